@@ -1,0 +1,7 @@
+package io.sage.host.engine;
+
+/** What the operator wants: the engine running, or stopped. Reconciliation acts on it. */
+public enum DesiredState {
+  RUNNING,
+  STOPPED
+}
