@@ -1,0 +1,86 @@
+package io.sage.host.supervision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sage.spi.engine.HealthProbe;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Readiness and health probes over HTTP, asynchronous so that one slow engine never delays the
+ * probes of the others. Probes never send generation requests.
+ */
+final class ProbeClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http;
+  private final Duration timeout;
+
+  ProbeClient(Duration timeout, Executor executor) {
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .executor(executor)
+        .version(HttpClient.Version.HTTP_1_1)
+        .build();
+  }
+
+  /** Outcome of one probe: ok, or the reason it failed. */
+  record Result(boolean ok, String detail) {}
+
+  CompletableFuture<Result> probe(String baseUrl, HealthProbe probe, String servedModel, String apiKey) {
+    return get(baseUrl + probe.healthPath(), apiKey).thenCompose(health -> {
+      if (health.statusCode() != 200) {
+        return CompletableFuture.completedFuture(new Result(false, probe.healthPath() + " answered " + health.statusCode()));
+      }
+      if (!probe.requireServedModel()) {
+        return CompletableFuture.completedFuture(new Result(true, "ok"));
+      }
+      return get(baseUrl + "/v1/models", apiKey).thenApply(models -> checkModels(models, servedModel));
+    }).exceptionally(ProbeClient::describe);
+  }
+
+  private CompletableFuture<HttpResponse<String>> get(String url, String apiKey) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
+    if (apiKey != null && !apiKey.isEmpty()) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Result checkModels(HttpResponse<String> response, String servedModel) {
+    if (response.statusCode() != 200) {
+      return new Result(false, "/v1/models answered " + response.statusCode());
+    }
+    try {
+      JsonNode data = JSON.readTree(response.body()).path("data");
+      for (JsonNode model : data) {
+        if (servedModel.equals(model.path("id").asText())) {
+          return new Result(true, "ok");
+        }
+      }
+      return new Result(false, "/v1/models does not list '" + servedModel + "'");
+    } catch (Exception e) {
+      return new Result(false, "/v1/models answered malformed JSON");
+    }
+  }
+
+  private static Result describe(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof HttpTimeoutException) {
+      return new Result(false, "timed out");
+    }
+    if (cause instanceof ConnectException) {
+      return new Result(false, "connection refused");
+    }
+    String message = cause.getMessage();
+    return new Result(false, cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
+  }
+}

@@ -1,0 +1,248 @@
+package io.sage.gateway.cli;
+
+import io.sage.gateway.GatewayServer;
+import io.sage.gateway.wiring.GatewayPaths;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sage gateway start|stop|status|logs|restart}. */
+@Command(name = "gateway", description = "Start, stop and inspect the gateway process.",
+    subcommands = {GatewayCommand.Start.class, GatewayCommand.Stop.class, GatewayCommand.Status.class,
+        GatewayCommand.Logs.class, GatewayCommand.Restart.class})
+final class GatewayCommand {
+
+  static class DataDirOption {
+    @Option(names = "--data-dir", description = "Data dir (default: $SAGE_HOME, else ~/.sage).")
+    String dataDir;
+
+    Path dataDir() {
+      return GatewayPaths.dataDir(dataDir);
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Start the gateway in the background and wait until /health answers.",
+      footer = {"", "Examples:", "  sage gateway start", "  sage gateway start --port 9000 --data-dir /srv/sage --demo"})
+  static final class Start implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+    @Option(names = "--port", description = "Port to listen on (default 8000).") Integer port;
+    @Option(names = "--host", description = "Address to bind (default 127.0.0.1).") String host;
+    @Option(names = "--plugins-dir", description = "Extra plugin folder (repeatable).") List<String> pluginDirs = new ArrayList<>();
+    @Option(names = "--foreground", description = "Run in this process instead of the background.") boolean foreground;
+    @Option(names = "--demo", description = "Also start the demo engines (a mock chat model and an embedding model).") boolean demo;
+    @Option(names = "--timeout", description = "Seconds to wait for /health (default 120).") int timeoutSeconds = 120;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dataDir = data.dataDir();
+      int effectivePort = port == null ? 8000 : port;
+      String effectiveHost = host == null ? "127.0.0.1" : host;
+      if (foreground) {
+        GatewayServer.start(new GatewayServer.Settings(host, port, dataDir, pluginDirs, demo));
+        Thread.currentThread().join();
+        return SageCli.OK;
+      }
+      Optional<Long> running = GatewayProcesses.runningPid(dataDir);
+      String url = "http://" + (effectiveHost.equals("0.0.0.0") ? "127.0.0.1" : effectiveHost) + ":" + effectivePort;
+      if (running.isPresent()) {
+        System.out.println("gateway already running (pid " + running.get() + ", data dir " + dataDir + ")");
+        return SageCli.OK;
+      }
+      if (!portFree(effectiveHost, effectivePort)) {
+        throw new CliException(SageCli.FAILED, "port " + effectivePort + " on " + effectiveHost
+            + " is already in use by another program; choose another with --port");
+      }
+      Files.createDirectories(dataDir.resolve("logs"));
+      Path log = GatewayPaths.logFile(dataDir);
+      List<String> argv = new ArrayList<>(List.of(GatewayProcesses.java(), "-XX:+UseSerialGC", "-Xss512k",
+          "-cp", System.getProperty("java.class.path"), SageCli.class.getName(), "gateway", "start", "--foreground",
+          "--data-dir", dataDir.toString()));
+      if (port != null) {
+        argv.addAll(List.of("--port", port.toString()));
+      }
+      if (host != null) {
+        argv.addAll(List.of("--host", host));
+      }
+      for (String dir : pluginDirs) {
+        argv.addAll(List.of("--plugins-dir", dir));
+      }
+      if (demo) {
+        argv.add("--demo");
+      }
+      List<String> launched = new ArrayList<>();
+      launched.add(Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid");
+      launched.addAll(argv);
+      ProcessBuilder builder = new ProcessBuilder(launched)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      Process process = builder.start();
+      System.out.print("starting gateway (log " + log + ") ");
+      System.out.flush();
+      long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          System.out.println();
+          throw new CliException(SageCli.FAILED, "gateway exited with code " + process.exitValue()
+              + " during startup; last log lines:\n" + String.join("\n", GatewayProcesses.tail(log, 15)));
+        }
+        if (healthy(http, url)) {
+          System.out.println();
+          System.out.println("gateway ready at " + url);
+          System.out.println("  pid      " + process.pid());
+          System.out.println("  data dir " + dataDir);
+          System.out.println("  log      " + log);
+          return SageCli.OK;
+        }
+        System.out.print(".");
+        System.out.flush();
+        Thread.sleep(250);
+      }
+      System.out.println();
+      throw new CliException(SageCli.FAILED, "gateway did not answer /health within " + timeoutSeconds
+          + " s; see " + log);
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = "Stop the gateway; its engines are drained and stopped unless --keep-engines.",
+      footer = {"", "Examples:", "  sage gateway stop", "  sage gateway stop --keep-engines"})
+  static final class Stop implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+    @Option(names = "--force", description = "Kill the gateway (SIGKILL) if it does not stop in time.") boolean force;
+    @Option(names = "--keep-engines", description = "Leave engines running; the next start adopts them.") boolean keepEngines;
+    @Option(names = "--timeout", description = "Seconds to wait for the gateway to exit (default 90).") int timeoutSeconds = 90;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dataDir = data.dataDir();
+      Optional<Long> pid = GatewayProcesses.runningPid(dataDir);
+      if (pid.isEmpty()) {
+        System.out.println("gateway is not running (data dir " + dataDir + ")");
+        return SageCli.OK;
+      }
+      if (keepEngines) {
+        Files.writeString(GatewayPaths.keepEnginesFlag(dataDir), "keep");
+      }
+      ProcessHandle handle = ProcessHandle.of(pid.get()).orElseThrow();
+      handle.destroy();
+      System.out.print("stopping gateway (pid " + pid.get() + ")" + (keepEngines ? ", keeping engines" : "") + " ");
+      long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+      while (handle.isAlive() && System.nanoTime() < deadline) {
+        System.out.print(".");
+        System.out.flush();
+        Thread.sleep(250);
+      }
+      System.out.println();
+      if (handle.isAlive()) {
+        if (!force) {
+          throw new CliException(SageCli.FAILED, "gateway (pid " + pid.get() + ") still running after "
+              + timeoutSeconds + " s; use --force to kill it");
+        }
+        handle.destroyForcibly();
+        handle.onExit().get();
+        System.out.println("gateway killed");
+      } else {
+        System.out.println("gateway stopped");
+      }
+      Files.deleteIfExists(GatewayPaths.pidFile(dataDir));
+      return SageCli.OK;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Is the gateway running?")
+  static final class Status implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+
+    @Override
+    public Integer call() {
+      Path dataDir = data.dataDir();
+      Optional<Long> pid = GatewayProcesses.runningPid(dataDir);
+      if (pid.isEmpty()) {
+        System.out.println("gateway: not running (data dir " + dataDir + ")");
+        return SageCli.FAILED;
+      }
+      System.out.println("gateway: running (pid " + pid.get() + ", data dir " + dataDir + ")");
+      return SageCli.OK;
+    }
+  }
+
+  @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show the gateway's log.")
+  static final class Logs implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+    @Option(names = {"-n", "--lines"}, description = "Lines to show (default 50).") int lines = 50;
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines.") boolean follow;
+
+    @Override
+    public Integer call() throws Exception {
+      Path log = GatewayPaths.logFile(data.dataDir());
+      if (!Files.exists(log)) {
+        throw new CliException(SageCli.FAILED, "no gateway log at " + log);
+      }
+      GatewayProcesses.tail(log, lines).forEach(System.out::println);
+      if (follow) {
+        GatewayProcesses.follow(log);
+      }
+      return SageCli.OK;
+    }
+  }
+
+  @Command(name = "restart", mixinStandardHelpOptions = true,
+      description = "Stop the gateway (keeping engines for adoption) and start it again.")
+  static final class Restart implements Callable<Integer> {
+    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+    @Option(names = "--port") Integer port;
+    @Option(names = "--host") String host;
+
+    @Override
+    public Integer call() throws Exception {
+      Stop stop = new Stop();
+      stop.data = data;
+      stop.keepEngines = true;
+      stop.call();
+      Start start = new Start();
+      start.data = data;
+      start.port = port;
+      start.host = host;
+      return start.call();
+    }
+  }
+
+  static boolean healthy(HttpClient http, String url) {
+    try {
+      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url + "/health"))
+          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static boolean portFree(String host, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package io.sage.gateway.management;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.sage.gateway.json.JsonBody;
+import io.sage.host.engine.EngineEntry;
+import io.sage.host.engine.EngineState;
+import io.sage.host.management.EngineManager;
+import io.sage.host.management.RegisterRequest;
+import io.sage.host.management.StartRequest;
+import io.sage.host.process.EngineLogs;
+import io.sage.host.supervision.EngineSupervisor;
+import io.sage.spi.SageException;
+import io.micronaut.core.annotation.Nullable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Engine management routes (SPEC.md 5.2): thin parsing in front of {@link EngineManager}. */
+@Controller("/v1/management/engines")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class EngineController {
+  private static final Duration WAIT_LIMIT = Duration.ofMinutes(20);
+  private final EngineManager manager;
+  private final EngineSupervisor supervisor;
+  private final EngineLogs logs;
+
+  EngineController(EngineManager manager, EngineSupervisor supervisor, EngineLogs logs) {
+    this.manager = manager;
+    this.supervisor = supervisor;
+    this.logs = logs;
+  }
+
+  @Get
+  Map<String, Object> list() {
+    List<Map<String, Object>> engines = manager.engines().stream().map(e -> EngineViews.info(e, manager)).toList();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("engines", engines);
+    body.put("count", engines.size());
+    return body;
+  }
+
+  @Get("/{id}")
+  Map<String, Object> get(@PathVariable String id) {
+    return EngineViews.info(manager.engine(id), manager);
+  }
+
+  @Post(consumes = MediaType.ALL)
+  HttpResponse<?> start(@Body @Nullable byte[] body, @QueryValue(defaultValue = "false") String wait) {
+    return launch(body, wait);
+  }
+
+  @Post(value = "/start", consumes = MediaType.ALL)
+  HttpResponse<?> startAlias(@Body @Nullable byte[] body, @QueryValue(defaultValue = "false") String wait) {
+    return launch(body, wait);
+  }
+
+  private HttpResponse<?> launch(byte[] raw, String wait) {
+    boolean waitForReady = flag("wait", wait);
+    JsonBody body = JsonBody.parse(raw, false);
+    String model = body.string("model");
+    String modelId = body.string("model_id");
+    StartRequest request = new StartRequest(model != null ? model : modelId, body.string("engine_kind"),
+        body.string("runtime"), body.integer("port"), body.integer("tensor_parallel_size"), body.integers("gpu_ids"),
+        body.bool("use_gpu"), body.string("served_model_name"), body.string("label"), body.strings("extra_args"),
+        body.scalarMap("options"));
+    body.throwIfInvalid();
+    EngineEntry entry = manager.start(request, Actors.current());
+    if (waitForReady) {
+      await(entry, s -> s == EngineState.READY || s == EngineState.ERROR || s == EngineState.STOPPED);
+      return HttpResponse.ok(EngineViews.info(entry, manager));
+    }
+    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
+  }
+
+  @Post(value = "/register", consumes = MediaType.ALL)
+  HttpResponse<?> register(@Body @Nullable byte[] raw) {
+    JsonBody body = JsonBody.parse(raw, false);
+    RegisterRequest request = new RegisterRequest(body.string("model"), body.string("base_url"),
+        body.string("engine_kind"), body.string("api_key"), body.string("label"));
+    body.throwIfInvalid();
+    EngineEntry entry = manager.register(request, Actors.current());
+    return HttpResponse.status(HttpStatus.CREATED).body(EngineViews.info(entry, manager));
+  }
+
+  @Post(value = "/{id}/stop", consumes = MediaType.ALL)
+  HttpResponse<?> stop(@PathVariable String id, @QueryValue(defaultValue = "true") String drain,
+      @QueryValue(value = "drain_timeout", defaultValue = "") String drainTimeout,
+      @QueryValue(defaultValue = "false") String wait) {
+    return doStop(id, drain, drainTimeout, wait);
+  }
+
+  @Delete("/{id}")
+  HttpResponse<?> delete(@PathVariable String id, @QueryValue(defaultValue = "true") String drain,
+      @QueryValue(value = "drain_timeout", defaultValue = "") String drainTimeout,
+      @QueryValue(defaultValue = "false") String purge, @QueryValue(defaultValue = "false") String wait) {
+    if (flag("purge", purge)) {
+      EngineEntry entry = manager.engine(id);
+      Map<String, Object> last = EngineViews.info(entry, manager);
+      manager.purge(id, Actors.current());
+      last.put("purged", true);
+      return HttpResponse.ok(last);
+    }
+    return doStop(id, drain, drainTimeout, wait);
+  }
+
+  private HttpResponse<?> doStop(String id, String drain, String drainTimeout, String wait) {
+    Duration timeout = drainTimeout.isEmpty() ? supervisor.config().drainTimeout() : seconds("drain_timeout", drainTimeout);
+    CompletableFuture<?> stopped = manager.stop(id, flag("drain", drain), timeout, Actors.current());
+    EngineEntry entry = manager.engine(id);
+    if (flag("wait", wait)) {
+      try {
+        stopped.get(timeout.toSeconds() + 60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new SageException(io.sage.spi.ErrorCode.INTERNAL, "engine " + id + " did not stop in time: " + e.getMessage());
+      }
+      return HttpResponse.ok(EngineViews.info(entry, manager));
+    }
+    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
+  }
+
+  @Post(value = "/{id}/restart", consumes = MediaType.ALL)
+  HttpResponse<?> restart(@PathVariable String id, @QueryValue(defaultValue = "false") String wait) {
+    manager.restart(id, Actors.current());
+    EngineEntry entry = manager.engine(id);
+    if (flag("wait", wait)) {
+      await(entry, s -> s == EngineState.READY || s == EngineState.ERROR);
+      return HttpResponse.ok(EngineViews.info(entry, manager));
+    }
+    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
+  }
+
+  @Get("/{id}/events")
+  Map<String, Object> events(@PathVariable String id, @QueryValue(defaultValue = "100") String limit) {
+    int n = boundedInt("limit", limit, 1, 1000);
+    List<Map<String, Object>> events = manager.events(id, n).stream().map(EngineViews::event).toList();
+    return Map.of("engine_id", id, "events", events, "count", events.size());
+  }
+
+  @Get(value = "/{id}/logs", produces = MediaType.TEXT_PLAIN)
+  HttpResponse<String> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail) {
+    manager.engine(id);
+    int n = boundedInt("tail", tail, 1, 10000);
+    List<String> lines = logs.tail(id, n);
+    return HttpResponse.ok(lines.isEmpty() ? "" : String.join("\n", lines) + "\n").contentType(MediaType.TEXT_PLAIN_TYPE);
+  }
+
+  private void await(EngineEntry entry, java.util.function.Predicate<EngineState> target) {
+    try {
+      supervisor.awaitState(entry, target).get(WAIT_LIMIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // answer with the current state; the caller sees it is not settled
+    }
+  }
+
+  static boolean flag(String name, String value) {
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw SageException.invalid(name, name + " must be true or false, got '" + value + "'");
+    };
+  }
+
+  static Duration seconds(String name, String value) {
+    try {
+      double seconds = Double.parseDouble(value);
+      if (seconds < 0 || seconds > 3600 || Double.isNaN(seconds)) {
+        throw SageException.invalid(name, name + " must be between 0 and 3600 seconds");
+      }
+      return Duration.ofMillis((long) (seconds * 1000));
+    } catch (NumberFormatException e) {
+      throw SageException.invalid(name, name + " must be a number of seconds, got '" + value + "'");
+    }
+  }
+
+  static int boundedInt(String name, String value, int min, int max) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n < min || n > max) {
+        throw SageException.invalid(name, name + " must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw SageException.invalid(name, name + " must be an integer, got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.sage.gateway.openai;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.sage.spi.ErrorCode;
+import io.sage.spi.SageException;
+import java.io.IOException;
+
+/**
+ * The few fields the gateway reads from an inference body: {@code model} and {@code stream}. The
+ * body is checked to be one well-formed JSON object with a token scan (no tree is built), and is
+ * then forwarded byte for byte.
+ */
+record InferenceRequest(String model, boolean stream) {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  static InferenceRequest inspect(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw SageException.invalid(null, "request body is empty; expected a JSON object with a 'model' field");
+    }
+    String model = null;
+    boolean stream = false;
+    try (JsonParser parser = JSON.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw SageException.invalid(null, "request body must be a JSON object");
+      }
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("model".equals(name)) {
+          if (value != JsonToken.VALUE_STRING) {
+            throw SageException.invalid("model", "'model' must be a string");
+          }
+          model = parser.getText();
+        } else if ("stream".equals(name)) {
+          if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
+            stream = value == JsonToken.VALUE_TRUE;
+          } else if (value != JsonToken.VALUE_NULL) {
+            throw SageException.invalid("stream", "'stream' must be true or false");
+          }
+        } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          skipChildren(parser);
+        }
+      }
+      if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+        throw SageException.invalid(null, "request body is not a single JSON object");
+      }
+    } catch (IOException e) {
+      throw new SageException(ErrorCode.INVALID_REQUEST, "request body is not valid JSON: " + shortMessage(e), null);
+    }
+    if (model == null || model.isBlank()) {
+      throw SageException.invalid("model", "'model' is required");
+    }
+    return new InferenceRequest(model, stream);
+  }
+
+  /** Walks the nested value token by token, so malformed JSON inside it is still detected. */
+  private static void skipChildren(JsonParser parser) throws IOException {
+    int depth = 1;
+    while (depth > 0) {
+      JsonToken token = parser.nextToken();
+      if (token == null) {
+        throw new IOException("unexpected end of input");
+      }
+      if (token.isStructStart()) {
+        depth++;
+      } else if (token.isStructEnd()) {
+        depth--;
+      }
+    }
+  }
+
+  private static String shortMessage(IOException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int newline = message.indexOf('\n');
+    return newline > 0 ? message.substring(0, newline) : message;
+  }
+}

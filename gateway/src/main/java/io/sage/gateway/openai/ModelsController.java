@@ -1,0 +1,69 @@
+package io.sage.gateway.openai;
+
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.sage.host.engine.EngineEntry;
+import io.sage.host.engine.EngineRegistry;
+import io.sage.host.engine.EngineState;
+import io.sage.spi.ErrorCode;
+import io.sage.spi.SageException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /v1/models}: the served models of READY or STARTING engines, each listed once, in the
+ * OpenAI list shape plus {@code engine_kind} and the number of READY engines.
+ */
+@Controller("/v1/models")
+class ModelsController {
+  private final EngineRegistry registry;
+
+  ModelsController(EngineRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Get
+  Map<String, Object> list() {
+    return Map.of("object", "list", "data", new ArrayList<>(models().values()));
+  }
+
+  @Get("/{id:.+}")
+  Map<String, Object> get(@PathVariable String id) {
+    Map<String, Object> model = models().get(id);
+    if (model == null) {
+      throw new SageException(ErrorCode.MODEL_NOT_FOUND, "model '" + id + "' does not exist", "model");
+    }
+    return model;
+  }
+
+  private Map<String, Map<String, Object>> models() {
+    Map<String, Map<String, Object>> models = new LinkedHashMap<>();
+    for (EngineEntry entry : registry.all()) {
+      EngineState state = entry.state();
+      if (state != EngineState.READY && state != EngineState.STARTING) {
+        continue;
+      }
+      String name = entry.record().spec().servedModelName();
+      Map<String, Object> model = models.computeIfAbsent(name, n -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", n);
+        m.put("object", "model");
+        m.put("created", entry.record().createdAt().getEpochSecond());
+        m.put("owned_by", "sage");
+        m.put("engine_kind", entry.record().spec().kind().wireName());
+        m.put("ready_engines", 0);
+        m.put("engines", 0);
+        m.put("root", entry.record().spec().model());
+        return m;
+      });
+      model.put("engines", (Integer) model.get("engines") + 1);
+      if (state == EngineState.READY) {
+        model.put("ready_engines", (Integer) model.get("ready_engines") + 1);
+      }
+    }
+    return models;
+  }
+}
