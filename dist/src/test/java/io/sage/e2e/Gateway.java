@@ -1,0 +1,160 @@
+package io.sage.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A real gateway process started through {@code bin/sage gateway start} on a free port and its own
+ * data dir; {@link #close()} stops it (and its engines) and kills anything left.
+ */
+public final class Gateway implements AutoCloseable {
+  private final Path dataDir;
+  private final int port;
+  private final List<String> extraArgs;
+  private final Map<String, String> env;
+  private long pid;
+
+  private Gateway(Path dataDir, int port, Map<String, String> env, List<String> extraArgs) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.env = env;
+    this.extraArgs = extraArgs;
+  }
+
+  public static Gateway start(Path dataDir, String... extraArgs) {
+    return start(dataDir, Map.of(), extraArgs);
+  }
+
+  /** Starts a gateway whose environment adds {@code env} (e.g. SAGE_HEALTH_INTERVAL=500ms). */
+  public static Gateway start(Path dataDir, Map<String, String> env, String... extraArgs) {
+    Gateway gateway = new Gateway(dataDir, Ports.free(), env, List.of(extraArgs));
+    gateway.startProcess();
+    return gateway;
+  }
+
+  /** Starts a gateway again on the same data dir and port (after a stop or a kill -9). */
+  public Gateway restart() {
+    Gateway again = new Gateway(dataDir, port, env, extraArgs);
+    again.startProcess();
+    return again;
+  }
+
+  private void startProcess() {
+    List<String> args = new ArrayList<>(List.of("gateway", "start", "--port", Integer.toString(port),
+        "--data-dir", dataDir.toString()));
+    args.addAll(extraArgs);
+    Sage.Result result = Sage.run(env, args.toArray(String[]::new));
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("gateway start failed (" + result.exitCode() + "): " + result.all()
+          + "\nlog:\n" + log());
+    }
+    try {
+      pid = Long.parseLong(Files.readString(dataDir.resolve("gateway.pid")).trim());
+    } catch (IOException e) {
+      throw new IllegalStateException("no pid file after start: " + result.all(), e);
+    }
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public long pid() {
+    return pid;
+  }
+
+  public String log() {
+    try {
+      Path log = dataDir.resolve("logs/gateway.log");
+      return Files.exists(log) ? Files.readString(log) : "(no log)";
+    } catch (IOException e) {
+      return "(unreadable log)";
+    }
+  }
+
+  public Http.Response get(String path) {
+    return Http.get(url() + path);
+  }
+
+  public Http.Response post(String path, String body) {
+    return Http.post(url() + path, body);
+  }
+
+  public Http.Response delete(String path) {
+    return Http.delete(url() + path);
+  }
+
+  /** Launches an engine and returns its id (202 expected). */
+  public String startEngine(String body) {
+    Http.Response response = post("/v1/management/engines", body);
+    assertThat(response.status()).as(response.body()).isEqualTo(202);
+    return response.json().get("id").asText();
+  }
+
+  public JsonNode engine(String id) {
+    Http.Response response = get("/v1/management/engines/" + id);
+    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    return response.json();
+  }
+
+  /** Polls the engine until {@code condition} holds, failing with its last view after {@code timeout}. */
+  public JsonNode awaitEngine(String id, Duration timeout, Predicate<JsonNode> condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = engine(id);
+      if (condition.test(last)) {
+        return last;
+      }
+      sleep(100);
+    }
+    throw new AssertionError("engine " + id + " did not reach the condition in " + timeout + "; last: " + last
+        + "\nevents: " + get("/v1/management/engines/" + id + "/events").body());
+  }
+
+  public JsonNode awaitState(String id, String state, Duration timeout) {
+    return awaitEngine(id, timeout, e -> state.equals(e.get("state").asText()));
+  }
+
+  /** kill -9 of the gateway process. */
+  public void kill9() {
+    ProcessHandle.of(pid).ifPresent(h -> {
+      h.destroyForcibly();
+      h.onExit().join();
+    });
+  }
+
+  public static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      Sage.run(Map.of(), 120, "gateway", "stop", "--data-dir", dataDir.toString(), "--force");
+    }
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+  }
+}

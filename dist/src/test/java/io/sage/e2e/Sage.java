@@ -1,0 +1,70 @@
+package io.sage.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real {@code bin/sage} script of the assembled distribution. */
+public final class Sage {
+  private Sage() {}
+
+  /** The distribution under test ({@code dist/target/sage}). */
+  public static Path home() {
+    String home = System.getProperty("sage.home");
+    Path path = home != null ? Path.of(home) : Path.of("target", "sage");
+    if (!Files.isExecutable(path.resolve("bin/sage"))) {
+      throw new IllegalStateException("no distribution at " + path.toAbsolutePath() + "; run the package phase first");
+    }
+    return path.toAbsolutePath();
+  }
+
+  public static Path pluginsDir() {
+    return home().resolve("plugins");
+  }
+
+  /** Output and exit code of one command. */
+  public record Result(int exitCode, String stdout, String stderr) {
+    public String all() {
+      return stdout + stderr;
+    }
+  }
+
+  public static Result run(Map<String, String> env, String... args) {
+    return run(env, 180, args);
+  }
+
+  public static Result run(Map<String, String> env, int timeoutSeconds, String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(home().resolve("bin/sage").toString());
+    argv.addAll(List.of(args));
+    try {
+      Path out = Files.createTempFile("sage-out", ".txt");
+      Path err = Files.createTempFile("sage-err", ".txt");
+      ProcessBuilder builder = new ProcessBuilder(argv)
+          .redirectOutput(out.toFile())
+          .redirectError(err.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("sage " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
+      }
+      Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+      return result;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run bin/sage: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
