@@ -1,0 +1,67 @@
+package io.sage.engine.mock;
+
+import io.sage.spi.engine.EngineContext;
+import io.sage.spi.engine.EngineRuntime;
+import io.sage.spi.engine.EngineSpec;
+import io.sage.spi.engine.HealthProbe;
+import io.sage.spi.engine.LaunchCommand;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** One launch of a mock engine: a small child JVM running {@link MockEngineMain}. */
+final class MockEngineRuntime implements EngineRuntime {
+  /**
+   * JVM flags for a small, fast-starting engine. No C1-only flag (-XX:TieredStopAtLevel=1): it
+   * starts a little faster but halves throughput under load, and the mock is the backend of
+   * performance benchmarks.
+   */
+  static final List<String> JVM_FLAGS = List.of("-Xss512k", "-XX:+UseSerialGC", "-Xmx128m");
+
+  private final EngineContext context;
+  private final Path classPath;
+
+  MockEngineRuntime(EngineContext context, Path classPath) {
+    this.context = context;
+    this.classPath = classPath;
+  }
+
+  @Override
+  public LaunchCommand launchCommand() {
+    EngineSpec spec = context.spec();
+    List<String> argv = new ArrayList<>();
+    argv.add(context.javaExecutable().toString());
+    argv.addAll(JVM_FLAGS);
+    argv.addAll(
+        List.of(
+            "-cp", classPath.toString(),
+            MockEngineMain.class.getName(),
+            "--host", context.host(),
+            "--port", Integer.toString(context.port()),
+            "--model", spec.servedModelName(),
+            "--kind", spec.kind().wireName()));
+    // Sorted, so the same spec always gives the same command line (the host matches command
+    // lines when it re-adopts engines after a restart).
+    for (Map.Entry<String, String> option : new TreeMap<>(spec.options()).entrySet()) {
+      argv.add("--option");
+      argv.add(option.getKey() + "=" + option.getValue());
+    }
+    String apiKey = context.engineApiKey();
+    Map<String, String> environment =
+        apiKey == null || apiKey.isBlank() ? Map.of() : Map.of(MockEngineMain.API_KEY_ENV, apiKey);
+    return new LaunchCommand(argv, environment, context.workDirectory());
+  }
+
+  @Override
+  public HealthProbe healthProbe() {
+    return HealthProbe.standard(context.spec().kind());
+  }
+
+  @Override
+  public Duration stopGracePeriod() {
+    return Duration.ofSeconds(5);
+  }
+}

@@ -1,0 +1,78 @@
+package io.sage.engine.mock;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The injected faults of one mock engine process: failing health, hanging, exiting. Real faults
+ * (a process that stops answering, a process that exits) so that the gateway's supervision is
+ * tested against the same behaviour it meets in production.
+ */
+final class MockFaults {
+  /** Exit status after {@code exit_after_requests}; distinct from a crash (1) or SIGTERM (143). */
+  static final int EXIT_CODE = 3;
+
+  private final long startNanos;
+  private final long failHealthAtNanos;
+  private final long hangAtNanos;
+  private final OptionalInt exitAfterRequests;
+  private final AtomicInteger served = new AtomicInteger();
+  private final CountDownLatch never = new CountDownLatch(1);
+  private final Exit exit;
+
+  /** How the process ends itself; a seam so the exit path can be exercised without exiting. */
+  interface Exit {
+    void exit(int status);
+  }
+
+  MockFaults(MockOptions options, long startNanos, Exit exit) {
+    this.startNanos = startNanos;
+    this.failHealthAtNanos = offset(options.failHealthAfter());
+    this.hangAtNanos = offset(options.hangAfter());
+    this.exitAfterRequests = options.exitAfterRequests();
+    this.exit = exit;
+  }
+
+  private long offset(Optional<Duration> after) {
+    return after.map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
+  }
+
+  /** Whether {@code /health} must answer 503 now. */
+  boolean healthFailing() {
+    return failHealthAtNanos != Long.MAX_VALUE && System.nanoTime() - failHealthAtNanos >= 0;
+  }
+
+  /** Blocks the calling thread for good once {@code hang_after_s} has passed. */
+  void hangIfDue() {
+    if (hangAtNanos == Long.MAX_VALUE || System.nanoTime() - hangAtNanos < 0) {
+      return;
+    }
+    while (true) {
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        // A hung engine ignores everything, interrupts too; SIGTERM still ends the JVM.
+      }
+    }
+  }
+
+  /**
+   * Counts one served generation or embedding request; exits the process with {@link #EXIT_CODE}
+   * once {@code exit_after_requests} were served.
+   */
+  void requestServed(PrintStream err) {
+    if (exitAfterRequests.isEmpty()) {
+      return;
+    }
+    int limit = exitAfterRequests.getAsInt();
+    if (served.incrementAndGet() == limit) {
+      err.println("mock engine exiting after " + limit + " requests (exit_after_requests)");
+      err.flush();
+      exit.exit(EXIT_CODE);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.sage.engine.mock;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The mock engine's HTTP server: the JDK's {@link HttpServer} on a fixed pool of worker threads.
+ * A fixed pool (not a cached one) so that a hung engine holds a bounded number of threads; it is
+ * large because paced streams hold their thread for the whole reply.
+ */
+final class MockServer {
+  static final int WORKER_THREADS = 200;
+  static final int BACKLOG = 1024;
+
+  private final HttpServer server;
+  private final ExecutorService workers;
+
+  private MockServer(HttpServer server, ExecutorService workers) {
+    this.server = server;
+    this.workers = workers;
+  }
+
+  /** Binds and starts serving. */
+  static MockServer start(MockServerConfig config, MockFaults faults, PrintStream out,
+      PrintStream err) throws IOException {
+    // Without TCP_NODELAY, small keep-alive responses wait on delayed ACKs (tens of ms each).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(config.host(), config.port()), BACKLOG);
+    AtomicInteger threadNumber = new AtomicInteger();
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            WORKER_THREADS,
+            task -> {
+              Thread thread = new Thread(task, "mock-worker-" + threadNumber.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    server.setExecutor(workers);
+    server.createContext("/", new MockRouter(config, faults, out, err));
+    server.start();
+    return new MockServer(server, workers);
+  }
+
+  InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /** Stops at once: in-flight streams are cut, as a killed engine's would be. */
+  void stop() {
+    server.stop(0);
+    workers.shutdownNow();
+  }
+}
