@@ -79,7 +79,7 @@ public final class EngineRegistry {
     EngineRecord updated;
     synchronized (entry) {
       EngineRecord current = entry.record();
-      EngineTransitions.check(current.id(), current.state(), to, "move to " + to + ":");
+      EngineTransitions.checkTransition(current.id(), current.state(), to);
       Instant now = clock.instant();
       updated = change.apply(current.withState(to, now));
       event = new EngineEvent(0, current.id(), current.state(), to, reason, now);

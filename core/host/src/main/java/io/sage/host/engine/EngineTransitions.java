@@ -34,6 +34,14 @@ public final class EngineTransitions {
     return EnumSet.copyOf(ALLOWED.get(from));
   }
 
+  /** Throws ILLEGAL_STATE (HTTP 409) when {@code from → to} is not a transition. */
+  public static void checkTransition(String engineId, EngineState from, EngineState to) {
+    if (!isAllowed(from, to)) {
+      throw new SageException(ErrorCode.ILLEGAL_STATE,
+          "engine " + engineId + " cannot go from " + from + " to " + to, "state");
+    }
+  }
+
   /**
    * Throws {@link SageException} with {@link ErrorCode#ILLEGAL_STATE} (HTTP 409) naming the engine
    * and its current state when {@code from → to} is not a transition.

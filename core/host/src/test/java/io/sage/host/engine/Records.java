@@ -1,0 +1,19 @@
+package io.sage.host.engine;
+
+import io.sage.spi.engine.EngineKind;
+import io.sage.spi.engine.EngineSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Engine records for tests. */
+public final class Records {
+  private Records() {}
+
+  public static EngineRecord starting(String id, String model, EngineKind kind) {
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    EngineSpec spec = new EngineSpec(model, model, kind, "mock", null, 1, List.of(), false, null, List.of(), Map.of());
+    return new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, "127.0.0.1", 41000,
+        "http://127.0.0.1:41000", null, null, null, List.of(), 0, "k", now, now, now, null, 0, 0, null);
+  }
+}
