@@ -61,20 +61,17 @@ public final class NvmlGpuProvider implements GpuProvider, AutoCloseable {
 
   @Override
   public synchronized List<GpuDevice> devices() {
-    NvmlState current = state();
-    if (current instanceof NvmlState.Ready ready) {
-      return read(ready);
-    }
-    throw new SageException(ErrorCode.PLUGIN_FAILURE,
-        "GPU provider nvml: " + ((NvmlState.Unavailable) current).reason());
-  }
-
-  private static List<GpuDevice> read(NvmlState.Ready ready) {
     try {
-      return new NvmlReader(ready.library()).devices();
-    } catch (LinkageError e) {
+      NvmlState current = state();
+      if (current instanceof NvmlState.Ready ready) {
+        return new NvmlReader(ready.library()).devices();
+      }
       throw new SageException(ErrorCode.PLUGIN_FAILURE,
-          "GPU provider nvml: " + NvmlLoader.firstLine(e), null, e);
+          "GPU provider nvml: " + ((NvmlState.Unavailable) current).reason());
+    } catch (LinkageError e) {
+      // JNA missing (the plain jar instead of the plugin zip) or a symbol the driver lacks
+      throw new SageException(ErrorCode.PLUGIN_FAILURE,
+          "GPU provider nvml: NVML unavailable: " + NvmlLoader.firstLine(e), null, e);
     }
   }
 
