@@ -103,6 +103,9 @@ final class GatewayCommand {
         }
         if (healthy(http, url)) {
           System.out.println();
+          if (demo) {
+            DemoWait.awaitDemoEngines(http, url, deadline);
+          }
           System.out.println("gateway ready at " + url);
           System.out.println("  pid      " + process.pid());
           System.out.println("  data dir " + dataDir);
