@@ -43,7 +43,7 @@ final class ModelCatalog {
   /** The first listed model of a kind, e.g. the default chat model. */
   synchronized String first(String engineKind, Predicate<ModelInfo> kind) {
     List<ModelInfo> models =
-        clock.instant().isBefore(fetchedAt.plus(ttl)) && fetchedAt != Instant.MIN ? cached : fetch();
+        fetchedAt != Instant.MIN && clock.instant().isBefore(fetchedAt.plus(ttl)) ? cached : fetch();
     return models.stream()
         .filter(kind)
         .map(ModelInfo::id)

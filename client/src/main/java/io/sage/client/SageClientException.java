@@ -96,6 +96,6 @@ public class SageClientException extends RuntimeException {
 
   /** True when the same request may succeed later: no connection, or 503 (no capacity yet). */
   public boolean isRetryable() {
-    return status == 0 && "connection_error".equals(type) || status == 503;
+    return (status == 0 && "connection_error".equals(type)) || status == 503;
   }
 }
