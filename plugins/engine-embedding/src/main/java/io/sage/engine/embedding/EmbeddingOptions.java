@@ -127,14 +127,13 @@ record EmbeddingOptions(
   static EmbeddingOptions parse(EngineSpec spec) {
     Map<String, String> o = spec.options();
     Path folder = isDefaultModel(spec.model()) ? null : Path.of(spec.model()).toAbsolutePath().normalize();
-    int maxTokens = folder == null ? DEFAULT_MODEL_MAX_TOKENS : 512;
     return new EmbeddingOptions(
         folder,
         intOption(o, "threads", Runtime.getRuntime().availableProcessors()),
         intOption(o, "max_batch_size", 32),
         intOption(o, "batch_wait_ms", 5),
         intOption(o, "max_inputs", 256),
-        intOption(o, "max_input_tokens", maxTokens),
+        intOption(o, "max_input_tokens", DEFAULT_MODEL_MAX_TOKENS),
         Boolean.parseBoolean(o.getOrDefault("truncate", "false").trim()),
         intOption(o, "heap_mb", 512),
         o.getOrDefault("pooling", "mean").trim().toLowerCase(Locale.ROOT),

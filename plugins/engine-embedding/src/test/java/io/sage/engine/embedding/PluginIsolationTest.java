@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.LaunchCommand;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +24,7 @@ class PluginIsolationTest {
     List<Path> pluginPaths = PluginClasspath.entries().stream()
         .filter(p -> !p.getFileName().toString().startsWith("slf4j-api"))
         .toList();
-    try (RecordingPluginLoader loader = new RecordingPluginLoader(urls(pluginPaths), new SharedPackagesLoader())) {
+    try (PluginLoaders.Recording loader = new PluginLoaders.Recording(pluginPaths)) {
       Class<?> type = loader.loadClass(EmbeddingEngineRuntimeFactory.class.getName());
       assertThat(type.getClassLoader()).isSameAs(loader);
       EngineRuntimeFactory factory = (EngineRuntimeFactory) type.getDeclaredConstructor().newInstance();
@@ -45,50 +40,6 @@ class PluginIsolationTest {
               || name.startsWith("dev.langchain4j") || name.startsWith("com.fasterxml"));
       assertThat(loader.isLoaded("ai.onnxruntime.OrtEnvironment")).isFalse();
       assertThat(loader.isLoaded("io.sage.engine.embedding.server.TextEncoder")).isFalse();
-    }
-  }
-
-  private static URL[] urls(List<Path> paths) throws MalformedURLException {
-    URL[] urls = new URL[paths.size()];
-    for (int i = 0; i < urls.length; i++) {
-      urls[i] = paths.get(i).toUri().toURL();
-    }
-    return urls;
-  }
-
-  /** The host side: the SPI, pf4j and slf4j come from the test's loader, nothing else. */
-  private static final class SharedPackagesLoader extends ClassLoader {
-    private static final List<String> SHARED = List.of("io.sage.spi.", "org.pf4j.", "org.slf4j.");
-
-    SharedPackagesLoader() {
-      super(ClassLoader.getPlatformClassLoader());
-    }
-
-    @Override
-    protected Class<?> findClass(String name) throws ClassNotFoundException {
-      if (SHARED.stream().anyMatch(name::startsWith)) {
-        return PluginIsolationTest.class.getClassLoader().loadClass(name);
-      }
-      throw new ClassNotFoundException(name);
-    }
-  }
-
-  /** A plugin classloader that records every class it is asked for. */
-  private static final class RecordingPluginLoader extends URLClassLoader {
-    final Set<String> requested = ConcurrentHashMap.newKeySet();
-
-    RecordingPluginLoader(URL[] urls, ClassLoader parent) {
-      super(urls, parent);
-    }
-
-    @Override
-    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      requested.add(name);
-      return super.loadClass(name, resolve);
-    }
-
-    boolean isLoaded(String name) {
-      return findLoadedClass(name) != null;
     }
   }
 }
