@@ -9,6 +9,7 @@ import io.sage.host.engine.EngineIds;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
+import io.sage.host.engine.HostOptions;
 import io.sage.host.plugin.PluginHost;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.supervision.EngineSupervisor;
@@ -33,8 +34,9 @@ import java.util.concurrent.CompletableFuture;
  * stops, restarts and forgets engines, and writes an audit row for every action, failed ones too.
  */
 public final class EngineManager {
-  /** Options the host itself reads; runtimes never see them as unknown. */
-  static final Set<String> HOST_OPTIONS = Set.of("restart_policy");
+  /** Option names that hold secrets whatever the runtime says: *_key, *token, *secret, *password. */
+  private static final java.util.regex.Pattern SECRET_NAME =
+      java.util.regex.Pattern.compile("(^|[_.-])(key|api_key|token|secret|password|passwd|credentials?)$");
 
   private final EngineRegistry registry;
   private final EngineSupervisor supervisor;
@@ -110,12 +112,7 @@ public final class EngineManager {
     boolean useGpu = request.useGpu() == null ? factory.usesGpus() : request.useGpu();
     EngineSpec spec = new EngineSpec(request.model(), request.servedModelName(), kind, runtimeKind, request.port(), tp,
         request.gpuIds(), useGpu, request.label(), request.extraArgs(), request.options());
-    Map<String, String> runtimeOptions = new HashMap<>(spec.options());
-    runtimeOptions.keySet().removeAll(HOST_OPTIONS);
-    EngineSpec forRuntime = new EngineSpec(spec.model(), spec.servedModelName(), spec.kind(), spec.runtime(),
-        spec.requestedPort(), spec.tensorParallelSize(), spec.requestedGpuIds(), spec.useGpu(), spec.label(),
-        spec.extraArgs(), runtimeOptions);
-    List<String> runtimeProblems = factory.validate(forRuntime);
+    List<String> runtimeProblems = factory.validate(HostOptions.forRuntime(spec));
     if (!runtimeProblems.isEmpty()) {
       throw new SageException(ErrorCode.INVALID_OPTION,
           "invalid engine request for runtime " + runtimeKind + ": " + String.join("; ", runtimeProblems));
@@ -284,8 +281,7 @@ public final class EngineManager {
     Map<String, String> shown = new java.util.TreeMap<>();
     for (Map.Entry<String, String> option : record.spec().options().entrySet()) {
       String key = option.getKey();
-      boolean isSecret = secret.contains(key) || key.contains("key") || key.contains("token") || key.contains("secret")
-          || key.contains("password");
+      boolean isSecret = secret.contains(key) || SECRET_NAME.matcher(key).find();
       shown.put(key, isSecret ? "****" : option.getValue());
     }
     return shown;

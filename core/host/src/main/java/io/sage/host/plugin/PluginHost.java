@@ -152,12 +152,15 @@ public final class PluginHost implements AutoCloseable {
   }
 
   private String describeFailure(PluginWrapper plugin) {
-    if (plugin.getFailedException() != null) {
-      return String.valueOf(plugin.getFailedException());
-    }
     String requires = plugin.getDescriptor().getRequires();
-    if (plugin.getPluginState().isDisabled() && !manager.getVersionManager().checkVersionConstraint(SpiVersion.VERSION, requires)) {
+    if (requires != null && !requires.isBlank() && !"*".equals(requires)
+        && !manager.getVersionManager().checkVersionConstraint(SpiVersion.VERSION, requires)) {
       return "plugin requires SPI " + requires + " but this gateway provides SPI " + SpiVersion.VERSION;
+    }
+    if (plugin.getFailedException() != null) {
+      Throwable failure = plugin.getFailedException();
+      Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+      return failure.getMessage() + (cause != failure ? ": " + cause : "");
     }
     return "plugin is " + plugin.getPluginState();
   }

@@ -5,6 +5,7 @@ import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
+import io.sage.host.engine.HostOptions;
 import io.sage.host.plugin.PluginHost;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
@@ -112,7 +113,7 @@ public final class EngineSupervisor implements AutoCloseable {
     try {
       EngineRuntimeFactory factory = plugins.runtime(record.spec().runtime());
       state.startupTimeout = config.startupTimeouts().getOrDefault(record.spec().runtime(), factory.startupTimeout());
-      HostEngineContext context = new HostEngineContext(record.id(), record.spec(), record.host(), record.port(),
+      HostEngineContext context = new HostEngineContext(record.id(), HostOptions.forRuntime(record.spec()), record.host(), record.port(),
           record.gpuIds(), logs.engineDir(record.id()).resolve("work"), record.engineApiKey(), javaExecutable);
       EngineRuntime runtime = factory.create(context);
       LaunchCommand command = runtime.launchCommand();
