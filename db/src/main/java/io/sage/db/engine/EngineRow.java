@@ -3,20 +3,25 @@ package io.sage.db.engine;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
+import io.sage.host.engine.DesiredState;
+import io.sage.host.engine.EngineState;
 import java.time.Instant;
 
-/** One row of {@code engines}; the spec is kept whole as JSON beside a few columns for people and queries. */
-@MappedEntity("engines")
-public record EngineRow(
+/**
+ * One row of {@code engines}: an {@link io.sage.host.engine.EngineRecord} with its spec as JSON
+ * and a few spec fields copied into columns. {@link EngineRows} converts between the two.
+ */
+@MappedEntity(value = "engines", escape = false)
+record EngineRow(
     @Id String id,
+    String specJson,
     String model,
     String servedModelName,
     String engineKind,
     String runtime,
     @Nullable String label,
-    String specJson,
-    String state,
-    String desiredState,
+    EngineState state,
+    DesiredState desiredState,
     @Nullable String host,
     @Nullable Integer port,
     @Nullable String baseUrl,

@@ -1,5 +1,6 @@
 package io.sage.db.engine;
 
+import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
@@ -7,5 +8,8 @@ import java.util.List;
 
 @JdbcRepository(dialect = Dialect.H2)
 interface EngineRowRepository extends CrudRepository<EngineRow, String> {
-  List<EngineRow> listOrderByCreatedAtAsc();
+
+  /** Oldest first; the id breaks ties so the order is stable. */
+  @Query("SELECT * FROM engines ORDER BY created_at, id")
+  List<EngineRow> findAllOldestFirst();
 }

@@ -1,0 +1,107 @@
+package io.sage.db.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sage.host.engine.EngineRecord;
+import io.sage.spi.engine.EngineSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Converts between {@link EngineRecord} and {@link EngineRow}. The spec is stored as JSON written
+ * by a private mapper, not the application's: the gateway may configure its JSON for the HTTP API
+ * (naming strategy, inclusion), and that must never change what is already on disk.
+ */
+final class EngineRows {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private EngineRows() {}
+
+  static EngineRow toRow(EngineRecord engine) {
+    EngineSpec spec = engine.spec();
+    return new EngineRow(
+        engine.id(),
+        writeSpec(engine.id(), spec),
+        spec.model(),
+        spec.servedModelName(),
+        spec.kind().wireName(),
+        spec.runtime(),
+        spec.label(),
+        engine.state(),
+        engine.desiredState(),
+        engine.host(),
+        engine.port(),
+        engine.baseUrl(),
+        engine.pid(),
+        engine.processStartTime(),
+        engine.commandLine(),
+        engine.gpuIds().stream().map(String::valueOf).collect(Collectors.joining(",")),
+        engine.gpuMemoryMib(),
+        engine.engineApiKey(),
+        engine.createdAt(),
+        engine.updatedAt(),
+        engine.stateSince(),
+        engine.lastHeartbeatAt(),
+        engine.consecutiveFailures(),
+        engine.restartCount(),
+        engine.lastError());
+  }
+
+  static EngineRecord toRecord(EngineRow row) {
+    return new EngineRecord(
+        row.id(),
+        readSpec(row.id(), row.specJson()),
+        row.state(),
+        row.desiredState(),
+        row.host(),
+        row.port(),
+        row.baseUrl(),
+        row.pid(),
+        row.processStartTime(),
+        row.commandLine(),
+        parseGpuIds(row.id(), row.gpuIds()),
+        row.gpuMemoryMib(),
+        row.engineApiKey(),
+        row.createdAt(),
+        row.updatedAt(),
+        row.stateSince(),
+        row.lastHeartbeatAt(),
+        row.consecutiveFailures(),
+        row.restartCount(),
+        row.lastError());
+  }
+
+  private static String writeSpec(String engineId, EngineSpec spec) {
+    try {
+      return JSON.writeValueAsString(spec);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("engine " + engineId + ": cannot write its spec as JSON", e);
+    }
+  }
+
+  private static EngineSpec readSpec(String engineId, String json) {
+    try {
+      return JSON.readValue(json, EngineSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "engine " + engineId + ": stored spec_json is not a valid spec: " + e.getOriginalMessage(),
+          e);
+    }
+  }
+
+  private static List<Integer> parseGpuIds(String engineId, String gpuIds) {
+    if (gpuIds == null || gpuIds.isBlank()) {
+      return List.of();
+    }
+    try {
+      return Arrays.stream(gpuIds.split(",")).map(String::trim).map(Integer::valueOf).toList();
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(
+          "engine " + engineId + ": stored gpu_ids '" + gpuIds + "' is not a comma list of integers",
+          e);
+    }
+  }
+}
