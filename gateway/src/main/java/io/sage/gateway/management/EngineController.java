@@ -13,6 +13,7 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.sage.gateway.json.JsonBody;
+import io.sage.gateway.security.Actors;
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.management.EngineManager;

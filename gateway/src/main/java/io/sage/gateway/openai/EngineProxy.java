@@ -1,14 +1,14 @@
 package io.sage.gateway.openai;
 
+import io.micronaut.buffer.netty.NettyByteBufferFactory;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.io.buffer.ReadBuffer;
+import io.micronaut.core.io.buffer.ReadBufferFactory;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.buffer.netty.NettyByteBufferFactory;
-import io.micronaut.core.io.buffer.ReadBuffer;
-import io.micronaut.core.io.buffer.ReadBufferFactory;
 import io.micronaut.http.body.ByteBodyFactory;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.host.engine.EngineEntry;
@@ -36,6 +36,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
 
 /**
  * Forwards an inference request's bytes unchanged to a READY engine and relays the response as it
@@ -44,27 +45,32 @@ import reactor.core.publisher.Flux;
  * went to the client; after that, a stream ends with an SSE error event and no {@code [DONE]}.
  */
 @Singleton
-final class EngineProxy {
-  static final String ENGINE_HEADER = "x-sage-engine-id";
+public final class EngineProxy {
+  public static final String ENGINE_HEADER = "x-sage-engine-id";
   private static final int MAX_RETRIES = 2;
   private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-      "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "date", "server");
+      "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "date", "server",
+      "content-type", "x-request-id");
+  public static final String REQUEST_ID_HEADER = "x-request-id";
+  private static final java.util.regex.Pattern SANE_REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
+  private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("accept", "traceparent",
+      "tracestate", "openai-organization", "openai-project");
   /** Response bodies are relayed as raw byte bodies, so the framework never re-encodes them. */
   private static final ByteBodyFactory BODIES = ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
   private static final ReadBufferFactory BUFFERS = ReadBufferFactory.getJdkFactory();
-  private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("accept", "x-request-id", "traceparent",
-      "tracestate", "openai-organization", "openai-project");
 
   private final EngineRouter router;
   private final EngineSupervisor supervisor;
+  private final List<ProxyListener> listeners;
   private final HttpClient http;
   private final Duration responseTimeout;
 
-  EngineProxy(EngineRouter router, EngineSupervisor supervisor,
+  EngineProxy(EngineRouter router, EngineSupervisor supervisor, List<ProxyListener> listeners,
       @Value("${sage.proxy.connect-timeout:5s}") Duration connectTimeout,
       @Value("${sage.proxy.response-timeout:600s}") Duration responseTimeout) {
     this.router = router;
     this.supervisor = supervisor;
+    this.listeners = List.copyOf(listeners);
     this.responseTimeout = responseTimeout;
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -73,145 +79,247 @@ final class EngineProxy {
         .build();
   }
 
+  /** Proxies {@code body} (already inspected) to an engine of {@code kind}. */
+  public CompletableFuture<HttpResponse<?>> forward(HttpRequest<?> request, byte[] body, InferenceRequest parsed,
+      EngineKind kind, String path, ProxyListener perCall) {
+    List<ProxyListener> all = perCall == null ? listeners : with(listeners, perCall);
+    ProxyCall call = new ProxyCall(request, path, parsed.model(), parsed.stream(), requestId(request));
+    Exchange exchange = new Exchange(request, body, parsed, kind, path, call, all);
+    exchange.each(l -> l.onStart(call));
+    return exchange.attempt(new ArrayList<>(), null);
+  }
+
+  /** Inspects and proxies a raw body. */
   CompletableFuture<HttpResponse<?>> forward(HttpRequest<?> request, byte[] body, EngineKind kind, String path) {
-    InferenceRequest parsed = InferenceRequest.inspect(body);
-    return attempt(request, body, parsed, kind, path, new ArrayList<>(), null);
+    return forward(request, body, InferenceRequest.inspect(body), kind, path, null);
   }
 
-  private CompletableFuture<HttpResponse<?>> attempt(HttpRequest<?> request, byte[] body, InferenceRequest parsed,
-      EngineKind kind, String path, List<String> tried, String lastFailure) {
-    Optional<EngineEntry> chosen = router.choose(parsed.model(), kind, tried);
-    if (chosen.isEmpty()) {
-      return CompletableFuture.completedFuture(noEngine(parsed.model(), kind, tried, lastFailure));
+  /** The caller's request id when it is sane, else a fresh one. */
+  static String requestId(HttpRequest<?> request) {
+    String given = request.getHeaders().get(REQUEST_ID_HEADER);
+    if (given != null && SANE_REQUEST_ID.matcher(given).matches()) {
+      return given;
     }
-    EngineEntry engine = chosen.get();
-    tried.add(engine.id());
-    java.net.http.HttpRequest upstream = upstreamRequest(request, body, engine, path);
-    AtomicBoolean released = new AtomicBoolean();
-    Runnable release = () -> {
-      if (released.compareAndSet(false, true)) {
-        engine.requestFinished();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    return "req-" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+  }
+
+  private static List<ProxyListener> with(List<ProxyListener> base, ProxyListener extra) {
+    List<ProxyListener> all = new ArrayList<>(base.size() + 1);
+    all.addAll(base);
+    all.add(extra);
+    return all;
+  }
+
+  /** One client request through the retries. */
+  private final class Exchange {
+    private final HttpRequest<?> request;
+    private final byte[] body;
+    private final InferenceRequest parsed;
+    private final EngineKind kind;
+    private final String path;
+    private final ProxyCall call;
+    private final List<ProxyListener> listeners;
+    private final List<ProxyListener> bodyListeners = new ArrayList<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    Exchange(HttpRequest<?> request, byte[] body, InferenceRequest parsed, EngineKind kind, String path, ProxyCall call,
+        List<ProxyListener> listeners) {
+      this.request = request;
+      this.body = body;
+      this.parsed = parsed;
+      this.kind = kind;
+      this.path = path;
+      this.call = call;
+      this.listeners = listeners;
+      for (ProxyListener listener : listeners) {
+        if (listener.wantsBody(call)) {
+          bodyListeners.add(listener);
+        }
       }
-    };
-    engine.requestStarted();
-    return http.sendAsync(upstream, java.net.http.HttpResponse.BodyHandlers.ofPublisher())
-        .handle((response, error) -> {
-          if (error != null) {
-            release.run();
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof HttpTimeoutException) {
-              return CompletableFuture.<HttpResponse<?>>completedFuture(OpenAiError.response(new SageException(
-                  ErrorCode.ENGINE_TIMEOUT, "engine " + engine.id() + " did not answer within "
-                  + responseTimeout.toSeconds() + " s")).header(ENGINE_HEADER, engine.id()));
+    }
+
+    void each(java.util.function.Consumer<ProxyListener> action) {
+      for (ProxyListener listener : listeners) {
+        try {
+          action.accept(listener);
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
+        }
+      }
+    }
+
+    void end(ProxyOutcome outcome) {
+      if (ended.compareAndSet(false, true)) {
+        each(l -> l.onEnd(call, outcome));
+      }
+    }
+
+    CompletableFuture<HttpResponse<?>> answer(SageException error, String engineId) {
+      MutableHttpResponse<?> response = OpenAiError.response(error);
+      response.header(REQUEST_ID_HEADER, call.requestId());
+      if (engineId != null) {
+        response.header(ENGINE_HEADER, engineId);
+      }
+      end(new ProxyOutcome(response.code(), engineId, true, error.getMessage()));
+      return CompletableFuture.completedFuture(response);
+    }
+
+    CompletableFuture<HttpResponse<?>> attempt(List<String> tried, String lastFailure) {
+      Optional<EngineEntry> chosen = router.choose(parsed.model(), kind, tried);
+      if (chosen.isEmpty()) {
+        return answer(noEngine(tried, lastFailure), null);
+      }
+      EngineEntry engine = chosen.get();
+      tried.add(engine.id());
+      call.attempted();
+      each(l -> l.onAttempt(call, engine.id()));
+      AtomicBoolean released = new AtomicBoolean();
+      Runnable release = () -> {
+        if (released.compareAndSet(false, true)) {
+          engine.requestFinished();
+        }
+      };
+      engine.requestStarted();
+      return http.sendAsync(upstreamRequest(engine), java.net.http.HttpResponse.BodyHandlers.ofPublisher())
+          .handle((response, error) -> {
+            if (error != null) {
+              release.run();
+              Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+              if (cause instanceof HttpTimeoutException) {
+                return answer(new SageException(ErrorCode.ENGINE_TIMEOUT, "engine " + engine.id()
+                    + " did not answer within " + responseTimeout.toSeconds() + " s"), engine.id());
+              }
+              supervisor.probeSoon(engine);
+              return retryOrFail(tried, engine.id(), "engine " + engine.id() + ": " + describe(cause));
             }
-            supervisor.probeSoon(engine);
-            String failure = "engine " + engine.id() + ": " + describe(cause);
-            return retryOrFail(request, body, parsed, kind, path, tried, failure);
+            int status = response.statusCode();
+            if ((status == 502 || status == 503 || status == 504) && tried.size() <= MAX_RETRIES) {
+              discard(response.body());
+              release.run();
+              return retryOrFail(tried, engine.id(), "engine " + engine.id() + " answered " + status);
+            }
+            return CompletableFuture.<HttpResponse<?>>completedFuture(relay(response, engine, release));
+          })
+          .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<HttpResponse<?>> retryOrFail(List<String> tried, String engineId, String failure) {
+      if (tried.size() > MAX_RETRIES) {
+        return answer(new SageException(ErrorCode.ENGINE_UNREACHABLE,
+            "all attempts failed for model '" + parsed.model() + "'; last: " + failure), engineId);
+      }
+      each(l -> l.onRetry(call, engineId, failure));
+      return attempt(tried, failure);
+    }
+
+    private SageException noEngine(List<String> tried, String lastFailure) {
+      String model = parsed.model();
+      if (!tried.isEmpty()) {
+        return new SageException(ErrorCode.ENGINE_UNREACHABLE,
+            "no engine of model '" + model + "' could serve the request; last failure: " + lastFailure);
+      }
+      if (router.isKnown(model, kind)) {
+        return new SageException(ErrorCode.NO_READY_ENGINE,
+            "model '" + model + "' has no READY engine right now; retry later", "model");
+      }
+      Optional<EngineKind> other = router.kindServing(model);
+      if (other.isPresent() && other.get() != kind) {
+        return new SageException(ErrorCode.INVALID_REQUEST, "model '" + model + "' is an "
+            + other.get().wireName() + " model; use " + (other.get() == EngineKind.EMBEDDING ? "/v1/embeddings"
+            : "/v1/chat/completions or /v1/completions"), "model");
+      }
+      return new SageException(ErrorCode.MODEL_NOT_FOUND,
+          "model '" + model + "' does not exist; GET /v1/models lists the served models", "model");
+    }
+
+    private java.net.http.HttpRequest upstreamRequest(EngineEntry engine) {
+      java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest
+          .newBuilder(URI.create(engine.record().baseUrl() + path))
+          .timeout(responseTimeout)
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+          .header("Content-Type", "application/json")
+          .header(REQUEST_ID_HEADER, call.requestId());
+      for (Map.Entry<String, List<String>> header : request.getHeaders()) {
+        if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+          for (String value : header.getValue()) {
+            builder.header(header.getKey(), value);
           }
-          int status = response.statusCode();
-          if ((status == 502 || status == 503 || status == 504) && tried.size() <= MAX_RETRIES) {
-            discard(response.body());
+        }
+      }
+      String key = engine.record().engineApiKey();
+      if (key != null && !key.isEmpty()) {
+        builder.header("Authorization", "Bearer " + key);
+      }
+      return builder.build();
+    }
+
+    private HttpResponse<?> relay(java.net.http.HttpResponse<Flow.Publisher<List<ByteBuffer>>> response,
+        EngineEntry engine, Runnable release) {
+      int status = response.statusCode();
+      String contentType = response.headers().firstValue("content-type").orElse("application/json");
+      boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+      each(l -> l.onResponse(call, engine.id(), status));
+      AtomicBoolean failed = new AtomicBoolean();
+      Flux<ReadBuffer> relayed = JdkFlowAdapter.flowPublisherToFlux(response.body())
+          .map(this::chunk)
+          .doFinally(signal -> {
             release.run();
-            return retryOrFail(request, body, parsed, kind, path, tried,
-                "engine " + engine.id() + " answered " + status);
+            boolean completed = signal == SignalType.ON_COMPLETE && !failed.get();
+            end(new ProxyOutcome(status, engine.id(), completed,
+                completed ? null : signal == SignalType.CANCEL ? "client disconnected" : "engine failed mid-response"));
+          });
+      if (sse) {
+        relayed = relayed.onErrorResume(error -> {
+          failed.set(true);
+          return Flux.just(BUFFERS.adapt(("data: " + OpenAiError.json("engine " + engine.id() + " failed mid-stream: "
+              + describe(error), "engine_error", "engine_unreachable") + "\n\n").getBytes(StandardCharsets.UTF_8)));
+        });
+      }
+      MutableHttpResponse<?> out = HttpResponse.status(HttpStatus.valueOf(status));
+      response.headers().map().forEach((name, values) -> {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")) {
+          for (String value : values) {
+            out.header(name, value);
           }
-          return CompletableFuture.<HttpResponse<?>>completedFuture(relay(response, engine, release));
-        })
-        .thenCompose(f -> f);
-  }
+        }
+      });
+      out.header(HttpHeaders.CONTENT_TYPE, contentType);
+      out.header(ENGINE_HEADER, engine.id());
+      out.header(REQUEST_ID_HEADER, call.requestId());
+      if (sse) {
+        out.header(HttpHeaders.CACHE_CONTROL, "no-cache");
+      }
+      return out.body(BODIES.adapt(relayed));
+    }
 
-  private CompletableFuture<HttpResponse<?>> retryOrFail(HttpRequest<?> request, byte[] body,
-      InferenceRequest parsed, EngineKind kind, String path, List<String> tried, String failure) {
-    if (tried.size() > MAX_RETRIES) {
-      return CompletableFuture.completedFuture(OpenAiError.response(new SageException(ErrorCode.ENGINE_UNREACHABLE,
-          "all attempts failed for model '" + parsed.model() + "'; last: " + failure)));
-    }
-    return attempt(request, body, parsed, kind, path, tried, failure);
-  }
-
-  private MutableHttpResponse<?> noEngine(String model, EngineKind kind, List<String> tried, String lastFailure) {
-    if (!tried.isEmpty()) {
-      return OpenAiError.response(new SageException(ErrorCode.ENGINE_UNREACHABLE,
-          "no engine of model '" + model + "' could serve the request; last failure: " + lastFailure));
-    }
-    if (router.isKnown(model, kind)) {
-      return OpenAiError.response(new SageException(ErrorCode.NO_READY_ENGINE,
-          "model '" + model + "' has no READY engine right now; retry later", "model"));
-    }
-    Optional<EngineKind> other = router.kindServing(model);
-    if (other.isPresent() && other.get() != kind) {
-      return OpenAiError.response(new SageException(ErrorCode.INVALID_REQUEST, "model '" + model + "' is an "
-          + other.get().wireName() + " model; use " + (other.get() == EngineKind.EMBEDDING ? "/v1/embeddings"
-          : "/v1/chat/completions or /v1/completions"), "model"));
-    }
-    return OpenAiError.response(new SageException(ErrorCode.MODEL_NOT_FOUND,
-        "model '" + model + "' does not exist; GET /v1/models lists the served models", "model"));
-  }
-
-  private java.net.http.HttpRequest upstreamRequest(HttpRequest<?> request, byte[] body, EngineEntry engine, String path) {
-    java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest
-        .newBuilder(URI.create(engine.record().baseUrl() + path))
-        .timeout(responseTimeout)
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Content-Type", "application/json");
-    for (Map.Entry<String, List<String>> header : request.getHeaders()) {
-      if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-        for (String value : header.getValue()) {
-          builder.header(header.getKey(), value);
+    private ReadBuffer chunk(List<ByteBuffer> buffers) {
+      ByteBuffer joined;
+      if (buffers.size() == 1) {
+        joined = buffers.get(0);
+      } else {
+        int size = 0;
+        for (ByteBuffer buffer : buffers) {
+          size += buffer.remaining();
+        }
+        joined = ByteBuffer.allocate(size);
+        for (ByteBuffer buffer : buffers) {
+          joined.put(buffer);
+        }
+        joined.flip();
+      }
+      call.firstByte();
+      call.addBytes(joined.remaining());
+      for (ProxyListener listener : bodyListeners) {
+        try {
+          listener.onBody(call, joined.asReadOnlyBuffer());
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
         }
       }
+      return BUFFERS.copyOf(joined);
     }
-    String key = engine.record().engineApiKey();
-    if (key != null && !key.isEmpty()) {
-      builder.header("Authorization", "Bearer " + key);
-    }
-    return builder.build();
-  }
-
-  private HttpResponse<?> relay(java.net.http.HttpResponse<Flow.Publisher<List<ByteBuffer>>> response,
-      EngineEntry engine, Runnable release) {
-    String contentType = response.headers().firstValue("content-type").orElse("application/json");
-    boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-    AtomicBoolean sentAny = new AtomicBoolean();
-    Flux<ReadBuffer> body = JdkFlowAdapter.flowPublisherToFlux(response.body())
-        .map(EngineProxy::copy)
-        .doOnNext(b -> sentAny.set(true))
-        .doFinally(signal -> release.run());
-    if (sse) {
-      body = body.onErrorResume(error -> Flux.just(BUFFERS.adapt(("data: " + OpenAiError.json(
-          "engine " + engine.id() + " failed mid-stream: " + describe(error), "engine_error", "engine_unreachable")
-          + "\n\n").getBytes(StandardCharsets.UTF_8))));
-    }
-    MutableHttpResponse<?> relayed = HttpResponse.status(HttpStatus.valueOf(response.statusCode()));
-    response.headers().map().forEach((name, values) -> {
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (!NOT_FORWARDED.contains(lower) && !lower.equals("content-type") && !lower.startsWith(":")) {
-        for (String value : values) {
-          relayed.header(name, value);
-        }
-      }
-    });
-    relayed.header(HttpHeaders.CONTENT_TYPE, contentType);
-    relayed.header(ENGINE_HEADER, engine.id());
-    if (sse) {
-      relayed.header(HttpHeaders.CACHE_CONTROL, "no-cache");
-    }
-    return relayed.body(BODIES.adapt(body));
-  }
-
-  private static ReadBuffer copy(List<ByteBuffer> buffers) {
-    if (buffers.size() == 1) {
-      return BUFFERS.copyOf(buffers.get(0));
-    }
-    int size = 0;
-    for (ByteBuffer buffer : buffers) {
-      size += buffer.remaining();
-    }
-    ByteBuffer out = ByteBuffer.allocate(size);
-    for (ByteBuffer buffer : buffers) {
-      out.put(buffer);
-    }
-    return BUFFERS.adapt(out.flip());
   }
 
   private static void discard(Flow.Publisher<List<ByteBuffer>> body) {
@@ -234,10 +342,7 @@ final class EngineProxy {
 
   static String describe(Throwable error) {
     Throwable cause = error;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      if (cause instanceof java.net.ConnectException) {
-        break;
-      }
+    while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof java.net.ConnectException)) {
       cause = cause.getCause();
     }
     if (cause instanceof java.net.ConnectException) {

@@ -12,10 +12,10 @@ import java.io.IOException;
  * body is checked to be one well-formed JSON object with a token scan (no tree is built), and is
  * then forwarded byte for byte.
  */
-record InferenceRequest(String model, boolean stream) {
+public record InferenceRequest(String model, boolean stream) {
   private static final JsonFactory JSON = new JsonFactory();
 
-  static InferenceRequest inspect(byte[] body) {
+  public static InferenceRequest inspect(byte[] body) {
     if (body == null || body.length == 0) {
       throw SageException.invalid(null, "request body is empty; expected a JSON object with a 'model' field");
     }

@@ -1,0 +1,27 @@
+package io.sage.gateway.security;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.context.ServerRequestContext;
+import java.util.Optional;
+
+/**
+ * Who is acting: the id of the API key that authenticated the current request (set by the
+ * authentication filter as the request attribute {@link #KEY_ID}), else {@code anonymous}.
+ */
+public final class Actors {
+  /** Request attribute holding the authenticated key's id. */
+  public static final String KEY_ID = "sage.key.id";
+  public static final String ANONYMOUS = "anonymous";
+
+  private Actors() {}
+
+  /** The actor of the request being handled on this thread. */
+  public static String current() {
+    Optional<HttpRequest<Object>> request = ServerRequestContext.currentRequest();
+    return request.map(Actors::of).orElse(ANONYMOUS);
+  }
+
+  public static String of(HttpRequest<?> request) {
+    return request.getAttribute(KEY_ID, String.class).orElse(ANONYMOUS);
+  }
+}
