@@ -130,8 +130,7 @@ final class ClientOptions {
 
   CliException failure(SageClientException e) {
     if (e.status() == 0 && e.code().map(c -> c.equals("connect_failed")).orElse(false)) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      String why = reason(e);
       return new CliException(SageCli.UNREACHABLE, "cannot reach the gateway at " + gatewayUrl() + " (" + why
           + ").\n  Start one with `sage gateway start`, or point --gateway / SAGE_GATEWAY_URL at a running gateway.");
     }
@@ -140,6 +139,22 @@ final class ClientOptions {
       message += "\n  Pass an admin key with --api-key or SAGE_API_KEY (or keep it in <data-dir>/admin.key).";
     }
     return new CliException(SageCli.FAILED, message);
+  }
+
+  /** Why the connection failed, in words ("connection refused" rather than a bare ConnectException). */
+  private static String reason(Throwable error) {
+    for (Throwable t = error.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.net.http.HttpConnectTimeoutException) {
+        return "connect timed out after " + CONNECT_TIMEOUT.toSeconds() + " s";
+      }
+      if (t instanceof java.nio.channels.UnresolvedAddressException) {
+        return "unknown host";
+      }
+      if (t instanceof java.net.ConnectException) {
+        return t.getMessage() == null ? "connection refused" : t.getMessage();
+      }
+    }
+    return error.getCause() == null ? error.getMessage() : String.valueOf(error.getCause());
   }
 
   /** Prints a gateway answer as JSON, indented (the same document the API sent). */

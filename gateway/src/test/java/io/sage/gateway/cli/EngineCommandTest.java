@@ -73,7 +73,8 @@ class EngineCommandTest {
     }
     CliRun run = CliRun.run(Map.of(), "llm", "engine", "list", "--gateway", "http://127.0.0.1:" + port);
     assertThat(run.exitCode()).isEqualTo(3);
-    assertThat(run.err()).contains("http://127.0.0.1:" + port).contains("sage gateway start");
+    assertThat(run.err()).contains("http://127.0.0.1:" + port).contains("connection refused")
+        .contains("sage gateway start");
   }
 
   @Test
