@@ -6,8 +6,10 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.micronaut.buffer.netty.NettyByteBufferFactory;
+import io.micronaut.core.io.buffer.ReadBuffer;
+import io.micronaut.core.io.buffer.ReadBufferFactory;
+import io.micronaut.http.body.ByteBodyFactory;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.routing.EngineRouter;
@@ -47,6 +49,9 @@ final class EngineProxy {
   private static final int MAX_RETRIES = 2;
   private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "te",
       "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "date", "server");
+  /** Response bodies are relayed as raw byte bodies, so the framework never re-encodes them. */
+  private static final ByteBodyFactory BODIES = ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
+  private static final ReadBufferFactory BUFFERS = ReadBufferFactory.getJdkFactory();
   private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("accept", "x-request-id", "traceparent",
       "tracestate", "openai-organization", "openai-project");
 
@@ -68,12 +73,12 @@ final class EngineProxy {
         .build();
   }
 
-  CompletableFuture<MutableHttpResponse<?>> forward(HttpRequest<?> request, byte[] body, EngineKind kind, String path) {
+  CompletableFuture<HttpResponse<?>> forward(HttpRequest<?> request, byte[] body, EngineKind kind, String path) {
     InferenceRequest parsed = InferenceRequest.inspect(body);
     return attempt(request, body, parsed, kind, path, new ArrayList<>(), null);
   }
 
-  private CompletableFuture<MutableHttpResponse<?>> attempt(HttpRequest<?> request, byte[] body, InferenceRequest parsed,
+  private CompletableFuture<HttpResponse<?>> attempt(HttpRequest<?> request, byte[] body, InferenceRequest parsed,
       EngineKind kind, String path, List<String> tried, String lastFailure) {
     Optional<EngineEntry> chosen = router.choose(parsed.model(), kind, tried);
     if (chosen.isEmpty()) {
@@ -95,7 +100,7 @@ final class EngineProxy {
             release.run();
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpTimeoutException) {
-              return CompletableFuture.<MutableHttpResponse<?>>completedFuture(OpenAiError.response(new SageException(
+              return CompletableFuture.<HttpResponse<?>>completedFuture(OpenAiError.response(new SageException(
                   ErrorCode.ENGINE_TIMEOUT, "engine " + engine.id() + " did not answer within "
                   + responseTimeout.toSeconds() + " s")).header(ENGINE_HEADER, engine.id()));
             }
@@ -110,12 +115,12 @@ final class EngineProxy {
             return retryOrFail(request, body, parsed, kind, path, tried,
                 "engine " + engine.id() + " answered " + status);
           }
-          return CompletableFuture.<MutableHttpResponse<?>>completedFuture(relay(response, engine, release));
+          return CompletableFuture.<HttpResponse<?>>completedFuture(relay(response, engine, release));
         })
         .thenCompose(f -> f);
   }
 
-  private CompletableFuture<MutableHttpResponse<?>> retryOrFail(HttpRequest<?> request, byte[] body,
+  private CompletableFuture<HttpResponse<?>> retryOrFail(HttpRequest<?> request, byte[] body,
       InferenceRequest parsed, EngineKind kind, String path, List<String> tried, String failure) {
     if (tried.size() > MAX_RETRIES) {
       return CompletableFuture.completedFuture(OpenAiError.response(new SageException(ErrorCode.ENGINE_UNREACHABLE,
@@ -163,21 +168,21 @@ final class EngineProxy {
     return builder.build();
   }
 
-  private MutableHttpResponse<?> relay(java.net.http.HttpResponse<Flow.Publisher<List<ByteBuffer>>> response,
+  private HttpResponse<?> relay(java.net.http.HttpResponse<Flow.Publisher<List<ByteBuffer>>> response,
       EngineEntry engine, Runnable release) {
     String contentType = response.headers().firstValue("content-type").orElse("application/json");
     boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
     AtomicBoolean sentAny = new AtomicBoolean();
-    Flux<ByteBuf> body = JdkFlowAdapter.flowPublisherToFlux(response.body())
+    Flux<ReadBuffer> body = JdkFlowAdapter.flowPublisherToFlux(response.body())
         .map(EngineProxy::copy)
         .doOnNext(b -> sentAny.set(true))
         .doFinally(signal -> release.run());
     if (sse) {
-      body = body.onErrorResume(error -> Flux.just(Unpooled.wrappedBuffer(("data: " + OpenAiError.json(
+      body = body.onErrorResume(error -> Flux.just(BUFFERS.adapt(("data: " + OpenAiError.json(
           "engine " + engine.id() + " failed mid-stream: " + describe(error), "engine_error", "engine_unreachable")
           + "\n\n").getBytes(StandardCharsets.UTF_8))));
     }
-    MutableHttpResponse<Flux<ByteBuf>> relayed = HttpResponse.<Flux<ByteBuf>>status(HttpStatus.valueOf(response.statusCode()));
+    MutableHttpResponse<?> relayed = HttpResponse.status(HttpStatus.valueOf(response.statusCode()));
     response.headers().map().forEach((name, values) -> {
       String lower = name.toLowerCase(Locale.ROOT);
       if (!NOT_FORWARDED.contains(lower) && !lower.equals("content-type") && !lower.startsWith(":")) {
@@ -191,19 +196,22 @@ final class EngineProxy {
     if (sse) {
       relayed.header(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
-    return relayed.body(body);
+    return relayed.body(BODIES.adapt(body));
   }
 
-  private static ByteBuf copy(List<ByteBuffer> buffers) {
+  private static ReadBuffer copy(List<ByteBuffer> buffers) {
+    if (buffers.size() == 1) {
+      return BUFFERS.copyOf(buffers.get(0));
+    }
     int size = 0;
     for (ByteBuffer buffer : buffers) {
       size += buffer.remaining();
     }
-    ByteBuf out = Unpooled.buffer(size);
+    ByteBuffer out = ByteBuffer.allocate(size);
     for (ByteBuffer buffer : buffers) {
-      out.writeBytes(buffer);
+      out.put(buffer);
     }
-    return out;
+    return BUFFERS.adapt(out.flip());
   }
 
   private static void discard(Flow.Publisher<List<ByteBuffer>> body) {

@@ -3,7 +3,7 @@ package io.sage.gateway.openai;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
@@ -20,17 +20,17 @@ class OpenAiController {
   }
 
   @Post(value = "/chat/completions", consumes = MediaType.ALL, produces = MediaType.ALL)
-  CompletableFuture<MutableHttpResponse<?>> chat(HttpRequest<?> request, @Body @Nullable byte[] body) {
+  CompletableFuture<HttpResponse<?>> chat(HttpRequest<?> request, @Body @Nullable byte[] body) {
     return proxy.forward(request, body, EngineKind.LLM, "/v1/chat/completions");
   }
 
   @Post(value = "/completions", consumes = MediaType.ALL, produces = MediaType.ALL)
-  CompletableFuture<MutableHttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable byte[] body) {
+  CompletableFuture<HttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable byte[] body) {
     return proxy.forward(request, body, EngineKind.LLM, "/v1/completions");
   }
 
   @Post(value = "/embeddings", consumes = MediaType.ALL, produces = MediaType.ALL)
-  CompletableFuture<MutableHttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable byte[] body) {
+  CompletableFuture<HttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable byte[] body) {
     return proxy.forward(request, body, EngineKind.EMBEDDING, "/v1/embeddings");
   }
 }

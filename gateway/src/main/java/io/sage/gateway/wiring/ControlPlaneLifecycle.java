@@ -68,7 +68,11 @@ class ControlPlaneLifecycle {
     supervisor.start();
     housekeeping.scheduleWithFixedDelay(supervisor::rotateLogs, 30, 30, TimeUnit.SECONDS);
     if (demo) {
-      startDemoEngines();
+      try {
+        startDemoEngines();
+      } catch (RuntimeException e) {
+        LOG.error("demo engines could not be started: {}", e.getMessage());
+      }
     }
     LOG.info("control plane ready: {} engine(s) in registry, data dir {}", registry.all().length, dataDir);
   }

@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.pf4j.BasePluginLoader;
 import org.pf4j.CompoundPluginLoader;
-import org.pf4j.DefaultPluginClasspath;
+import org.pf4j.DefaultPluginLoader;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.JarPluginLoader;
 import org.pf4j.PluginClassLoader;
@@ -185,7 +184,7 @@ public final class PluginHost implements AutoCloseable {
     protected PluginLoader createPluginLoader() {
       PluginManager self = this;
       return new CompoundPluginLoader()
-          .add(new BasePluginLoader(this, new DefaultPluginClasspath()) {
+          .add(new DefaultPluginLoader(this) {
             @Override
             protected PluginClassLoader createPluginClassLoader(Path pluginPath, PluginDescriptor descriptor) {
               return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
@@ -194,9 +193,8 @@ public final class PluginHost implements AutoCloseable {
           .add(new JarPluginLoader(this) {
             @Override
             protected PluginClassLoader createPluginClassLoader(Path pluginPath, PluginDescriptor descriptor) {
-              SpiFirstClassLoader loader = new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
-              loader.addFile(pluginPath.toFile());
-              return loader;
+              // JarPluginLoader.loadPlugin adds the jar itself
+              return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
             }
           }, this::isNotDevelopment);
     }
