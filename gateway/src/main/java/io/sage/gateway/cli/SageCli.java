@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code sage} command line (SPEC.md section 8). */
 @Command(name = "sage", mixinStandardHelpOptions = true, version = "sage 0.1.0",
     description = "SAGE Gateway: one OpenAI-compatible endpoint for your LLM and embedding engines.",
-    subcommands = {GatewayCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {GatewayCommand.class, LlmCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 gateway unreachable.", "",
+        "Examples:", "  sage gateway start", "  sage llm engine start my-model --runtime mock", "  sage llm engine list"})
 public final class SageCli {
   public static final int OK = 0;
   public static final int FAILED = 1;
@@ -21,7 +23,12 @@ public final class SageCli {
   }
 
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new SageCli());
+    return commandLine(CliEnvironment.system());
+  }
+
+  /** The command line with the environment the commands read (tests pass a made-up one). */
+  public static CommandLine commandLine(CliEnvironment environment) {
+    CommandLine cli = new CommandLine(new SageCli(), new CliFactory(environment));
     cli.setExitCodeExceptionMapper(e -> e instanceof CliException ce ? ce.exitCode() : FAILED);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof CliException ce) {

@@ -1,0 +1,59 @@
+package io.sage.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CliPiecesTest {
+  @Test
+  void tableAlignsColumnsIgnoringColourCodes() {
+    Ansi ansi = new Ansi(true);
+    List<String> lines = new Table("A", "STATE", "Z").row("long-value", ansi.state("READY"), "x")
+        .row("s", ansi.state("STOPPED"), null).render(Ansi.PLAIN);
+    assertThat(lines.get(0)).isEqualTo("A           STATE    Z");
+    assertThat(lines.get(1)).isEqualTo("long-value  \u001B[32mREADY\u001B[0m    x");
+    assertThat(lines.get(2)).isEqualTo("s           \u001B[2mSTOPPED\u001B[0m  -");
+  }
+
+  @Test
+  void logFollowPrintsOnlyLinesAfterTheOverlap() {
+    assertThat(LogFollow.newLines(List.of("a", "b", "c"), List.of("b", "c", "d", "e"))).containsExactly("d", "e");
+    assertThat(LogFollow.newLines(List.of("a", "b"), List.of("a", "b"))).isEmpty();
+    assertThat(LogFollow.newLines(List.of(), List.of("x"))).containsExactly("x");
+    assertThat(LogFollow.newLines(List.of("a", "b"), List.of("x", "y"))).containsExactly("x", "y");
+    assertThat(LogFollow.newLines(List.of("a", "a"), List.of("a", "a", "a"))).containsExactly("a");
+  }
+
+  @Test
+  void pipedProgressPrintsOnlyChangesAndTerminalProgressRedrawsInPlace() {
+    StringWriter piped = new StringWriter();
+    ProgressLine plain = new ProgressLine(new PrintWriter(piped), false, 80);
+    plain.update("STARTING 1s", "STARTING");
+    plain.update("STARTING 2s", "STARTING");
+    plain.update("READY 3s", "READY");
+    plain.finish();
+    assertThat(piped.toString()).isEqualTo("STARTING 1s\nREADY 3s\n");
+
+    StringWriter terminal = new StringWriter();
+    ProgressLine live = new ProgressLine(new PrintWriter(terminal), true, 20);
+    live.update("STARTING 1.0s long log line that is cut", "x");
+    live.update("READY 2s", "y");
+    live.finish();
+    assertThat(terminal.toString()).isEqualTo("\rSTARTING 1.0s lo...\rREADY 2s" + " ".repeat(11) + "\n");
+  }
+
+  @Test
+  void agesAndElapsedTimesReadNaturally() {
+    Instant now = Instant.parse("2025-01-01T10:00:00Z");
+    assertThat(EngineFormat.ago(now.minusSeconds(5), now)).isEqualTo("5s");
+    assertThat(EngineFormat.ago(now.minusSeconds(600), now)).isEqualTo("10m");
+    assertThat(EngineFormat.ago(now.minusSeconds(3 * 86400), now)).isEqualTo("3d");
+    assertThat(EngineFormat.elapsed(Duration.ofMillis(4210))).isEqualTo("4.2s");
+    assertThat(EngineFormat.elapsed(Duration.ofSeconds(65))).isEqualTo("1m05s");
+  }
+}
