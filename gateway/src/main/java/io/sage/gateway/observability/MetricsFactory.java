@@ -1,0 +1,24 @@
+package io.sage.gateway.observability;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+
+/**
+ * The one meter registry of the gateway: a plain Micrometer {@link PrometheusMeterRegistry}
+ * (decision 14). Absent when {@code sage.metrics.enabled=false}, and with it every meter.
+ */
+@Factory
+@Requires(property = MetricsFactory.ENABLED, notEquals = "false")
+class MetricsFactory {
+  static final String ENABLED = "sage.metrics.enabled";
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  PrometheusMeterRegistry prometheusRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+}
