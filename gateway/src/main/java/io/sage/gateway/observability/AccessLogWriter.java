@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -49,6 +50,7 @@ final class AccessLogWriter implements AutoCloseable {
   private OutputStream out;
   private long size;
 
+  @Inject
   AccessLogWriter(@Value("${sage.data-dir}") String dataDir,
       @Value("${sage.access-log.max-bytes:104857600}") long maxBytes,
       @Value("${sage.access-log.queue-size:16384}") int queueSize, Optional<MeterRegistry> meters) {

@@ -1,5 +1,6 @@
 package io.sage.gateway.observability;
 
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -19,6 +20,9 @@ class MetricsFactory {
   @Singleton
   @Bean(preDestroy = "close")
   PrometheusMeterRegistry prometheusRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // libraries that bind themselves to any registry (the Hikari pool) stay out: one prefix, documented names
+    registry.config().meterFilter(MeterFilter.denyUnless(id -> id.getName().startsWith("sage.")));
+    return registry;
   }
 }
