@@ -10,7 +10,7 @@ import jakarta.inject.Singleton;
 
 /**
  * The one meter registry of the gateway: a plain Micrometer {@link PrometheusMeterRegistry}
- * (decision 14). Absent when {@code sage.metrics.enabled=false}, and with it every meter.
+ * (decision 15). Absent when {@code sage.metrics.enabled=false}, and with it every meter.
  */
 @Factory
 @Requires(property = MetricsFactory.ENABLED, notEquals = "false")
