@@ -21,7 +21,7 @@ import java.util.Optional;
  * lowest priority number, else none) and its devices with the engines placed on them.
  */
 @Singleton
-class GpuView {
+public class GpuView {
   private final PluginHost plugins;
   private final EngineManager manager;
   private final String configured;
@@ -67,7 +67,11 @@ class GpuView {
     return "no GPU provider available";
   }
 
-  Map<String, Object> view() {
+  /**
+   * The provider and its GPUs as {@code GET /v1/management/gpu} shows them. Calls the provider,
+   * which may block (NVML): never call it on the event loop.
+   */
+  public Map<String, Object> view() {
     Map<String, Object> body = new LinkedHashMap<>();
     Optional<GpuProvider> provider = active();
     body.put("provider", provider.map(GpuProvider::name).orElse("none"));

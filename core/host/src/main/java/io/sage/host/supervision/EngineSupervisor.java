@@ -57,6 +57,7 @@ public final class EngineSupervisor implements AutoCloseable {
   private final Map<String, SupervisedState> supervised = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> waiters = new ConcurrentHashMap<>();
   private volatile boolean closing;
+  private volatile ProbeObserver probeObserver = ProbeObserver.NONE;
 
   public EngineSupervisor(EngineRegistry registry, PluginHost plugins, ProcessLauncher launcher, EngineLogs logs,
       PortAllocator ports, SupervisionConfig config, Path javaExecutable) {
@@ -80,6 +81,11 @@ public final class EngineSupervisor implements AutoCloseable {
 
   public SupervisionConfig config() {
     return config;
+  }
+
+  /** Sets the one observer told about every completed probe (the gateway's metrics). */
+  public void setProbeObserver(ProbeObserver observer) {
+    this.probeObserver = observer == null ? ProbeObserver.NONE : observer;
   }
 
   /** Starts the probe loop; call after {@link Reconciler#reconcile()}. */
@@ -467,13 +473,23 @@ public final class EngineSupervisor implements AutoCloseable {
       state.probing.set(false);
       return;
     }
+    long started = System.nanoTime();
     probes.probe(record.baseUrl(), entry.probe(), record.spec().servedModelName(), record.engineApiKey())
         .whenComplete((result, error) -> {
           state.probing.set(false);
+          observeProbe(entry, error == null && result.ok(), System.nanoTime() - started);
           if (error == null && entry.generation() == generation) {
             onProbe(entry, result);
           }
         });
+  }
+
+  private void observeProbe(EngineEntry entry, boolean ok, long nanos) {
+    try {
+      probeObserver.onProbe(entry, ok, nanos);
+    } catch (RuntimeException e) {
+      LOG.warn("engine {}: probe observer failed", entry.id(), e);
+    }
   }
 
   private void onProbe(EngineEntry entry, ProbeClient.Result result) {
