@@ -21,7 +21,7 @@ public final class ActiveGpuProvider implements GpuSource {
   /**
    * @param providers the loaded providers (from the plugin host)
    * @param configured the configured provider name; blank or {@code auto} picks by priority,
-   *     {@code none} disables GPUs
+   *     {@code none} turns GPU placement off
    */
   public ActiveGpuProvider(Supplier<List<GpuProvider>> providers, String configured) {
     this.providers = providers;
@@ -36,6 +36,12 @@ public final class ActiveGpuProvider implements GpuSource {
     }
     loaded.sort(Comparator.comparingInt(GpuProvider::priority));
     return loaded.stream().filter(p -> safeStatus(p).available()).findFirst();
+  }
+
+  /** False when configuration names the provider {@code none}: placement is off. */
+  @Override
+  public boolean placesGpus() {
+    return !"none".equals(configured);
   }
 
   @Override

@@ -25,9 +25,23 @@ public interface GpuSource {
    */
   List<GpuDevice> devices();
 
-  /** No GPUs at all (GPU provider {@code none}). */
+  /**
+   * Whether the gateway places GPUs at all. False for the provider {@code none} chosen on
+   * purpose: engines then launch without placement or reservations and see the GPUs the gateway
+   * itself sees (the operator manages {@code CUDA_VISIBLE_DEVICES}).
+   */
+  default boolean placesGpus() {
+    return true;
+  }
+
+  /** GPU placement turned off (GPU provider {@code none}): see {@link #placesGpus()}. */
   static GpuSource none(String reason) {
     return new GpuSource() {
+      @Override
+      public boolean placesGpus() {
+        return false;
+      }
+
       @Override
       public Optional<String> providerName() {
         return Optional.empty();

@@ -55,11 +55,11 @@ public final class EngineManager {
   private final GpuSource gpus;
   private final GpuReservations reservations;
 
-  /** Without GPUs: engines that want GPUs are refused (409) unless started with use_gpu false. */
+  /** Without GPU placement (provider {@code none}): engines launch on whatever GPUs they see. */
   public EngineManager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
       String engineHost, Set<String> gatewayAddresses) {
     this(registry, supervisor, plugins, ports, engineHost, gatewayAddresses,
-        GpuSource.none("no GPU provider configured"), new GpuReservations());
+        GpuSource.none("GPU placement is off"), new GpuReservations());
   }
 
   /**
@@ -147,7 +147,7 @@ public final class EngineManager {
     String id = EngineIds.next();
     List<Integer> gpuIds = List.of();
     long gpuMemoryMib = 0;
-    if (factory.usesGpus() && useGpu) {
+    if (factory.usesGpus() && useGpu && gpus.placesGpus()) {
       GpuRequest gpuRequest = gpuRequest(spec);
       gpuIds = placeGpus(id, "engine for " + spec.model(), gpuRequest);
       gpuMemoryMib = gpuRequest.need().perGpuMib();
@@ -220,7 +220,7 @@ public final class EngineManager {
 
   /** Whether the engine gets GPUs placed when it (re)starts. */
   private boolean placesGpus(EngineRecord record) {
-    return !record.isRemote() && record.spec().useGpu()
+    return !record.isRemote() && record.spec().useGpu() && gpus.placesGpus()
         && plugins.findRuntime(record.spec().runtime()).map(EngineRuntimeFactory::usesGpus).orElse(false);
   }
 
