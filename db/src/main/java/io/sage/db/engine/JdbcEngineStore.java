@@ -1,6 +1,6 @@
 package io.sage.db.engine;
 
-import io.micronaut.transaction.annotation.Transactional;
+import io.sage.db.DurableWrites;
 import io.sage.db.audit.JdbcAuditLog;
 import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
@@ -15,74 +15,77 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The registry's store on H2 through Micronaut Data JDBC. Each public method is its own
- * transaction, committed before it returns (with {@code WRITE_DELAY=0}, see {@link
- * io.sage.db.H2Urls}, that also means written to the file). Not final: the transaction advice
- * subclasses it.
+ * The registry's store on H2 through Micronaut Data JDBC. Each write is one transaction that has
+ * reached the database file when the method returns ({@link DurableWrites}); a row and its event
+ * commit together or not at all.
  */
 @Singleton
 public class JdbcEngineStore implements EngineStore {
   private final EngineRowRepository engines;
   private final EngineEventRowRepository events;
   private final JdbcAuditLog auditLog;
+  private final DurableWrites writes;
 
-  JdbcEngineStore(
-      EngineRowRepository engines, EngineEventRowRepository events, JdbcAuditLog auditLog) {
+  JdbcEngineStore(EngineRowRepository engines, EngineEventRowRepository events,
+      JdbcAuditLog auditLog, DurableWrites writes) {
     this.engines = engines;
     this.events = events;
     this.auditLog = auditLog;
+    this.writes = writes;
   }
 
   @Override
-  @Transactional
   public void insert(EngineRecord engine, EngineEvent firstEvent) {
     requireSameEngine(engine, firstEvent);
-    if (engines.existsById(engine.id())) {
-      throw new SageException(
-          ErrorCode.ILLEGAL_STATE, "engine " + engine.id() + " is already registered");
-    }
-    engines.save(EngineRows.toRow(engine));
-    events.save(EngineEventRow.of(firstEvent));
+    EngineRow row = EngineRows.toRow(engine);
+    writes.write(() -> {
+      if (engines.existsById(engine.id())) {
+        throw new SageException(
+            ErrorCode.ILLEGAL_STATE, "engine " + engine.id() + " is already registered");
+      }
+      engines.save(row);
+      events.save(EngineEventRow.of(firstEvent));
+    });
   }
 
   @Override
-  @Transactional
   public void update(EngineRecord engine) {
-    requireStored(engine.id());
-    engines.update(EngineRows.toRow(engine));
+    EngineRow row = EngineRows.toRow(engine);
+    writes.write(() -> {
+      requireStored(engine.id());
+      engines.update(row);
+    });
   }
 
   @Override
-  @Transactional
   public void transition(EngineRecord engine, EngineEvent event) {
     requireSameEngine(engine, event);
-    requireStored(engine.id());
-    engines.update(EngineRows.toRow(engine));
-    events.save(EngineEventRow.of(event));
+    EngineRow row = EngineRows.toRow(engine);
+    writes.write(() -> {
+      requireStored(engine.id());
+      engines.update(row);
+      events.save(EngineEventRow.of(event));
+    });
   }
 
   @Override
-  @Transactional(readOnly = true)
   public Optional<EngineRecord> find(String id) {
     Objects.requireNonNull(id, "id");
     return engines.findById(id).map(EngineRows::toRecord);
   }
 
   @Override
-  @Transactional(readOnly = true)
   public List<EngineRecord> findAll() {
     return engines.findAllOldestFirst().stream().map(EngineRows::toRecord).toList();
   }
 
   @Override
-  @Transactional
   public void delete(String id) {
     Objects.requireNonNull(id, "id");
-    engines.deleteById(id);
+    writes.write(() -> engines.deleteById(id));
   }
 
   @Override
-  @Transactional(readOnly = true)
   public List<EngineEvent> events(String engineId, int limit) {
     Objects.requireNonNull(engineId, "engineId");
     if (limit < 1) {

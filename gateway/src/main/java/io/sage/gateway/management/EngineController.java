@@ -162,10 +162,15 @@ class EngineController {
   }
 
   @Get(value = "/{id}/logs", produces = MediaType.TEXT_PLAIN)
-  HttpResponse<String> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail) {
+  HttpResponse<?> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail,
+      @QueryValue(defaultValue = "false") String follow) {
     EngineEntry entry = manager.engine(id);
     int n = boundedInt("tail", tail, 1, 10000);
     List<String> lines = logs.tail(id, n);
+    if (flag("follow", follow)) {
+      return HttpResponse.ok().contentType(MediaType.TEXT_PLAIN_TYPE).header("Cache-Control", "no-cache")
+          .body(LogFollower.follow(logs.logFile(id), lines, text -> masked(entry, text)));
+    }
     String text = lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     return HttpResponse.ok(masked(entry, text)).contentType(MediaType.TEXT_PLAIN_TYPE);
   }

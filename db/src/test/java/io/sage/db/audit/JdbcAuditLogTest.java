@@ -1,0 +1,106 @@
+package io.sage.db.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micronaut.context.ApplicationContext;
+import io.sage.db.TestDatabases;
+import io.sage.host.audit.AuditEntry;
+import io.sage.host.audit.AuditQuery;
+import io.sage.host.store.EngineStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit log through the store port; the rows are written once, the tests only read. */
+class JdbcAuditLogTest {
+  private static final Instant T0 = Instant.parse("2025-01-02T03:04:05.000000001Z");
+  @TempDir static Path dataDir;
+  private static ApplicationContext context;
+  private static EngineStore store;
+
+  @BeforeAll
+  static void writeRows() {
+    context = TestDatabases.start(dataDir);
+    store = context.getBean(EngineStore.class);
+    // ten rows, oldest first: actors alternate, actions cycle through three, targets through two
+    String[] actions = {"engine.start", "engine.stop", "engine.delete"};
+    for (int i = 0; i < 10; i++) {
+      store.audit(new AuditEntry(0, T0.plusSeconds(i), i % 2 == 0 ? "key-admin" : "key-ops",
+          actions[i % 3], i % 2 == 0 ? "eng-00000000000" + (i % 4) : null,
+          i == 9 ? "error" : "ok", i == 9 ? "engine eng-x is READY" : null));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    context.close();
+  }
+
+  private static List<Integer> seconds(List<AuditEntry> entries) {
+    return entries.stream().map(e -> (int) (e.at().getEpochSecond() - T0.getEpochSecond()))
+        .toList();
+  }
+
+  @Test
+  void everythingIsNewestFirst() {
+    List<AuditEntry> all = store.audit(new AuditQuery(null, null, null, 100, 0));
+
+    assertThat(seconds(all)).containsExactly(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  }
+
+  @Test
+  void everyFieldRoundTrips() {
+    AuditEntry newest = store.audit(new AuditQuery(null, null, null, 1, 0)).get(0);
+
+    assertThat(newest.id()).isPositive();
+    assertThat(newest)
+        .isEqualTo(new AuditEntry(newest.id(), T0.plusSeconds(9), "key-ops", "engine.start", null,
+            "error", "engine eng-x is READY"));
+  }
+
+  @Test
+  void pagesFollowEachOther() {
+    assertThat(seconds(store.audit(new AuditQuery(null, null, null, 4, 0))))
+        .containsExactly(9, 8, 7, 6);
+    assertThat(seconds(store.audit(new AuditQuery(null, null, null, 4, 4))))
+        .containsExactly(5, 4, 3, 2);
+    assertThat(seconds(store.audit(new AuditQuery(null, null, null, 4, 8))))
+        .containsExactly(1, 0);
+    assertThat(store.audit(new AuditQuery(null, null, null, 4, 12))).isEmpty();
+  }
+
+  @Test
+  void filtersByActor() {
+    assertThat(seconds(store.audit(new AuditQuery("key-ops", null, null, 100, 0))))
+        .containsExactly(9, 7, 5, 3, 1);
+  }
+
+  @Test
+  void filtersByAction() {
+    assertThat(seconds(store.audit(new AuditQuery(null, "engine.stop", null, 100, 0))))
+        .containsExactly(7, 4, 1);
+  }
+
+  @Test
+  void filtersByTarget() {
+    assertThat(seconds(store.audit(new AuditQuery(null, null, "eng-000000000000", 100, 0))))
+        .containsExactly(8, 4, 0);
+  }
+
+  @Test
+  void filtersCombineAndPage() {
+    assertThat(seconds(store.audit(new AuditQuery("key-admin", "engine.start", null, 1, 1))))
+        .containsExactly(0);
+    assertThat(seconds(store.audit(new AuditQuery("key-admin", "engine.start", null, 100, 0))))
+        .containsExactly(6, 0);
+  }
+
+  @Test
+  void unknownFilterValueMatchesNothing() {
+    assertThat(store.audit(new AuditQuery("key-nobody", null, null, 100, 0))).isEmpty();
+  }
+}
