@@ -161,12 +161,19 @@ public final class EngineSupervisor implements AutoCloseable {
       return;
     }
     String exit = code.isPresent() ? "process exited with code " + code.getAsInt() : "process exited";
-    String last = logs.lastLine(entry.id());
+    String last = lastLogLine(entry);
     String reason = last.isEmpty() ? exit : exit + ": " + last;
     EngineState current = entry.state();
     if (current == EngineState.STARTING || current == EngineState.READY) {
       fail(entry, current, reason);
     }
+  }
+
+  /** The engine's last log line for failure reasons, without its API key (vLLM logs its own args). */
+  private String lastLogLine(EngineEntry entry) {
+    String line = logs.lastLine(entry.id());
+    String key = entry.record().engineApiKey();
+    return key == null || key.isEmpty() ? line : line.replace(key, "****");
   }
 
   /** Moves an engine to ERROR (if it is still in {@code from}), kills what is left of it, and applies the restart policy. */
@@ -461,7 +468,7 @@ public final class EngineSupervisor implements AutoCloseable {
     if (elapsed.compareTo(state.startupTimeout) <= 0) {
       return false;
     }
-    String last = logs.lastLine(entry.id());
+    String last = lastLogLine(entry);
     fail(entry, EngineState.STARTING, "startup timeout: not ready after " + state.startupTimeout.toSeconds() + " s"
         + (last.isEmpty() ? "" : "; last log line: " + last));
     return true;
