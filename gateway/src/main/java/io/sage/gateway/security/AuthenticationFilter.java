@@ -78,15 +78,20 @@ final class AuthenticationFilter implements Ordered {
     return null;
   }
 
+  /** The key the request presents; null when none, "" when it presents credentials that are no key. */
   private static String presentedKey(HttpRequest<?> request) {
     String authorization = request.getHeaders().get("Authorization");
-    if (authorization != null) {
+    if (authorization != null && !authorization.isBlank()) {
       String trimmed = authorization.trim();
-      if (trimmed.length() > 7 && trimmed.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-        return trimmed.substring(7).trim();
+      String lower = trimmed.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("bearer ")) {
+        String token = trimmed.substring(7).trim();
+        return token.isEmpty() ? null : token;
       }
-      // another scheme (Basic, ...) is not a key; an empty bearer is not either
-      return trimmed.isEmpty() ? null : "";
+      if (!lower.equals("bearer")) {
+        // another scheme (Basic, ...) is not a key: refused rather than ignored
+        return "";
+      }
     }
     String apiKey = request.getHeaders().get("x-api-key");
     return apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
