@@ -273,4 +273,27 @@ class SecurityIT {
     assertThat(as(key, "POST", "/v1/chat/completions", "{\"model\":\"unknown\"}").status()).isEqualTo(404);
     assertThat(as(key, "POST", "/v1/chat/completions", CHAT).status()).isEqualTo(200);
   }
+
+  @Test
+  void aGatewayOnANetworkAddressRequiresKeysForInferenceAndRefusesToStartWithout(@TempDir Path networkDir) {
+    int port = Ports.free();
+    Sage.Result refused = Sage.run(Map.of("SAGE_AUTH_INFERENCE", "optional"), "gateway", "start", "--host", "0.0.0.0",
+        "--port", Integer.toString(port), "--data-dir", networkDir.resolve("refused").toString());
+    assertThat(refused.exitCode()).as(refused.all()).isNotZero();
+    assertThat(refused.all()).contains("refusing to start").contains("0.0.0.0");
+    assertThat(Leftovers.processesUnder(networkDir)).isEmpty();
+
+    try (Gateway exposed = Gateway.start(networkDir.resolve("exposed"), "--host", "0.0.0.0")) {
+      Http.Response anonymous = Http.send(HttpRequest.newBuilder(URI.create(exposed.url() + "/v1/chat/completions"))
+          .header("Authorization", "Bearer").POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}")));
+      expectError(anonymous, 401);
+      expectError(Http.send(HttpRequest.newBuilder(URI.create(exposed.url() + "/v1/models")).header("Authorization",
+          "Bearer")), 401);
+      assertThat(exposed.get("/v1/models").status()).as("with the admin key").isEqualTo(200);
+      assertThat(Http.send(HttpRequest.newBuilder(URI.create(exposed.url() + "/health"))
+          .header("Authorization", "Bearer")).status()).isEqualTo(200);
+    } finally {
+      Leftovers.killAll(networkDir);
+    }
+  }
 }
