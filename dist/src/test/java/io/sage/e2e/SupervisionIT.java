@@ -178,6 +178,47 @@ class SupervisionIT {
     assertThat(dataDir.resolve("engines").resolve(id).resolve("engine.log")).exists();
   }
 
+  @Test
+  void healthSettingsCanBeSetPerEngine() {
+    String id = gateway.startEngine(mock("strict", "\"fail_health_after_s\":1,\"restart_policy\":\"never\","
+        + "\"health_failure_threshold\":1,\"health_interval_s\":0.2"));
+    gateway.awaitState(id, "READY", Duration.ofSeconds(20));
+    JsonNode error = gateway.awaitState(id, "ERROR", Duration.ofSeconds(20));
+    assertThat(error.get("last_error").asText()).startsWith("1 health checks failed");
+    Http.Response bad = gateway.post("/v1/management/engines", mock("bad-health", "\"health_interval_s\":\"soon\""));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().at("/error/message").asText()).contains("health_interval_s");
+  }
+
+  @Test
+  void followingTheLogsStreamsNewLinesAsTheyAreWritten() throws Exception {
+    String id = gateway.startEngine(mock("followed", "\"log_requests\":true"));
+    gateway.awaitState(id, "READY", Duration.ofSeconds(20));
+    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/management/engines/" + id
+        + "/logs?tail=5&follow=true")).GET().build();
+    HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          if (line.contains("x-request-id=follow-me")) {
+            return line;
+          }
+        }
+        return "(stream ended)";
+      } catch (Exception e) {
+        return "exception: " + e;
+      }
+    });
+    Gateway.sleep(500);
+    Http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+        .header("Content-Type", "application/json").header("x-request-id", "follow-me")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"followed\",\"messages\":[]}")));
+    assertThat(seen.get(15, java.util.concurrent.TimeUnit.SECONDS)).contains("path=/v1/chat/completions");
+    response.body().close();
+  }
+
   static List<Long> groupMembers(long pgid) {
     List<Long> members = new ArrayList<>();
     ProcessHandle.allProcesses().forEach(p -> {

@@ -152,10 +152,15 @@ class EngineController {
   }
 
   @Get(value = "/{id}/logs", produces = MediaType.TEXT_PLAIN)
-  HttpResponse<String> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail) {
+  HttpResponse<?> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail,
+      @QueryValue(defaultValue = "false") String follow) {
     manager.engine(id);
     int n = boundedInt("tail", tail, 1, 10000);
     List<String> lines = logs.tail(id, n);
+    if (flag("follow", follow)) {
+      return HttpResponse.ok().contentType(MediaType.TEXT_PLAIN_TYPE).header("Cache-Control", "no-cache")
+          .body(LogFollower.follow(logs.logFile(id), lines));
+    }
     return HttpResponse.ok(lines.isEmpty() ? "" : String.join("\n", lines) + "\n").contentType(MediaType.TEXT_PLAIN_TYPE);
   }
 

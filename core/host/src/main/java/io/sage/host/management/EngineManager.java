@@ -104,10 +104,7 @@ public final class EngineManager {
     if (factory != null && kind != null) {
       v.check(factory.engineKinds().contains(kind), "runtime '" + runtimeKind + "' cannot serve engine_kind " + kind.wireName());
     }
-    if (request.options() != null && request.options().containsKey("restart_policy")) {
-      String policy = request.options().get("restart_policy");
-      v.check("always".equals(policy) || "never".equals(policy), "option restart_policy must be 'always' or 'never'");
-    }
+    v.addAll(HostOptions.problems(request.options()));
     v.throwIfInvalid();
     boolean useGpu = request.useGpu() == null ? factory.usesGpus() : request.useGpu();
     EngineSpec spec = new EngineSpec(request.model(), request.servedModelName(), kind, runtimeKind, request.port(), tp,

@@ -103,16 +103,19 @@ public final class EngineSupervisor implements AutoCloseable {
     EngineRecord record = entry.record();
     SupervisedState state = state(entry);
     state.stopping = false;
+    applyHealthOptions(record, state);
     long generation = entry.nextGeneration();
     if (record.isRemote()) {
       entry.setProbe(HealthProbe.standard(record.spec().kind()));
-      state.startupTimeout = config.startupTimeouts().getOrDefault("remote", Duration.ofSeconds(60));
+      state.startupTimeout = HostOptions.seconds(record.spec(), "startup_timeout_s",
+          config.startupTimeouts().getOrDefault("remote", Duration.ofSeconds(60)));
       state.nextProbeAtMillis = 0;
       return;
     }
     try {
       EngineRuntimeFactory factory = plugins.runtime(record.spec().runtime());
-      state.startupTimeout = config.startupTimeouts().getOrDefault(record.spec().runtime(), factory.startupTimeout());
+      state.startupTimeout = HostOptions.seconds(record.spec(), "startup_timeout_s",
+          config.startupTimeouts().getOrDefault(record.spec().runtime(), factory.startupTimeout()));
       HostEngineContext context = new HostEngineContext(record.id(), HostOptions.forRuntime(record.spec()), record.host(), record.port(),
           record.gpuIds(), logs.engineDir(record.id()).resolve("work"), record.engineApiKey(), javaExecutable);
       EngineRuntime runtime = factory.create(context);
@@ -133,6 +136,13 @@ public final class EngineSupervisor implements AutoCloseable {
       LOG.error("engine {}: runtime {} failed to launch", record.id(), record.spec().runtime(), e);
       fail(entry, EngineState.STARTING, "launch failed: runtime " + record.spec().runtime() + " threw " + e);
     }
+  }
+
+  /** Per-engine overrides of the health settings (host options). */
+  private void applyHealthOptions(EngineRecord record, SupervisedState state) {
+    state.healthInterval = HostOptions.seconds(record.spec(), "health_interval_s", config.healthInterval());
+    String threshold = record.spec().options().get("health_failure_threshold");
+    state.failureThreshold = threshold == null ? config.failureThreshold() : (int) Double.parseDouble(threshold);
   }
 
   void watchExit(EngineEntry entry, ManagedProcess process, long generation) {
@@ -246,9 +256,11 @@ public final class EngineSupervisor implements AutoCloseable {
   /** Reconciliation: watch an adopted process like a launched one. */
   void adopted(EngineEntry entry, ManagedProcess process) {
     SupervisedState state = state(entry);
+    applyHealthOptions(entry.record(), state);
     long generation = entry.nextGeneration();
     plugins.findRuntime(entry.record().spec().runtime()).ifPresent(factory -> {
-      state.startupTimeout = config.startupTimeouts().getOrDefault(entry.record().spec().runtime(), factory.startupTimeout());
+      state.startupTimeout = HostOptions.seconds(entry.record().spec(), "startup_timeout_s",
+          config.startupTimeouts().getOrDefault(entry.record().spec().runtime(), factory.startupTimeout()));
       entry.setProbe(HealthProbe.standard(entry.record().spec().kind()));
     });
     state.nextProbeAtMillis = 0;
@@ -428,7 +440,7 @@ public final class EngineSupervisor implements AutoCloseable {
         }
         if (now >= state.nextProbeAtMillis && state.probing.compareAndSet(false, true)) {
           long interval = current == EngineState.STARTING ? config.startingProbeInterval().toMillis()
-              : config.healthInterval().toMillis();
+              : state.healthInterval.toMillis();
           state.nextProbeAtMillis = now + interval;
           probe(entry, state, entry.generation());
         }
@@ -478,18 +490,19 @@ public final class EngineSupervisor implements AutoCloseable {
       case READY -> {
         if (result.ok()) {
           if (record.consecutiveFailures() != 0 || record.lastHeartbeatAt() == null
-              || Duration.between(record.lastHeartbeatAt(), now).compareTo(config.healthInterval()) >= 0) {
+              || Duration.between(record.lastHeartbeatAt(), now).compareTo(state(entry).healthInterval) >= 0) {
             registry.update(entry, r -> r.withHealth(now, 0, now));
           }
           return;
         }
         int failures = record.consecutiveFailures() + 1;
-        if (failures >= config.failureThreshold()) {
+        int threshold = state(entry).failureThreshold;
+        if (failures >= threshold) {
           registry.update(entry, r -> r.withHealth(r.lastHeartbeatAt(), failures, now));
           fail(entry, EngineState.READY, failures + " health checks failed: " + result.detail());
         } else {
           registry.update(entry, r -> r.withHealth(r.lastHeartbeatAt(), failures, now));
-          logs.note(entry.id(), "health check failed (" + failures + "/" + config.failureThreshold() + "): " + result.detail());
+          logs.note(entry.id(), "health check failed (" + failures + "/" + threshold + "): " + result.detail());
         }
       }
       default -> {

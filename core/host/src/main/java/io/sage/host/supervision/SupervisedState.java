@@ -11,10 +11,14 @@ final class SupervisedState {
   volatile boolean stopping;
   volatile Duration stopGrace;
   volatile Duration startupTimeout;
+  volatile Duration healthInterval;
+  volatile int failureThreshold;
 
   SupervisedState(SupervisionConfig config) {
     this.restarts = new RestartPolicy(config);
     this.stopGrace = config.stopGracePeriod();
     this.startupTimeout = Duration.ofSeconds(30);
+    this.healthInterval = config.healthInterval();
+    this.failureThreshold = config.failureThreshold();
   }
 }
