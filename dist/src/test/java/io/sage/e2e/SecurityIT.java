@@ -296,4 +296,26 @@ class SecurityIT {
       Leftovers.killAll(networkDir);
     }
   }
+
+  @Test
+  void sessionsBelongToTheKeyThatCreatedThemAndAdminsSeeAll() {
+    String alice = createKey("{\"name\":\"alice\",\"scope\":\"inference\"}").get("key").asText();
+    String bob = createKey("{\"name\":\"bob\",\"scope\":\"inference\"}").get("key").asText();
+    Http.Response created = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url() + "/v1/sessions"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"title\":\"alice's\"}")));
+    assertThat(created.status()).as(created.body()).isIn(200, 201);
+    String id = created.json().get("id").asText();
+    Http.Response asBob = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url() + "/v1/sessions/" + id))
+        .header("Authorization", "Bearer " + bob).GET());
+    assertThat(asBob.status()).isEqualTo(404);
+    Http.Response bobsList = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url() + "/v1/sessions"))
+        .header("Authorization", "Bearer " + bob).GET());
+    assertThat(bobsList.body()).doesNotContain(id);
+    Http.Response asAlice = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url() + "/v1/sessions/" + id))
+        .header("Authorization", "Bearer " + alice).GET());
+    assertThat(asAlice.status()).isEqualTo(200);
+    assertThat(gateway.get("/v1/sessions/" + id).status()).as("admin sees every session").isEqualTo(200);
+  }
+
 }

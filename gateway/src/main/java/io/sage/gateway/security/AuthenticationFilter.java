@@ -26,7 +26,7 @@ final class AuthenticationFilter implements Ordered {
   /** Request attribute: the {@code Set<String>} of models a limited key may use. */
   static final String ALLOWED_MODELS = "sage.key.models";
   /** Request attribute: the key's scope. */
-  static final String SCOPE = "sage.key.scope";
+  static final String SCOPE = Actors.SCOPE;
 
   private final ApiKeys keys;
   private final AuthSettings settings;
