@@ -90,7 +90,8 @@ class ExamplesIT {
 
   @Test
   void startEngineExampleWaitsUntilReady() {
-    Run run = example("StartEngineExample", Map.of(), gateway.url(), "example-started", "mock");
+    Run run = example("StartEngineExample", Map.of("SAGE_API_KEY", gateway.adminKey()), gateway.url(), "example-started",
+        "mock");
     assertThat(run.exitCode()).as(run.output()).isZero();
     Matcher started = Pattern.compile("started engine (\\S+)").matcher(run.output());
     assertThat(started.find()).as(run.output()).isTrue();

@@ -33,6 +33,8 @@ final class SessionViews {
 
   static Map<String, Object> detail(Session session, List<SessionMessage> messages) {
     Map<String, Object> view = session(session);
+    // the count comes from the listing itself, so both agree while replies are still being stored
+    view.put("message_count", messages.size());
     view.put("messages", messages.stream().map(SessionViews::message).toList());
     return view;
   }
