@@ -5,7 +5,9 @@
 #   ./mvnw -B -q -DskipTests package && bench/dataplane.sh
 #
 # Environment: BENCH_DURATION (s per wrk run, default 5), BENCH_ROUNDS (default 2),
-# BENCH_STREAMS (streams per target, default 10), BENCH_KEEP=1 keeps the temp dir.
+# BENCH_STREAMS (streams per target, default 10), BENCH_KEEP=1 keeps the temp dir,
+# BENCH_FJP=1 adds a diagnostic gateway "gw-fjp" started with
+# JAVA_TOOL_OPTIONS=-Djava.util.concurrent.ForkJoinPool.common.parallelism=2 (see docs/benchmarks.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sage-bench.XXXXXX")"
@@ -89,14 +91,22 @@ GW_PORT=$(free_port)
 start_gateway gateway "$GW_PORT" "$WORK/gw-default"
 LEAN_PORT=$(free_port)
 start_gateway gw-lean "$LEAN_PORT" "$WORK/gw-lean" SAGE_METRICS_ENABLED=false SAGE_ACCESS_LOG_ENABLED=false
-for pair in "$GW_PORT:$WORK/gw-default" "$LEAN_PORT:$WORK/gw-lean"; do
+GATEWAYS=("$GW_PORT:$WORK/gw-default" "$LEAN_PORT:$WORK/gw-lean")
+NAMES=(direct gateway gw-lean nginx)
+if [ "${BENCH_FJP:-0}" = 1 ]; then
+  FJP_PORT=$(free_port)
+  start_gateway gw-fjp "$FJP_PORT" "$WORK/gw-fjp" \
+    JAVA_TOOL_OPTIONS=-Djava.util.concurrent.ForkJoinPool.common.parallelism=2
+  GATEWAYS+=("$FJP_PORT:$WORK/gw-fjp")
+  NAMES+=(gw-fjp)
+fi
+for pair in "${GATEWAYS[@]}"; do
   register_engine "http://127.0.0.1:${pair%%:*}" "${pair#*:}" bench "http://127.0.0.1:$MOCK_PORT" llm
   register_engine "http://127.0.0.1:${pair%%:*}" "${pair#*:}" stream "http://127.0.0.1:$STREAM_PORT" llm
 done
 wait_http "http://127.0.0.1:$NGINX_PORT/health" 10
 
-# Targets in interleaving order: name, URL base, stream URL base, auth header.
-NAMES=(direct gateway gw-lean nginx)
+# Targets in interleaving order (NAMES, direct first): URL base, stream URL base, auth header.
 declare -A BASE=(
   [direct]="http://127.0.0.1:$MOCK_PORT" [gateway]="http://127.0.0.1:$GW_PORT"
   [gw-lean]="http://127.0.0.1:$LEAN_PORT" [nginx]="http://127.0.0.1:$NGINX_PORT")
@@ -107,6 +117,11 @@ declare -A STREAM_BASE=(
 declare -A AUTH=(
   [direct]="X-Bench: direct" [gateway]="$(admin_header "$WORK/gw-default")"
   [gw-lean]="$(admin_header "$WORK/gw-lean")" [nginx]="X-Bench: nginx")
+if [ -n "${FJP_PORT:-}" ]; then
+  BASE[gw-fjp]="http://127.0.0.1:$FJP_PORT"
+  STREAM_BASE[gw-fjp]="http://127.0.0.1:$FJP_PORT"
+  AUTH[gw-fjp]="$(admin_header "$WORK/gw-fjp")"
+fi
 
 BODY='{"model":"bench","max_tokens":16,"messages":[{"role":"user","content":"benchmark request"}]}'
 for name in "${NAMES[@]}"; do
@@ -180,40 +195,49 @@ sed 's/^/  /' "$WORK/raw.txt"
 echo "Streams (target ttft_p50_ms ttft_p99_ms gap_mean_ms gap_p99_ms tokens):"
 sed 's/^/  /' "$WORK/streams.txt"
 echo
-awk -v lean_note="${BENCH_LEAN_NOTE:-}" '
+awk -v names="${NAMES[*]}" '
   FNR == NR { k = $2 SUBSEP $3; p50[k] += $4; p99[k] += $5; rps[k] += $6; err[k] += $7; n[k]++; next }
   { tp50[$1] = $2; tp99[$1] = $3; gap[$1] = $4; gap99[$1] = $5 }
   function avg(a, m, t) { return a[m SUBSEP t] / n[m SUBSEP t] }
   function yes(c) { return c ? "yes" : "NO" }
+  function head(title,   i) { printf "%-34s", title; for (i = 1; i <= nt; i++) printf " %10s", t[i]; printf "\n" }
+  function row(title, a, m, fmt,   i) { printf "%-34s", title; for (i = 1; i <= nt; i++) printf " " fmt, avg(a, m, t[i]); printf "\n" }
+  function srow(title, a, fmt,   i) { printf "%-34s", title; for (i = 1; i <= nt; i++) printf " " fmt, a[t[i]]; printf "\n" }
   END {
-    split("gateway gw-lean nginx", proxies, " ")
-    printf "%-34s %10s %10s %10s %10s\n", "metric", "direct", "gateway", "gw-lean", "nginx"
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "1 client p50 latency (ms)", avg(p50,"c1","direct"), avg(p50,"c1","gateway"), avg(p50,"c1","gw-lean"), avg(p50,"c1","nginx")
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "1 client p99 latency (ms)", avg(p99,"c1","direct"), avg(p99,"c1","gateway"), avg(p99,"c1","gw-lean"), avg(p99,"c1","nginx")
-    printf "%-34s %10.0f %10.0f %10.0f %10.0f\n", "1 client req/s", avg(rps,"c1","direct"), avg(rps,"c1","gateway"), avg(rps,"c1","gw-lean"), avg(rps,"c1","nginx")
-    printf "%-34s %10.0f %10.0f %10.0f %10.0f\n", "64 connections req/s", avg(rps,"c64","direct"), avg(rps,"c64","gateway"), avg(rps,"c64","gw-lean"), avg(rps,"c64","nginx")
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "64 connections p50 latency (ms)", avg(p50,"c64","direct"), avg(p50,"c64","gateway"), avg(p50,"c64","gw-lean"), avg(p50,"c64","nginx")
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "64 connections p99 latency (ms)", avg(p99,"c64","direct"), avg(p99,"c64","gateway"), avg(p99,"c64","gw-lean"), avg(p99,"c64","nginx")
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "stream TTFT p50 (ms)", tp50["direct"], tp50["gateway"], tp50["gw-lean"], tp50["nginx"]
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "stream TTFT p99 (ms)", tp99["direct"], tp99["gateway"], tp99["gw-lean"], tp99["nginx"]
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "stream inter-token gap mean (ms)", gap["direct"], gap["gateway"], gap["gw-lean"], gap["nginx"]
-    printf "%-34s %10.3f %10.3f %10.3f %10.3f\n", "stream inter-token gap p99 (ms)", gap99["direct"], gap99["gateway"], gap99["gw-lean"], gap99["nginx"]
-    printf "%-34s %10d %10d %10d %10d\n", "errors (non-2xx + socket)", err["c1" SUBSEP "direct"] + err["c64" SUBSEP "direct"], err["c1" SUBSEP "gateway"] + err["c64" SUBSEP "gateway"], err["c1" SUBSEP "gw-lean"] + err["c64" SUBSEP "gw-lean"], err["c1" SUBSEP "nginx"] + err["c64" SUBSEP "nginx"]
+    nt = split(names, t, " ")
+    head("metric")
+    row("1 client p50 latency (ms)", p50, "c1", "%10.3f")
+    row("1 client p99 latency (ms)", p99, "c1", "%10.3f")
+    row("1 client req/s", rps, "c1", "%10.0f")
+    row("64 connections req/s", rps, "c64", "%10.0f")
+    row("64 connections p50 latency (ms)", p50, "c64", "%10.3f")
+    row("64 connections p99 latency (ms)", p99, "c64", "%10.3f")
+    srow("stream TTFT p50 (ms)", tp50, "%10.3f")
+    srow("stream TTFT p99 (ms)", tp99, "%10.3f")
+    srow("stream inter-token gap mean (ms)", gap, "%10.3f")
+    srow("stream inter-token gap p99 (ms)", gap99, "%10.3f")
+    for (i = 1; i <= nt; i++) errors[t[i]] = err["c1" SUBSEP t[i]] + err["c64" SUBSEP t[i]]
+    srow("errors (non-2xx + socket)", errors, "%10d")
     print ""
-    printf "%-34s %10s %10s %10s %10s %s\n", "versus direct", "goal", "gateway", "gw-lean", "nginx", "  met (gateway / gw-lean)"
-    for (i = 1; i <= 3; i++) {
-      t = proxies[i]
-      a50[t] = avg(p50,"c1",t) - avg(p50,"c1","direct")
-      a99[t] = avg(p99,"c1",t) - avg(p99,"c1","direct")
-      ratio[t] = avg(rps,"c64",t) / avg(rps,"c64","direct")
-      attft[t] = tp50[t] - tp50["direct"]
-      agap[t] = gap[t] - gap["direct"]
+    for (i = 2; i <= nt; i++) {
+      a50[t[i]] = avg(p50,"c1",t[i]) - avg(p50,"c1","direct")
+      a99[t[i]] = avg(p99,"c1",t[i]) - avg(p99,"c1","direct")
+      ratio[t[i]] = avg(rps,"c64",t[i]) / avg(rps,"c64","direct")
+      attft[t[i]] = tp50[t[i]] - tp50["direct"]
+      agap[t[i]] = gap[t[i]] - gap["direct"]
+      m1[t[i]] = yes(a50[t[i]] <= 0.2); m2[t[i]] = yes(a99[t[i]] <= 1)
+      m3[t[i]] = yes(ratio[t[i]] >= 0.7); m4[t[i]] = yes(attft[t[i]] <= 1)
     }
-    printf "%-34s %10s %10.3f %10.3f %10.3f   %s / %s\n", "added p50, 1 client (ms)", "<= 0.2", a50["gateway"], a50["gw-lean"], a50["nginx"], yes(a50["gateway"] <= 0.2), yes(a50["gw-lean"] <= 0.2)
-    printf "%-34s %10s %10.3f %10.3f %10.3f   %s / %s\n", "added p99, 1 client (ms)", "<= 1", a99["gateway"], a99["gw-lean"], a99["nginx"], yes(a99["gateway"] <= 1), yes(a99["gw-lean"] <= 1)
-    printf "%-34s %10s %10.2f %10.2f %10.2f   %s / %s\n", "throughput ratio, 64 connections", ">= 0.70", ratio["gateway"], ratio["gw-lean"], ratio["nginx"], yes(ratio["gateway"] >= 0.7), yes(ratio["gw-lean"] >= 0.7)
-    printf "%-34s %10s %10.3f %10.3f %10.3f   %s / %s\n", "added TTFT p50 (ms)", "<= 1", attft["gateway"], attft["gw-lean"], attft["nginx"], yes(attft["gateway"] <= 1), yes(attft["gw-lean"] <= 1)
-    printf "%-34s %10s %10.3f %10.3f %10.3f\n", "added inter-token gap mean (ms)", "-", agap["gateway"], agap["gw-lean"], agap["nginx"]
+    printf "%-34s %10s", "versus direct (goal)", ""; for (i = 2; i <= nt; i++) printf " %10s", t[i]; printf "\n"
+    printf "%-34s %10s", "added p50, 1 client (ms)", "<= 0.2"; for (i = 2; i <= nt; i++) printf " %10.3f", a50[t[i]]; printf "\n"
+    printf "%-34s %10s", "  goal met", ""; for (i = 2; i <= nt; i++) printf " %10s", m1[t[i]]; printf "\n"
+    printf "%-34s %10s", "added p99, 1 client (ms)", "<= 1"; for (i = 2; i <= nt; i++) printf " %10.3f", a99[t[i]]; printf "\n"
+    printf "%-34s %10s", "  goal met", ""; for (i = 2; i <= nt; i++) printf " %10s", m2[t[i]]; printf "\n"
+    printf "%-34s %10s", "throughput ratio, 64 connections", ">= 0.70"; for (i = 2; i <= nt; i++) printf " %10.2f", ratio[t[i]]; printf "\n"
+    printf "%-34s %10s", "  goal met", ""; for (i = 2; i <= nt; i++) printf " %10s", m3[t[i]]; printf "\n"
+    printf "%-34s %10s", "added TTFT p50 (ms)", "<= 1"; for (i = 2; i <= nt; i++) printf " %10.3f", attft[t[i]]; printf "\n"
+    printf "%-34s %10s", "  goal met", ""; for (i = 2; i <= nt; i++) printf " %10s", m4[t[i]]; printf "\n"
+    printf "%-34s %10s", "added inter-token gap mean (ms)", "-"; for (i = 2; i <= nt; i++) printf " %10.3f", agap[t[i]]; printf "\n"
     print ""
     printf "metrics + access log cost (gateway vs gw-lean): throughput %.2fx of lean, 1-client p99 %+.3f ms, 64-conn p99 %+.3f ms\n",
       avg(rps,"c64","gateway") / avg(rps,"c64","gw-lean"), avg(p99,"c1","gateway") - avg(p99,"c1","gw-lean"),
@@ -221,5 +245,11 @@ awk -v lean_note="${BENCH_LEAN_NOTE:-}" '
   }' "$WORK/raw.txt" "$WORK/streams.txt"
 echo
 echo "gateway = defaults; gw-lean = SAGE_METRICS_ENABLED=false SAGE_ACCESS_LOG_ENABLED=false"
+[ -n "${FJP_PORT:-}" ] && echo "gw-fjp = defaults + JAVA_TOOL_OPTIONS=-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
+for name in "${NAMES[@]}"; do
+  case "$name" in gateway) dir="$WORK/gw-default" ;; gw-*) dir="$WORK/$name" ;; *) continue ;; esac
+  pid=$(cat "$dir/gateway.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && command -v jcmd >/dev/null 2>&1 && echo "$name: JVM threads started over the run: $(jcmd "$pid" PerfCounter.print 2>/dev/null | sed -n 's/^java.threads.started=//p'); timed wrk requests: $(cat "$WORK"/wrk-*-"$name"-*.txt | awk '/requests in/ { n += $1 } END { print n }')"
+done
 echo "Load generator, engines, proxies and gateways share this machine's CPUs."
 versions
