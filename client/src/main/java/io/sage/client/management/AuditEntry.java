@@ -6,11 +6,13 @@ import java.time.Instant;
 /**
  * One management action from the audit log.
  *
+ * @param id the entry's id, null when not sent
  * @param actor the API key id that acted
  * @param detail free-form detail as text (JSON text when the gateway sent an object)
  * @param raw the entry as sent
  */
 public record AuditEntry(
+    Long id,
     Instant at,
     String actor,
     String action,
@@ -29,6 +31,7 @@ public record AuditEntry(
     }
     JsonNode detail = json.get("detail");
     return new AuditEntry(
+        JsonFields.longValue(json, "id"),
         at,
         JsonFields.text(json, "actor"),
         JsonFields.text(json, "action"),

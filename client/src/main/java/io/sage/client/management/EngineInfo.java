@@ -27,6 +27,7 @@ public record EngineInfo(
     Integer tensorParallelSize,
     String label,
     Map<String, Object> options,
+    List<String> extraArgs,
     Instant createdAt,
     Instant updatedAt,
     Instant stateSince,
@@ -42,6 +43,7 @@ public record EngineInfo(
     Objects.requireNonNull(state, "state of engine " + id);
     gpuIds = gpuIds == null ? List.of() : List.copyOf(gpuIds);
     options = options == null ? Map.of() : Map.copyOf(options);
+    extraArgs = extraArgs == null ? List.of() : List.copyOf(extraArgs);
     Objects.requireNonNull(raw, "raw");
   }
 
@@ -72,6 +74,7 @@ public record EngineInfo(
         JsonFields.integer(json, "tensor_parallel_size"),
         JsonFields.text(json, "label"),
         options,
+        JsonFields.texts(json, "extra_args"),
         JsonFields.instant(json, "created_at"),
         JsonFields.instant(json, "updated_at"),
         JsonFields.instant(json, "state_since"),

@@ -51,6 +51,14 @@ final class JsonFields {
     return values;
   }
 
+  static List<String> texts(JsonNode node, String field) {
+    List<String> values = new ArrayList<>();
+    for (JsonNode item : node.path(field)) {
+      values.add(item.asText());
+    }
+    return values;
+  }
+
   /**
    * An ISO-8601 instant ({@code 2024-05-01T10:00:00Z}, with an offset, or without a zone meaning
    * UTC) or epoch seconds/milliseconds; null when absent or unreadable (the raw JSON keeps it).

@@ -39,7 +39,7 @@ class ManagementClientTest {
         {"id":"%s","model":"Qwen/Qwen2.5-0.5B","served_model_name":"qwen","engine_kind":"llm",
          "runtime":"mock","state":"%s","desired_state":"RUNNING","host":"127.0.0.1","port":9001,
          "base_url":"http://127.0.0.1:9001","pid":4242,"gpu_ids":[0,1],"tensor_parallel_size":2,
-         "label":"demo","options":{"latency_ms":5,"hf_token":"****"},
+         "label":"demo","options":{"latency_ms":5,"hf_token":"****"},"extra_args":["--enforce-eager"],
          "created_at":"2024-05-01T10:00:00Z","updated_at":"2024-05-01T10:00:05.5Z",
          "state_since":"2024-05-01T10:00:05Z","last_heartbeat_at":null,
          "consecutive_failures":1,"active_requests":3,"restart_count":2,"last_error":%s}"""
@@ -70,6 +70,7 @@ class ManagementClientTest {
     assertThat(info.tensorParallelSize()).isEqualTo(2);
     assertThat(info.label()).isEqualTo("demo");
     assertThat(info.options()).containsEntry("latency_ms", 5).containsEntry("hf_token", "****");
+    assertThat(info.extraArgs()).containsExactly("--enforce-eager");
     assertThat(info.createdAt()).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
     assertThat(info.updatedAt()).isEqualTo(Instant.parse("2024-05-01T10:00:05.5Z"));
     assertThat(info.lastHeartbeatAt()).isNull();
@@ -222,15 +223,17 @@ class ManagementClientTest {
   @Test
   void eventsAndLogsAreRead() {
     gateway.on("GET", "/v1/management/engines/e1/events", json(200, """
-        {"events":[
-          {"from":"STARTING","to":"ERROR","reason":"process exited with code 1","at":"2024-05-01T10:00:09Z"},
-          {"from":null,"to":"STARTING","reason":"launched","at":"2024-05-01T10:00:00Z"}]}"""));
+        {"engine_id":"e1","count":2,"events":[
+          {"id":8,"engine_id":"e1","from":"STARTING","to":"ERROR","reason":"process exited with code 1","at":"2024-05-01T10:00:09Z"},
+          {"id":3,"engine_id":"e1","from":null,"to":"STARTING","reason":"launched","at":"2024-05-01T10:00:00Z"}]}"""));
     gateway.on("GET", "/v1/management/engines/e1/logs", FakeGateway.text(200, "line 1\nline 2\n"));
 
     List<EngineEvent> events = management.events("e1");
     String logs = management.logs("e1", 2);
 
     assertThat(events).hasSize(2);
+    assertThat(events.get(0).id()).isEqualTo(8L);
+    assertThat(events.get(0).engineId()).isEqualTo("e1");
     assertThat(events.get(0).from()).isEqualTo(EngineState.STARTING);
     assertThat(events.get(0).to()).isEqualTo(EngineState.ERROR);
     assertThat(events.get(0).reason()).isEqualTo("process exited with code 1");
@@ -258,13 +261,14 @@ class ManagementClientTest {
   @Test
   void auditSendsTheFilterAndReadsEntries() {
     gateway.on("GET", "/v1/management/audit", json(200, """
-        {"entries":[{"at":"2024-05-01T10:00:00Z","actor":"key-1","action":"engine.start",
-          "target":"e1","outcome":"ok","detail":{"model":"m"}}]}"""));
+        {"entries":[{"id":17,"at":"2024-05-01T10:00:00Z","actor":"key-1","action":"engine.start",
+          "target":"e1","outcome":"ok","detail":{"model":"m"}}],"count":1,"limit":10,"offset":20}"""));
 
     List<AuditEntry> entries = management.audit(
         AuditFilter.ALL.withLimit(10).withOffset(20).withAction("engine.start").withActor("key 1"));
 
     assertThat(entries).hasSize(1);
+    assertThat(entries.get(0).id()).isEqualTo(17L);
     assertThat(entries.get(0).actor()).isEqualTo("key-1");
     assertThat(entries.get(0).action()).isEqualTo("engine.start");
     assertThat(entries.get(0).target()).isEqualTo("e1");

@@ -56,7 +56,17 @@ class EngineController {
 
   @Get("/{id}")
   Map<String, Object> get(@PathVariable String id) {
-    return EngineViews.info(manager.engine(id), manager);
+    EngineEntry entry = manager.engine(id);
+    Map<String, Object> view = new java.util.LinkedHashMap<>(EngineViews.info(entry, manager));
+    // start progress: a vLLM engine can take minutes to load; its last line says where it is
+    view.put("last_log_line", masked(entry, logs.lastLine(id)));
+    return view;
+  }
+
+  /** Engines may print their own command line (vLLM logs its args): never show the engine key. */
+  private static String masked(EngineEntry entry, String text) {
+    String key = entry.record().engineApiKey();
+    return key == null || key.isEmpty() ? text : text.replace(key, "****");
   }
 
   @Post(consumes = MediaType.ALL)
@@ -154,14 +164,15 @@ class EngineController {
   @Get(value = "/{id}/logs", produces = MediaType.TEXT_PLAIN)
   HttpResponse<?> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail,
       @QueryValue(defaultValue = "false") String follow) {
-    manager.engine(id);
+    EngineEntry entry = manager.engine(id);
     int n = boundedInt("tail", tail, 1, 10000);
     List<String> lines = logs.tail(id, n);
     if (flag("follow", follow)) {
       return HttpResponse.ok().contentType(MediaType.TEXT_PLAIN_TYPE).header("Cache-Control", "no-cache")
-          .body(LogFollower.follow(logs.logFile(id), lines));
+          .body(LogFollower.follow(logs.logFile(id), lines, text -> masked(entry, text)));
     }
-    return HttpResponse.ok(lines.isEmpty() ? "" : String.join("\n", lines) + "\n").contentType(MediaType.TEXT_PLAIN_TYPE);
+    String text = lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    return HttpResponse.ok(masked(entry, text)).contentType(MediaType.TEXT_PLAIN_TYPE);
   }
 
   private void await(EngineEntry entry, java.util.function.Predicate<EngineState> target) {

@@ -1,16 +1,13 @@
 package io.sage.gateway.management;
 
-import io.sage.host.engine.EngineEntry;
-import io.sage.host.management.EngineManager;
+import io.sage.host.gpu.ActiveGpuProvider;
+import io.sage.host.gpu.GpuReservations;
 import io.sage.host.plugin.PluginHost;
-import io.sage.spi.SageException;
 import io.sage.spi.gpu.GpuDevice;
 import io.sage.spi.gpu.GpuProvider;
 import io.sage.spi.gpu.GpuStatus;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,89 +15,67 @@ import java.util.Optional;
 
 /**
  * The GPU view: the active provider (config {@code gpu.provider}, else the available one with the
- * lowest priority number, else none) and its devices with the engines placed on them.
+ * lowest priority number, else none) and its devices with the memory reserved for engines and the
+ * engines holding it.
  */
 @Singleton
-class GpuView {
+public class GpuView {
+  private final ActiveGpuProvider gpus;
+  private final GpuReservations reservations;
   private final PluginHost plugins;
-  private final EngineManager manager;
-  private final String configured;
 
-  GpuView(PluginHost plugins, EngineManager manager, @Value("${gpu.provider:}") String configured) {
+  GpuView(ActiveGpuProvider gpus, GpuReservations reservations, PluginHost plugins) {
+    this.gpus = gpus;
+    this.reservations = reservations;
     this.plugins = plugins;
-    this.manager = manager;
-    this.configured = configured;
-  }
-
-  Optional<GpuProvider> active() {
-    List<GpuProvider> providers = new ArrayList<>(plugins.gpuProviders());
-    if (!configured.isBlank() && !"auto".equals(configured)) {
-      return providers.stream().filter(p -> p.name().equals(configured)).findFirst();
-    }
-    providers.sort(Comparator.comparingInt(GpuProvider::priority));
-    for (GpuProvider provider : providers) {
-      if (safeStatus(provider).available()) {
-        return Optional.of(provider);
-      }
-    }
-    return Optional.empty();
   }
 
   Map<String, Object> providerSummary() {
     Map<String, Object> summary = new LinkedHashMap<>();
-    Optional<GpuProvider> provider = active();
+    Optional<GpuProvider> provider = gpus.active();
     summary.put("name", provider.map(GpuProvider::name).orElse("none"));
-    summary.put("status", provider.map(p -> safeStatus(p).message()).orElse(noneMessage()));
+    summary.put("status", provider.map(p -> ActiveGpuProvider.safeStatus(p).message()).orElse(gpus.unavailableReason()));
     List<Map<String, Object>> others = new ArrayList<>();
     for (GpuProvider p : plugins.gpuProviders()) {
-      GpuStatus status = safeStatus(p);
+      GpuStatus status = ActiveGpuProvider.safeStatus(p);
       others.add(Map.of("name", p.name(), "available", status.available(), "status", status.message()));
     }
     summary.put("providers", others);
     return summary;
   }
 
-  private String noneMessage() {
-    if (!configured.isBlank() && !"auto".equals(configured) && !"none".equals(configured)) {
-      return "configured GPU provider '" + configured + "' is not loaded";
-    }
-    return "no GPU provider available";
-  }
-
-  Map<String, Object> view() {
+  /**
+   * The provider and its GPUs as {@code GET /v1/management/gpu} shows them. Calls the provider,
+   * which may block (NVML): never call it on the event loop.
+   */
+  public Map<String, Object> view() {
     Map<String, Object> body = new LinkedHashMap<>();
-    Optional<GpuProvider> provider = active();
+    Optional<GpuProvider> provider = gpus.active();
     body.put("provider", provider.map(GpuProvider::name).orElse("none"));
-    List<Map<String, Object>> gpus = new ArrayList<>();
+    List<Map<String, Object>> devices = new ArrayList<>();
     if (provider.isEmpty()) {
-      body.put("status", noneMessage());
-      body.put("gpus", gpus);
+      body.put("status", gpus.unavailableReason());
+      body.put("gpus", devices);
       return body;
     }
-    GpuStatus status = safeStatus(provider.get());
+    GpuStatus status = ActiveGpuProvider.safeStatus(provider.get());
     body.put("status", status.message());
     if (status.available()) {
       try {
+        Map<Integer, Long> reserved = reservations.reservedMib();
+        Map<Integer, List<String>> engines = reservations.engineIds();
         for (GpuDevice device : provider.get().devices()) {
-          gpus.add(device(device));
+          devices.add(device(device, reserved, engines));
         }
       } catch (RuntimeException e) {
         body.put("status", e.getMessage());
       }
     }
-    body.put("gpus", gpus);
+    body.put("gpus", devices);
     return body;
   }
 
-  private Map<String, Object> device(GpuDevice d) {
-    long reserved = 0;
-    List<String> engines = new ArrayList<>();
-    for (EngineEntry entry : manager.engines()) {
-      if (entry.state().isActive() && entry.record().gpuIds().contains(d.index())) {
-        reserved += entry.record().gpuMemoryMib();
-        engines.add(entry.id());
-      }
-    }
+  private static Map<String, Object> device(GpuDevice d, Map<Integer, Long> reserved, Map<Integer, List<String>> engines) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("index", d.index());
     view.put("uuid", d.uuid());
@@ -108,19 +83,11 @@ class GpuView {
     view.put("memory_total_mib", d.memoryTotalMib());
     view.put("memory_used_mib", d.memoryUsedMib());
     view.put("memory_free_mib", d.memoryFreeMib());
-    view.put("memory_reserved_mib", reserved);
+    view.put("memory_reserved_mib", reserved.getOrDefault(d.index(), 0L));
     view.put("utilization_pct", d.utilizationPct());
     view.put("temperature_c", d.temperatureC());
     view.put("power_w", d.powerWatts());
-    view.put("engine_ids", engines);
+    view.put("engine_ids", engines.getOrDefault(d.index(), List.of()));
     return view;
-  }
-
-  private static GpuStatus safeStatus(GpuProvider provider) {
-    try {
-      return provider.status();
-    } catch (RuntimeException | LinkageError e) {
-      return GpuStatus.unavailable(provider.name() + " failed: " + e);
-    }
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
@@ -27,14 +28,20 @@ final class LogFollower {
 
   private LogFollower() {}
 
-  static CloseableByteBody follow(Path file, List<String> tail) {
+  /**
+   * @param mask applied to the text before it is sent (the engine key); new output is sent in
+   *     whole lines, so a secret is never split between two chunks
+   */
+  static CloseableByteBody follow(Path file, List<String> tail, UnaryOperator<String> mask) {
     String head = tail.isEmpty() ? "" : String.join("\n", tail) + "\n";
     long[] position = {size(file)};
     Flux<ReadBuffer> updates = Flux.interval(POLL, Schedulers.boundedElastic())
         .map(tick -> read(file, position))
         .filter(bytes -> bytes.length > 0)
+        .map(bytes -> mask.apply(new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8))
         .map(BUFFERS::adapt);
-    Flux<ReadBuffer> body = Flux.concat(Flux.just(BUFFERS.adapt(head.getBytes(StandardCharsets.UTF_8))), updates);
+    Flux<ReadBuffer> body = Flux.concat(
+        Flux.just(BUFFERS.adapt(mask.apply(head).getBytes(StandardCharsets.UTF_8))), updates);
     return BODIES.adapt(body);
   }
 
@@ -59,8 +66,16 @@ final class LogFollower {
       byte[] bytes = new byte[n];
       raf.seek(position[0]);
       raf.readFully(bytes);
-      position[0] += n;
-      return bytes;
+      int end = n;
+      while (end > 0 && bytes[end - 1] != '\n') {
+        end--;
+      }
+      if (end == 0 && n < 1 << 20) {
+        return new byte[0]; // a line still being written: wait for its end
+      }
+      byte[] lines = end == 0 ? bytes : java.util.Arrays.copyOf(bytes, end);
+      position[0] += lines.length;
+      return lines;
     } catch (IOException e) {
       return new byte[0];
     }

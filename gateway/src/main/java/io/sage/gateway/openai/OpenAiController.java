@@ -7,6 +7,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import io.sage.gateway.session.SessionChat;
 import io.sage.spi.engine.EngineKind;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,13 +15,18 @@ import java.util.concurrent.CompletableFuture;
 @Controller("/v1")
 class OpenAiController {
   private final EngineProxy proxy;
+  private final SessionChat sessions;
 
-  OpenAiController(EngineProxy proxy) {
+  OpenAiController(EngineProxy proxy, SessionChat sessions) {
     this.proxy = proxy;
+    this.sessions = sessions;
   }
 
   @Post(value = "/chat/completions", consumes = MediaType.ALL, produces = MediaType.ALL)
   CompletableFuture<HttpResponse<?>> chat(HttpRequest<?> request, @Body @Nullable byte[] body) {
+    if (sessions.applies(request, body)) {
+      return sessions.chat(request, body);
+    }
     return proxy.forward(request, body, EngineKind.LLM, "/v1/chat/completions");
   }
 

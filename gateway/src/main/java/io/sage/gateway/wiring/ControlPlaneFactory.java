@@ -4,6 +4,8 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.sage.host.engine.EngineRegistry;
+import io.sage.host.gpu.ActiveGpuProvider;
+import io.sage.host.gpu.GpuReservations;
 import io.sage.host.management.EngineManager;
 import io.sage.host.plugin.PluginHost;
 import io.sage.host.port.PortAllocator;
@@ -99,12 +101,24 @@ class ControlPlaneFactory {
     return new EngineRouter(registry);
   }
 
+  /** The GPU provider in charge: {@code gpu.provider} (env GPU_PROVIDER), else by priority. */
+  @Singleton
+  ActiveGpuProvider gpuProvider(PluginHost plugins, @Value("${gpu.provider:}") String configured) {
+    return new ActiveGpuProvider(plugins::gpuProviders, configured);
+  }
+
+  @Singleton
+  GpuReservations gpuReservations() {
+    return new GpuReservations();
+  }
+
   @Singleton
   EngineManager manager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
+      ActiveGpuProvider gpus, GpuReservations reservations,
       @Value("${sage.engines.host:127.0.0.1}") String engineHost,
       @Value("${micronaut.server.port:8000}") int gatewayPort) {
     Set<String> self = Set.of("127.0.0.1:" + gatewayPort, "localhost:" + gatewayPort, "0.0.0.0:" + gatewayPort,
         "[::1]:" + gatewayPort, "::1:" + gatewayPort);
-    return new EngineManager(registry, supervisor, plugins, ports, engineHost, self);
+    return new EngineManager(registry, supervisor, plugins, ports, engineHost, self, gpus, reservations);
   }
 }

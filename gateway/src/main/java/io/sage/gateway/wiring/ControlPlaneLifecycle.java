@@ -64,6 +64,7 @@ class ControlPlaneLifecycle {
     plugins.start();
     plugins.errors().forEach((id, error) -> LOG.warn("plugin {} failed: {}", id, error));
     registry.load();
+    manager.restoreGpuReservations();
     reconciler.reconcile();
     supervisor.start();
     housekeeping.scheduleWithFixedDelay(supervisor::rotateLogs, 30, 30, TimeUnit.SECONDS);

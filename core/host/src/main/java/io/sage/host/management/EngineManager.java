@@ -10,19 +10,27 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.HostOptions;
+import io.sage.host.gpu.GpuMemoryNeed;
+import io.sage.host.gpu.GpuRequest;
+import io.sage.host.gpu.GpuReservations;
+import io.sage.host.gpu.GpuSource;
 import io.sage.host.plugin.PluginHost;
 import io.sage.host.port.PortAllocator;
+import io.sage.host.process.ProcessGroups;
 import io.sage.host.supervision.EngineSupervisor;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
+import io.sage.spi.gpu.GpuDevice;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,9 +52,26 @@ public final class EngineManager {
   private final PortAllocator ports;
   private final String engineHost;
   private final Set<String> gatewayAddresses;
+  private final GpuSource gpus;
+  private final GpuReservations reservations;
 
+  /** Without GPU placement (provider {@code none}): engines launch on whatever GPUs they see. */
   public EngineManager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
       String engineHost, Set<String> gatewayAddresses) {
+    this(registry, supervisor, plugins, ports, engineHost, gatewayAddresses,
+        GpuSource.none("GPU placement is off"), new GpuReservations());
+  }
+
+  /**
+   * @param gpus the active GPU provider's devices, for placement
+   * @param reservations GPU memory promised to engines; this manager keeps it in step with the
+   *     registry (it listens for STOPPED)
+   */
+  public EngineManager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
+      String engineHost, Set<String> gatewayAddresses, GpuSource gpus, GpuReservations reservations) {
+    this.gpus = gpus;
+    this.reservations = reservations;
+    registry.addListener(reservations);
     this.registry = registry;
     this.supervisor = supervisor;
     this.plugins = plugins;
@@ -88,6 +113,8 @@ public final class EngineManager {
       for (Integer id : request.gpuIds()) {
         v.check(id != null && id >= 0 && id < 1024, "gpu_ids must be GPU indexes (0 or more), got " + id);
       }
+      v.check(new HashSet<>(request.gpuIds()).size() == request.gpuIds().size(),
+          "gpu_ids must not name a GPU twice, got " + request.gpuIds());
     }
     if (request.port() != null) {
       v.check(request.port() >= 1024 && request.port() <= 65535, "port must be between 1024 and 65535, got " + request.port());
@@ -115,20 +142,96 @@ public final class EngineManager {
           "invalid engine request for runtime " + runtimeKind + ": " + String.join("; ", runtimeProblems));
     }
     String id = EngineIds.next();
-    int port = request.port() != null ? ports.reserve(id, request.port()) : ports.allocate(id);
+    List<Integer> gpuIds = List.of();
+    long gpuMemoryMib = 0;
+    if (factory.usesGpus() && useGpu && gpus.placesGpus()) {
+      GpuRequest gpuRequest = gpuRequest(spec);
+      gpuIds = placeGpus(id, "engine for " + spec.model(), gpuRequest);
+      gpuMemoryMib = gpuRequest.need().perGpuMib();
+    }
+    int port;
+    try {
+      port = request.port() != null ? ports.reserve(id, request.port()) : ports.allocate(id);
+    } catch (RuntimeException e) {
+      reservations.release(id);
+      throw e;
+    }
     Instant now = registry.clock().instant();
     EngineRecord record = new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, engineHost, port,
-        "http://" + engineHost + ":" + port, null, null, null, spec.requestedGpuIds(), 0, EngineIds.nextEngineKey(), now,
+        "http://" + engineHost + ":" + port, null, null, null, gpuIds, gpuMemoryMib, EngineIds.nextEngineKey(), now,
         now, now, null, 0, 0, null);
     EngineEntry entry;
     try {
-      entry = registry.create(record, "launched by " + actor + ": runtime " + runtimeKind + ", model " + spec.model());
+      entry = registry.create(record, "launched by " + actor + ": runtime " + runtimeKind + ", model " + spec.model()
+          + (gpuIds.isEmpty() ? "" : ", GPUs " + gpuIds + " with " + gpuMemoryMib + " MiB reserved on each"));
     } catch (RuntimeException e) {
       ports.release(id, port);
+      reservations.release(id);
       throw e;
     }
     supervisor.launchAsync(entry);
     return entry;
+  }
+
+  /** The GPUs an engine asks for: its gpu_ids, else tensor_parallel_size GPUs by best fit. */
+  private static GpuRequest gpuRequest(EngineSpec spec) {
+    List<Integer> explicit = spec.requestedGpuIds();
+    int count = explicit.isEmpty() ? spec.tensorParallelSize() : explicit.size();
+    return new GpuRequest(explicit, count, GpuMemoryNeed.of(spec, count));
+  }
+
+  /**
+   * Places and reserves GPUs for an engine (one lock inside {@link GpuReservations}, so
+   * concurrent starts never share memory). Reading the devices happens outside that lock: NVML
+   * may take a moment.
+   */
+  private List<Integer> placeGpus(String id, String subject, GpuRequest request) {
+    String wanted = request.isExplicit() ? "GPU(s) " + request.explicitIds() : request.count() + " GPU(s)";
+    List<GpuDevice> devices;
+    try {
+      devices = gpus.devices();
+    } catch (SageException e) {
+      throw new SageException(ErrorCode.GPU_UNAVAILABLE, subject + " needs " + wanted + " but the GPUs cannot be read: "
+          + e.getMessage() + "; start it with use_gpu: false to run without GPUs", "use_gpu");
+    }
+    if (devices.isEmpty()) {
+      String why = gpus.providerName().map(name -> "GPU provider " + name + " reports no GPUs")
+          .orElse(gpus.unavailableReason());
+      throw new SageException(ErrorCode.GPU_UNAVAILABLE, subject + " needs " + wanted + " but " + why
+          + "; start it with use_gpu: false to run without GPUs", "use_gpu");
+    }
+    return reservations.reserve(id, subject, devices, enginePids(), request);
+  }
+
+  /** Processes of engines holding GPUs: their memory use is already counted as reserved. */
+  private Set<Long> enginePids() {
+    Set<Long> pids = new LinkedHashSet<>();
+    for (GpuReservations.Reservation reservation : reservations.all()) {
+      registry.find(reservation.engineId()).map(e -> e.record().pid()).filter(pid -> pid > 1).ifPresent(pid -> {
+        pids.add(pid);
+        pids.addAll(ProcessGroups.members(pid));
+      });
+    }
+    return pids;
+  }
+
+  /** Whether the engine gets GPUs placed when it (re)starts. */
+  private boolean placesGpus(EngineRecord record) {
+    return !record.isRemote() && record.spec().useGpu() && gpus.placesGpus()
+        && plugins.findRuntime(record.spec().runtime()).map(EngineRuntimeFactory::usesGpus).orElse(false);
+  }
+
+  /** Rebuilds the GPU reservations from the registry; call after loading it, before reconciling. */
+  public void restoreGpuReservations() {
+    List<EngineRecord> records = new ArrayList<>();
+    for (EngineEntry entry : registry.all()) {
+      records.add(entry.record());
+    }
+    reservations.restore(records);
+  }
+
+  public GpuReservations gpuReservations() {
+    return reservations;
   }
 
   private String defaultRuntime(EngineKind kind) {
@@ -220,9 +323,30 @@ public final class EngineManager {
     }
   }
 
+  /**
+   * Restarts an ERROR or STOPPED engine. A STOPPED engine gave its GPUs back, so it is placed
+   * again first (409 when nothing fits); an ERROR engine kept them.
+   */
   public EngineRecord restart(String id, String actor) {
     try {
-      EngineRecord record = supervisor.restart(registry.require(id), actor);
+      EngineEntry entry = registry.require(id);
+      boolean placed = false;
+      if (entry.state() == EngineState.STOPPED && placesGpus(entry.record())) {
+        GpuRequest gpuRequest = gpuRequest(entry.record().spec());
+        List<Integer> gpuIds = placeGpus(id, "engine " + id, gpuRequest);
+        placed = true;
+        registry.update(entry, r -> r.withPlacement(r.port(), r.baseUrl(), gpuIds, gpuRequest.need().perGpuMib(),
+            registry.clock().instant()));
+      }
+      EngineRecord record;
+      try {
+        record = supervisor.restart(entry, actor);
+      } catch (RuntimeException e) {
+        if (placed && entry.state() == EngineState.STOPPED) {
+          reservations.release(id);
+        }
+        throw e;
+      }
       audit(actor, "engine.restart", id, "accepted", null);
       return record;
     } catch (SageException e) {
@@ -244,6 +368,7 @@ public final class EngineManager {
         supervisor.stop(entry, false, Duration.ZERO, actor).join();
       }
       registry.remove(entry);
+      reservations.release(id);
       if (entry.record().port() != null && !entry.record().isRemote()) {
         ports.release(id, entry.record().port());
       }

@@ -78,6 +78,15 @@ public final class ProcessGroups {
    * and same command line. A recycled pid fails the check.
    */
   public static Optional<ProcessHandle> identify(long pid, Instant startTime, String commandLine) {
+    return identify(pid, startTime, commandLine, null);
+  }
+
+  /**
+   * Like {@link #identify(long, Instant, String)}, but a process whose command line changed since
+   * its launch (a wrapper that exec'd the engine: a python entry script, a shell script) is still
+   * the engine when its environment names {@code engineId} ({@link ProcessLauncher#ENGINE_ID_ENV}).
+   */
+  public static Optional<ProcessHandle> identify(long pid, Instant startTime, String commandLine, String engineId) {
     Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
     if (handle.isEmpty() || startTime == null || commandLine == null) {
       return Optional.empty();
@@ -86,8 +95,24 @@ public final class ProcessGroups {
     Optional<String> actualCommand = commandLine(pid);
     boolean sameStart = actualStart.isPresent()
         && Math.abs(actualStart.get().toEpochMilli() - startTime.toEpochMilli()) < 1000;
-    boolean sameCommand = actualCommand.isPresent() && actualCommand.get().equals(commandLine);
+    boolean sameCommand = actualCommand.isPresent() && actualCommand.get().equals(commandLine)
+        || engineId != null && hasEnvironment(pid, ProcessLauncher.ENGINE_ID_ENV + "=" + engineId);
     return sameStart && sameCommand ? handle : Optional.empty();
+  }
+
+  /** Whether {@code /proc/<pid>/environ} (the environment it was exec'd with) holds {@code entry}. */
+  static boolean hasEnvironment(long pid, String entry) {
+    try {
+      byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+      for (String variable : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+        if (variable.equals(entry)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static Optional<String[]> stat(Path dir) {

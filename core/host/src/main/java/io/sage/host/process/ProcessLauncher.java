@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * survives a gateway crash, and never through a shell.
  */
 public final class ProcessLauncher {
+  /** Environment variable naming the engine in every engine process, to recognise it after a gateway restart. */
+  public static final String ENGINE_ID_ENV = "SAGE_ENGINE_ID";
   private final String setsid;
 
   public ProcessLauncher() {
@@ -42,6 +44,9 @@ public final class ProcessLauncher {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       builder.environment().putAll(command.environment());
+      // survives the exec chains of wrappers (setsid, a python entry script, a shell that execs
+      // another program), which change the command line but pass the environment on
+      builder.environment().put(ENGINE_ID_ENV, engineId);
       Process process = builder.start();
       Instant started = process.info().startInstant().orElse(Instant.now());
       CompletableFuture<OptionalInt> exit = process.onExit().thenApply(p -> OptionalInt.of(p.exitValue()));

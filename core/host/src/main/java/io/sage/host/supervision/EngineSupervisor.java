@@ -57,6 +57,7 @@ public final class EngineSupervisor implements AutoCloseable {
   private final Map<String, SupervisedState> supervised = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> waiters = new ConcurrentHashMap<>();
   private volatile boolean closing;
+  private volatile ProbeObserver probeObserver = ProbeObserver.NONE;
 
   public EngineSupervisor(EngineRegistry registry, PluginHost plugins, ProcessLauncher launcher, EngineLogs logs,
       PortAllocator ports, SupervisionConfig config, Path javaExecutable) {
@@ -80,6 +81,11 @@ public final class EngineSupervisor implements AutoCloseable {
 
   public SupervisionConfig config() {
     return config;
+  }
+
+  /** Sets the one observer told about every completed probe (the gateway's metrics). */
+  public void setProbeObserver(ProbeObserver observer) {
+    this.probeObserver = observer == null ? ProbeObserver.NONE : observer;
   }
 
   /** Starts the probe loop; call after {@link Reconciler#reconcile()}. */
@@ -155,12 +161,19 @@ public final class EngineSupervisor implements AutoCloseable {
       return;
     }
     String exit = code.isPresent() ? "process exited with code " + code.getAsInt() : "process exited";
-    String last = logs.lastLine(entry.id());
+    String last = lastLogLine(entry);
     String reason = last.isEmpty() ? exit : exit + ": " + last;
     EngineState current = entry.state();
     if (current == EngineState.STARTING || current == EngineState.READY) {
       fail(entry, current, reason);
     }
+  }
+
+  /** The engine's last log line for failure reasons, without its API key (vLLM logs its own args). */
+  private String lastLogLine(EngineEntry entry) {
+    String line = logs.lastLine(entry.id());
+    String key = entry.record().engineApiKey();
+    return key == null || key.isEmpty() ? line : line.replace(key, "****");
   }
 
   /** Moves an engine to ERROR (if it is still in {@code from}), kills what is left of it, and applies the restart policy. */
@@ -455,7 +468,7 @@ public final class EngineSupervisor implements AutoCloseable {
     if (elapsed.compareTo(state.startupTimeout) <= 0) {
       return false;
     }
-    String last = logs.lastLine(entry.id());
+    String last = lastLogLine(entry);
     fail(entry, EngineState.STARTING, "startup timeout: not ready after " + state.startupTimeout.toSeconds() + " s"
         + (last.isEmpty() ? "" : "; last log line: " + last));
     return true;
@@ -467,13 +480,23 @@ public final class EngineSupervisor implements AutoCloseable {
       state.probing.set(false);
       return;
     }
+    long started = System.nanoTime();
     probes.probe(record.baseUrl(), entry.probe(), record.spec().servedModelName(), record.engineApiKey())
         .whenComplete((result, error) -> {
           state.probing.set(false);
+          observeProbe(entry, error == null && result.ok(), System.nanoTime() - started);
           if (error == null && entry.generation() == generation) {
             onProbe(entry, result);
           }
         });
+  }
+
+  private void observeProbe(EngineEntry entry, boolean ok, long nanos) {
+    try {
+      probeObserver.onProbe(entry, ok, nanos);
+    } catch (RuntimeException e) {
+      LOG.warn("engine {}: probe observer failed", entry.id(), e);
+    }
   }
 
   private void onProbe(EngineEntry entry, ProbeClient.Result result) {

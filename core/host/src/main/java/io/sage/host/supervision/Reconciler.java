@@ -56,7 +56,7 @@ public final class Reconciler {
       return;
     }
     Optional<ProcessHandle> alive = record.pid() == null ? Optional.empty()
-        : ProcessGroups.identify(record.pid(), record.processStartTime(), record.commandLine());
+        : ProcessGroups.identify(record.pid(), record.processStartTime(), record.commandLine(), record.id());
     if (alive.isPresent()) {
       adopt(entry, alive.get());
       return;

@@ -16,4 +16,9 @@ public final class Records {
     return new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, "127.0.0.1", 41000,
         "http://127.0.0.1:41000", null, null, null, List.of(), 0, "k", now, now, now, null, 0, 0, null);
   }
+
+  /** A live entry for a record, for tests outside this package. */
+  public static EngineEntry entry(EngineRecord record) {
+    return new EngineEntry(record);
+  }
 }

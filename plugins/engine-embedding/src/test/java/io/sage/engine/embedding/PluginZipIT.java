@@ -42,7 +42,7 @@ class PluginZipIT {
       descriptor.load(in);
     }
     assertThat(descriptor.getProperty("plugin.id")).isEqualTo("engine-embedding");
-    assertThat(descriptor.getProperty("plugin.requires")).isEqualTo("1.0.0");
+    assertThat(descriptor.getProperty("plugin.requires")).isEqualTo(">=1.0.0 & <2.0.0");
     assertThat(plugin.resolve("classes/META-INF/extensions.idx")).content()
         .contains(EmbeddingEngineRuntimeFactory.class.getName());
     List<String> jars;

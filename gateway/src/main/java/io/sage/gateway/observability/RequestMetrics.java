@@ -1,0 +1,104 @@
+package io.sage.gateway.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.sage.gateway.openai.ProxyCall;
+import io.sage.gateway.openai.ProxyListener;
+import io.sage.gateway.openai.ProxyOutcome;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import jakarta.inject.Singleton;
+
+/**
+ * Request metrics from the proxy's callbacks: counts, latency, time to first byte of streams,
+ * retries and failovers, bytes, and tokens from the response's {@code usage}. Labels are routes,
+ * model names and engine ids only; a model name the gateway does not know becomes {@code unknown}
+ * so that clients cannot grow the label set.
+ */
+@Singleton
+@Requires(property = MetricsFactory.ENABLED, notEquals = "false")
+final class RequestMetrics implements ProxyListener {
+  static final String UNKNOWN_MODEL = "unknown";
+  static final String NO_ENGINE = "none";
+  private static final String TAIL = "sage.metrics.tail";
+  private static final String LAST_RETRY = "sage.metrics.last-retry";
+  static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+      Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)};
+
+  private final MeterRegistry registry;
+  private final boolean tokens;
+
+  RequestMetrics(MeterRegistry registry, @Value("${sage.metrics.tokens:true}") boolean tokens) {
+    this.registry = registry;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void onRetry(ProxyCall call, String engineId, String reason) {
+    String kind = RetryReasons.classify(reason);
+    call.attributes().put(LAST_RETRY, kind);
+    Counter.builder("sage.request.retries").description("Attempts that failed before any byte and were retried")
+        .tags("model", call.model(), "engine_id", engineId, "reason", kind).register(registry).increment();
+  }
+
+  @Override
+  public boolean wantsBody(ProxyCall call) {
+    return tokens;
+  }
+
+  @Override
+  public void onBody(ProxyCall call, ByteBuffer chunk) {
+    ((UsageTail) call.attributes().computeIfAbsent(TAIL, k -> new UsageTail())).append(chunk);
+  }
+
+  @Override
+  public void onEnd(ProxyCall call, ProxyOutcome outcome) {
+    long now = System.nanoTime();
+    String engine = outcome.engineId() == null ? NO_ENGINE : outcome.engineId();
+    String model = outcome.engineId() == null && outcome.status() == 404 ? UNKNOWN_MODEL : call.model();
+    String route = call.route();
+    Counter.builder("sage.requests").description("Inference requests by route, model, engine and status class")
+        .tags("route", route, "model", model, "engine_id", engine, "status", statusClass(outcome.status()))
+        .register(registry).increment();
+    Timer.builder("sage.request.duration").description("Time from the request to the end of its response")
+        .tags("route", route, "model", model, "engine_id", engine).serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry).record(now - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    if (call.stream() && call.firstByteNanos() != 0) {
+      Timer.builder("sage.request.first.byte").description("Time to the first response byte (first token) of streams")
+          .tags("route", route, "model", model, "engine_id", engine).serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry).record(call.firstByteNanos() - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+    long in = call.request().getContentLength();
+    if (in > 0) {
+      Counter.builder("sage.request.bytes").baseUnit("bytes").description("Request body bytes received")
+          .tags("route", route, "model", model).register(registry).increment(in);
+    }
+    if (call.bytesOut() > 0) {
+      Counter.builder("sage.response.bytes").baseUnit("bytes").description("Response body bytes relayed")
+          .tags("route", route, "model", model).register(registry).increment(call.bytesOut());
+    }
+    Object lastRetry = call.attributes().get(LAST_RETRY);
+    if (lastRetry != null && outcome.engineId() != null && outcome.status() < 500) {
+      Counter.builder("sage.request.failovers").description("Requests served by another engine after a failed attempt")
+          .tags("model", model, "reason", lastRetry.toString()).register(registry).increment();
+    }
+    Object tail = call.attributes().get(TAIL);
+    if (tail != null && outcome.status() == 200 && outcome.completed()) {
+      ((UsageTail) tail).usage().ifPresent(usage -> {
+        Counter.builder("sage.prompt.tokens").description("Prompt tokens reported by the engines' usage")
+            .tags("model", model).register(registry).increment(usage.promptTokens());
+        Counter.builder("sage.completion.tokens").description("Completion tokens reported by the engines' usage")
+            .tags("model", model).register(registry).increment(usage.completionTokens());
+      });
+    }
+  }
+
+  static String statusClass(int status) {
+    return status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
+  }
+}

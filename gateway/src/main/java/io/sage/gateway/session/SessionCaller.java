@@ -1,0 +1,35 @@
+package io.sage.gateway.session;
+
+import io.micronaut.http.HttpRequest;
+import io.sage.gateway.security.Actors;
+import io.sage.db.session.Session;
+import java.util.Objects;
+
+/**
+ * Who asks for a session, and what they may see: a session belongs to the key that created it;
+ * an admin key sees every session. While no keys exist every caller is {@code anonymous} and owns
+ * every session. The authentication filter marks admin keys with the request attribute {@link
+ * #ROLE}{@code = "admin"} (next to {@link Actors#KEY_ID}).
+ */
+record SessionCaller(String keyId, boolean admin) {
+  /** Request attribute naming the authenticated key's role. */
+  static final String ROLE = "sage.key.role";
+
+  SessionCaller {
+    Objects.requireNonNull(keyId, "keyId");
+  }
+
+  static SessionCaller of(HttpRequest<?> request) {
+    boolean admin = request.getAttribute(ROLE, String.class).map("admin"::equals).orElse(false);
+    return new SessionCaller(Actors.of(request), admin);
+  }
+
+  boolean sees(Session session) {
+    return admin || keyId.equals(session.ownerKeyId());
+  }
+
+  /** The owner filter for listings: null (everyone's) for an admin. */
+  String ownerFilter() {
+    return admin ? null : keyId;
+  }
+}
