@@ -211,7 +211,8 @@ class CliIT {
     try (Gateway failing = Gateway.start(failingDataDir, Map.of("SAGE_STARTUP_TIMEOUT_MOCK", "3s"))) {
       // TODO(issue 2): add --option restart_policy=never once the supervisor stops handing that host option to
       // the mock runtime (it fails the launch as unknown); meanwhile the CLI stops at the engine's first ERROR
-      Sage.Result start = Sage.run(Map.of("SAGE_GATEWAY_URL", failing.url()), "llm", "engine", "start", "doomed",
+      Sage.Result start = Sage.run(Map.of("SAGE_GATEWAY_URL", failing.url(), "SAGE_HOME",
+          failingDataDir.toString()), "llm", "engine", "start", "doomed",
           "--runtime", "mock", "--option", "fail_health_after_s=0");
       assertThat(start.exitCode()).as(start.all()).isEqualTo(1);
       String id = engineId(start.stdout());

@@ -69,7 +69,8 @@ class EngineLifecycleIT {
     List<String> actions = new ArrayList<>();
     audit.forEach(a -> actions.add(a.get("action").asText() + ":" + a.get("outcome").asText()));
     assertThat(actions).contains("engine.start:accepted", "engine.stop:accepted");
-    assertThat(audit.get(0).get("actor").asText()).isEqualTo("anonymous");
+    // the harness acts with the gateway's bootstrap admin key, so the audit names that key
+    assertThat(audit.get(0).get("actor").asText()).startsWith("key-");
 
     Http.Response again = gateway.post("/v1/management/engines/" + id + "/stop", "");
     assertThat(again.status()).isEqualTo(409);

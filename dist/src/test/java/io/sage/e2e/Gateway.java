@@ -62,6 +62,16 @@ public final class Gateway implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("no pid file after start: " + result.all(), e);
     }
+    Http.useKey(url(), adminKey());
+  }
+
+  /** The admin key the gateway wrote to {@code <data-dir>/admin.key} at its first start. */
+  public String adminKey() {
+    try {
+      return Files.readString(dataDir.resolve("admin.key")).trim();
+    } catch (IOException e) {
+      throw new IllegalStateException("no admin key file in " + dataDir + ": " + e, e);
+    }
   }
 
   public String url() {

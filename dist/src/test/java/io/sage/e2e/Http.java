@@ -18,7 +18,15 @@ public final class Http {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
 
+  /** Admin keys of the gateways under test by "host:port": sent unless a request names its own key. */
+  private static final Map<String, String> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private Http() {}
+
+  /** Sends {@code key} as the bearer key on every request to {@code baseUrl} that carries none. */
+  public static void useKey(String baseUrl, String key) {
+    KEYS.put(URI.create(baseUrl).getAuthority(), key);
+  }
 
   /** Status, headers and body of one response; {@link #json()} parses the body. */
   public record Response(int status, Map<String, java.util.List<String>> headers, String body) {
@@ -55,7 +63,7 @@ public final class Http {
 
   public static Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(120)).build(),
+      HttpResponse<String> response = CLIENT.send(withKey(request.timeout(Duration.ofSeconds(120)).build()),
           HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.headers().map(), response.body());
     } catch (IOException e) {
@@ -64,6 +72,15 @@ public final class Http {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The request with the gateway's admin key added, unless it has an Authorization header already. */
+  public static HttpRequest withKey(HttpRequest request) {
+    String key = KEYS.get(request.uri().getAuthority());
+    if (key == null || request.headers().firstValue("Authorization").isPresent()) {
+      return request;
+    }
+    return HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", "Bearer " + key).build();
   }
 
   public static HttpClient client() {

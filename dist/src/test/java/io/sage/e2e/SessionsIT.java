@@ -237,7 +237,7 @@ class SessionsIT {
     HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(chat(MODEL, id, "stream it", true, 6))).build();
-    HttpResponse<String> response = Http.client().send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("data: [DONE]");
 
@@ -255,7 +255,7 @@ class SessionsIT {
     HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(chat(SLOW_MODEL, id, "this gets cut", true, 200))).build();
-    HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response = Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       assertThat(reader.readLine()).startsWith("data: ");

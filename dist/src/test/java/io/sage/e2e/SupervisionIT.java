@@ -196,7 +196,8 @@ class SupervisionIT {
     gateway.awaitState(id, "READY", Duration.ofSeconds(20));
     HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/management/engines/" + id
         + "/logs?tail=5&follow=true")).GET().build();
-    HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response = Http.client().send(Http.withKey(request),
+        HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
       try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {

@@ -17,13 +17,19 @@ final class DemoWait {
 
   private DemoWait() {}
 
-  static void awaitDemoEngines(HttpClient http, String url, long deadlineNanos) throws InterruptedException {
+  static void awaitDemoEngines(HttpClient http, String url, java.nio.file.Path dataDir, long deadlineNanos)
+      throws InterruptedException {
+    String key = adminKey(dataDir);
     String last = "";
     while (System.nanoTime() < deadlineNanos) {
       List<String> pending = new ArrayList<>();
       try {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/management/engines"))
-            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/v1/management/engines"))
+            .timeout(Duration.ofSeconds(5)).GET();
+        if (key != null) {
+          request.header("Authorization", "Bearer " + key);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode engines = JSON.readTree(response.body()).path("engines");
         int demo = 0;
         for (JsonNode engine : engines) {
@@ -54,5 +60,15 @@ final class DemoWait {
       Thread.sleep(250);
     }
     throw new CliException(SageCli.FAILED, "demo engines not READY in time; see `sage llm engine list`");
+  }
+
+  /** The admin key the gateway wrote into its data dir at first start, if readable. */
+  private static String adminKey(java.nio.file.Path dataDir) {
+    try {
+      java.nio.file.Path file = dataDir.resolve(ClientOptions.ADMIN_KEY_FILE);
+      return java.nio.file.Files.isReadable(file) ? java.nio.file.Files.readString(file).trim() : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 }

@@ -104,7 +104,7 @@ final class GatewayCommand {
         if (healthy(http, url)) {
           System.out.println();
           if (demo) {
-            DemoWait.awaitDemoEngines(http, url, deadline);
+            DemoWait.awaitDemoEngines(http, url, dataDir, deadline);
           }
           System.out.println("gateway ready at " + url);
           System.out.println("  pid      " + process.pid());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code sage} command line (SPEC.md section 8). */
 @Command(name = "sage", mixinStandardHelpOptions = true, version = "sage 0.1.0",
     description = "SAGE Gateway: one OpenAI-compatible endpoint for your LLM and embedding engines.",
-    subcommands = {GatewayCommand.class, LlmCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {GatewayCommand.class, LlmCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 gateway unreachable.", "",
         "Examples:", "  sage gateway start", "  sage llm engine start my-model --runtime mock", "  sage llm engine list"})
 public final class SageCli {

@@ -11,6 +11,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.body.ByteBodyFactory;
 import io.sage.gateway.errors.OpenAiError;
+import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.routing.EngineRouter;
 import io.sage.host.supervision.EngineSupervisor;
@@ -64,13 +65,16 @@ public final class EngineProxy {
   private final List<ProxyListener> listeners;
   private final HttpClient http;
   private final Duration responseTimeout;
+  private final InferenceAdmission admission;
 
   EngineProxy(EngineRouter router, EngineSupervisor supervisor, List<ProxyListener> listeners,
+      InferenceAdmission admission,
       @Value("${sage.proxy.connect-timeout:5s}") Duration connectTimeout,
       @Value("${sage.proxy.response-timeout:600s}") Duration responseTimeout) {
     this.router = router;
     this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);
+    this.admission = admission;
     this.responseTimeout = responseTimeout;
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -86,6 +90,10 @@ public final class EngineProxy {
     ProxyCall call = new ProxyCall(request, path, parsed.model(), parsed.stream(), requestId(request));
     Exchange exchange = new Exchange(request, body, parsed, kind, path, call, all);
     exchange.each(l -> l.onStart(call));
+    Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
+    if (refused.isPresent()) {
+      return exchange.refuse(refused.get());
+    }
     return exchange.attempt(new ArrayList<>(), null);
   }
 
@@ -162,6 +170,13 @@ public final class EngineProxy {
         response.header(ENGINE_HEADER, engineId);
       }
       end(new ProxyOutcome(response.code(), engineId, true, error.getMessage()));
+      return CompletableFuture.completedFuture(response);
+    }
+
+    /** Answers with the security checks' refusal (403 model not allowed, 429 too many in flight). */
+    CompletableFuture<HttpResponse<?>> refuse(MutableHttpResponse<?> response) {
+      response.header(REQUEST_ID_HEADER, call.requestId());
+      end(new ProxyOutcome(response.code(), null, true, "refused with " + response.code()));
       return CompletableFuture.completedFuture(response);
     }
 

@@ -1,8 +1,10 @@
 package io.sage.gateway.openai;
 
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
@@ -26,14 +28,21 @@ class ModelsController {
   }
 
   @Get
-  Map<String, Object> list() {
-    return Map.of("object", "list", "data", new ArrayList<>(models().values()));
+  Map<String, Object> list(HttpRequest<?> request) {
+    List<Map<String, Object>> visible = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Object>> model : models().entrySet()) {
+      // a model-limited key sees only its models
+      if (InferenceAdmission.allowsModel(request, model.getKey())) {
+        visible.add(model.getValue());
+      }
+    }
+    return Map.of("object", "list", "data", visible);
   }
 
   @Get("/{id:.+}")
-  Map<String, Object> get(@PathVariable String id) {
+  Map<String, Object> get(HttpRequest<?> request, @PathVariable String id) {
     Map<String, Object> model = models().get(id);
-    if (model == null) {
+    if (model == null || !InferenceAdmission.allowsModel(request, id)) {
       throw new SageException(ErrorCode.MODEL_NOT_FOUND, "model '" + id + "' does not exist", "model");
     }
     return model;

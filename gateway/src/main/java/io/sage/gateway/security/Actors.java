@@ -12,6 +12,8 @@ public final class Actors {
   /** Request attribute holding the authenticated key's id. */
   public static final String KEY_ID = "sage.key.id";
   public static final String ANONYMOUS = "anonymous";
+  /** Request attribute holding the authenticated key's scope ({@code admin} or {@code inference}). */
+  public static final String SCOPE = "sage.key.scope";
 
   private Actors() {}
 
@@ -19,6 +21,11 @@ public final class Actors {
   public static String current() {
     Optional<HttpRequest<Object>> request = ServerRequestContext.currentRequest();
     return request.map(Actors::of).orElse(ANONYMOUS);
+  }
+
+  /** Whether the request was made with an admin key. */
+  public static boolean isAdmin(HttpRequest<?> request) {
+    return request.getAttribute(SCOPE, String.class).map("admin"::equals).orElse(false);
   }
 
   public static String of(HttpRequest<?> request) {

@@ -8,20 +8,16 @@ import java.util.Objects;
 /**
  * Who asks for a session, and what they may see: a session belongs to the key that created it;
  * an admin key sees every session. While no keys exist every caller is {@code anonymous} and owns
- * every session. The authentication filter marks admin keys with the request attribute {@link
- * #ROLE}{@code = "admin"} (next to {@link Actors#KEY_ID}).
+ * every session. The authentication filter marks the key's scope with the request attribute
+ * {@link Actors#SCOPE} (next to {@link Actors#KEY_ID}).
  */
 record SessionCaller(String keyId, boolean admin) {
-  /** Request attribute naming the authenticated key's role. */
-  static final String ROLE = "sage.key.role";
-
   SessionCaller {
     Objects.requireNonNull(keyId, "keyId");
   }
 
   static SessionCaller of(HttpRequest<?> request) {
-    boolean admin = request.getAttribute(ROLE, String.class).map("admin"::equals).orElse(false);
-    return new SessionCaller(Actors.of(request), admin);
+    return new SessionCaller(Actors.of(request), Actors.isAdmin(request));
   }
 
   boolean sees(Session session) {

@@ -1,0 +1,47 @@
+package io.sage.db.security;
+
+import io.sage.db.DurableWrites;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code api_keys} table. Writes have reached the database file when they return, so a
+ * revocation survives a crash of the gateway right after it was acknowledged.
+ */
+@Singleton
+public class JdbcApiKeyStore {
+  private final ApiKeyRowRepository rows;
+  private final DurableWrites writes;
+
+  JdbcApiKeyStore(ApiKeyRowRepository rows, DurableWrites writes) {
+    this.rows = rows;
+    this.writes = writes;
+  }
+
+  public void insert(StoredApiKey key) {
+    ApiKeyRow row = ApiKeyRow.of(Objects.requireNonNull(key, "key"));
+    writes.write(() -> rows.save(row));
+  }
+
+  /** Every key, revoked ones too, oldest first. */
+  public List<StoredApiKey> findAll() {
+    return rows.findAllOldestFirst().stream().map(ApiKeyRow::toKey).toList();
+  }
+
+  public Optional<StoredApiKey> find(String id) {
+    return rows.findById(Objects.requireNonNull(id, "id")).map(ApiKeyRow::toKey);
+  }
+
+  /** Marks the key revoked; false when it does not exist or was already revoked. */
+  public boolean revoke(String id, Instant at) {
+    return writes.write(() -> rows.revoke(id, at)) > 0;
+  }
+
+  /** Records a use; not made durable at once: losing the last minute of use times costs nothing. */
+  public void touch(String id, Instant at) {
+    rows.touch(id, at);
+  }
+}

@@ -1,0 +1,37 @@
+package io.sage.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class RouteAccessTest {
+  @Test
+  void onlyListedPathsAreOpenOrInference() {
+    assertThat(RouteAccess.of("/health")).isEqualTo(RouteAccess.OPEN);
+    assertThat(RouteAccess.of("/v1/chat/completions")).isEqualTo(RouteAccess.INFERENCE);
+    assertThat(RouteAccess.of("/v1/models/org/model")).isEqualTo(RouteAccess.INFERENCE);
+    assertThat(RouteAccess.of("/sessions/s-1/clear")).isEqualTo(RouteAccess.INFERENCE);
+    assertThat(RouteAccess.of("/v1/management/engines")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/something-new")).isEqualTo(RouteAccess.ADMIN);
+  }
+
+  @Test
+  void dotSegmentsAndEscapesNeverLeaveTheAdminScope() {
+    assertThat(RouteAccess.of("/v1/models/../management/engines")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/sessions/%2e%2e/v1/management/keys")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("//health")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/models/")).isEqualTo(RouteAccess.ADMIN);
+  }
+
+  @Test
+  void inferenceKeysAreRequiredOffLoopbackAndOptionalThereRefusesToStart() {
+    assertThat(new AuthSettings("127.0.0.1", "", false, 64).inferenceKeyRequired()).isFalse();
+    assertThat(new AuthSettings("0.0.0.0", "", false, 64).inferenceKeyRequired()).isTrue();
+    assertThat(new AuthSettings("127.0.0.1", "required", false, 64).inferenceKeyRequired()).isTrue();
+    assertThatThrownBy(() -> new AuthSettings("0.0.0.0", "optional", false, 64))
+        .hasMessageContaining("refusing to start").hasMessageContaining("0.0.0.0");
+    assertThat(new AuthSettings("0.0.0.0", "optional", true, 64).inferenceKeyRequired()).isFalse();
+    assertThatThrownBy(() -> new AuthSettings("127.0.0.1", "sometimes", false, 64)).hasMessageContaining("sometimes");
+  }
+}
