@@ -117,14 +117,16 @@ declare -A BASE=(
 declare -A STREAM_BASE=(
   [direct]="http://127.0.0.1:$STREAM_PORT" [gateway]="http://127.0.0.1:$GW_PORT"
   [gw-lean]="http://127.0.0.1:$LEAN_PORT" [nginx]="http://127.0.0.1:$NGINX_STREAM_PORT")
-# Inference keys are not needed today; send the admin key when a gateway wrote one.
+# Inference on a loopback gateway needs no key (sage.auth.inference defaults to optional there);
+# the admin key is only used for the management routes. BENCH_INFERENCE_AUTH='Authorization:
+# Bearer ...' sends a key on the gateways' inference requests instead.
+GW_AUTH="${BENCH_INFERENCE_AUTH:-X-Bench: gateway}"
 declare -A AUTH=(
-  [direct]="X-Bench: direct" [gateway]="$(admin_header "$WORK/gw-default")"
-  [gw-lean]="$(admin_header "$WORK/gw-lean")" [nginx]="X-Bench: nginx")
+  [direct]="X-Bench: direct" [gateway]="$GW_AUTH" [gw-lean]="$GW_AUTH" [nginx]="X-Bench: nginx")
 if [ -n "${FJP_PORT:-}" ]; then
   BASE[gw-fjp]="http://127.0.0.1:$FJP_PORT"
   STREAM_BASE[gw-fjp]="http://127.0.0.1:$FJP_PORT"
-  AUTH[gw-fjp]="$(admin_header "$WORK/gw-fjp")"
+  AUTH[gw-fjp]="$GW_AUTH"
 fi
 
 BODY='{"model":"bench","max_tokens":16,"messages":[{"role":"user","content":"benchmark request"}]}'
@@ -187,7 +189,7 @@ STREAM_ARGS=()
 for name in "${NAMES[@]}"; do
   STREAM_ARGS+=("$name=${STREAM_BASE[$name]}/v1/chat/completions")
 done
-# The probe sends one header to all targets; the admin key (if any) is harmless to the others.
+# The probe sends one header to all targets; a key (if any) is ignored by the mock and nginx.
 java "$ROOT/bench/StreamProbe.java" --requests "$STREAMS" --max-tokens 64 --model stream \
   --header "${AUTH[gateway]}" "${STREAM_ARGS[@]}" > "$WORK/streams.txt"
 

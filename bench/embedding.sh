@@ -56,7 +56,7 @@ register_engine "http://127.0.0.1:$GW_PORT" "$WORK/gw" "$MODEL" "http://127.0.0.
 
 java "${JVM_FLAGS[@]}" -cp "$CP" "$ROOT/bench/EmbeddingBench.java" --threads "$THREADS" \
   --batch-wait-ms "$BATCH_WAIT" --seconds "$SECONDS_EACH" --rounds "$ROUNDS" --model "$MODEL" \
-  --header "$(admin_header "$WORK/gw")" \
+  --header "${BENCH_INFERENCE_AUTH:-X-Bench: embedding}" \
   "direct=http://127.0.0.1:$ENGINE_PORT/v1/embeddings" \
   "gateway=http://127.0.0.1:$GW_PORT/v1/embeddings" > "$WORK/result.txt"
 
