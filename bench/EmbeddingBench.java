@@ -1,0 +1,204 @@
+import io.sage.engine.embedding.server.MicroBatcher;
+import io.sage.engine.embedding.server.ServerArguments;
+import io.sage.engine.embedding.server.TextEncoder;
+import io.sage.engine.embedding.server.TokenizedText;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Embedding benchmark, run on the embedding plugin's class path:
+ *
+ * <pre>
+ * java -cp 'classes:lib/*:slf4j-api.jar' [engine JVM flags] bench/EmbeddingBench.java
+ *   --threads 2 --batch-wait-ms 5 --seconds 4 --rounds 2 --model NAME [--header 'H: v'] name=URL ...
+ * </pre>
+ *
+ * <p>Targets, interleaved per round: {@code encoder} (the plugin's own {@link TextEncoder} called
+ * directly, no batching), {@code in-process} (the same encoder behind the same {@link MicroBatcher}
+ * the engine uses, with the same batch wait: the engine minus HTTP and JSON), then each
+ * {@code name=URL} ({@code /v1/embeddings} of the engine or the gateway). For each, one client sends
+ * single sentences, then batches of 32, sequentially, for {@code --seconds} each. Prints one line
+ * per target: {@code name single_sent_s single_p50_ms single_p99_ms batch_sent_s batch_p50_ms
+ * batch_p99_ms} (means over rounds of each round's figures).
+ */
+public final class EmbeddingBench {
+
+  static final int BATCH = 32;
+  static final String[] SENTENCES = {
+    "The quick brown fox jumps over the lazy dog.",
+    "A gateway routes requests to the engine that serves the model.",
+    "Embeddings map sentences to vectors that capture their meaning.",
+    "The weather today is sunny with a light breeze from the west.",
+    "She bought fresh bread and cheese at the market this morning.",
+    "Distributed systems fail in partial and surprising ways.",
+    "He learned to play the violin when he was seven years old.",
+    "The train to the airport leaves every fifteen minutes.",
+    "Mean pooling averages the token states into one vector.",
+    "Our team ships small changes often and measures their effect.",
+    "The museum opens at nine and closes at five on weekdays.",
+    "A cat sat on the windowsill watching the birds outside.",
+    "Latency percentiles tell more than averages do.",
+    "Please remember to water the plants while I am away.",
+    "The river flooded the lower fields after days of rain.",
+    "Benchmarks on shared machines must be read with care.",
+  };
+
+  interface Target {
+    void embed(List<String> texts) throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int threads = 2;
+    int batchWaitMs = 5;
+    double seconds = 4;
+    int rounds = 2;
+    String model = "bench-embed";
+    List<String> headers = new ArrayList<>();
+    Map<String, String> urls = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--batch-wait-ms" -> batchWaitMs = Integer.parseInt(args[++i]);
+        case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--model" -> model = args[++i];
+        case "--header" -> headers.add(args[++i]);
+        default -> {
+          int eq = args[i].indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("expected name=URL, got " + args[i]);
+          }
+          urls.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+      }
+    }
+    TextEncoder encoder = TextEncoder.load(ServerArguments.parse(List.of("--threads", Integer.toString(threads))));
+    MicroBatcher batcher = new MicroBatcher(encoder::embed, BATCH, batchWaitMs);
+    Map<String, Target> targets = new LinkedHashMap<>();
+    targets.put("encoder", texts -> encoder.embed(texts.stream().map(encoder::tokenize).toList()));
+    targets.put("in-process", texts -> {
+      // What the engine does per request: tokenize every text, queue them, wait for all vectors.
+      List<CompletableFuture<float[]>> results = new ArrayList<>(texts.size());
+      for (String text : texts) {
+        results.add(batcher.submit(encoder.tokenize(text)));
+      }
+      for (CompletableFuture<float[]> result : results) {
+        result.join();
+      }
+    });
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (Map.Entry<String, String> url : urls.entrySet()) {
+      targets.put(url.getKey(), new HttpTarget(http, URI.create(url.getValue()), model, headers));
+    }
+
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (Map.Entry<String, Target> target : targets.entrySet()) {
+      run(target.getValue(), 1, Math.min(2, seconds)); // untimed warm-up
+      run(target.getValue(), BATCH, Math.min(2, seconds));
+      sums.put(target.getKey(), new double[6]);
+    }
+    for (int round = 0; round < rounds; round++) {
+      for (Map.Entry<String, Target> target : targets.entrySet()) {
+        System.err.printf("embedding bench: round %d/%d %s%n", round + 1, rounds, target.getKey());
+        double[] single = run(target.getValue(), 1, seconds);
+        double[] batch = run(target.getValue(), BATCH, seconds);
+        double[] sum = sums.get(target.getKey());
+        for (int i = 0; i < 3; i++) {
+          sum[i] += single[i] / rounds;
+          sum[3 + i] += batch[i] / rounds;
+        }
+      }
+    }
+    for (Map.Entry<String, double[]> entry : sums.entrySet()) {
+      double[] s = entry.getValue();
+      System.out.printf(Locale.ROOT, "%s %.1f %.3f %.3f %.1f %.3f %.3f%n", entry.getKey(),
+          s[0], s[1], s[2], s[3], s[4], s[5]);
+    }
+    batcher.close();
+    encoder.close();
+  }
+
+  /** Sends sequential requests of {@code size} sentences; returns sentences/s, p50 ms, p99 ms. */
+  static double[] run(Target target, int size, double seconds) throws Exception {
+    List<Double> latencies = new ArrayList<>();
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    int next = 0;
+    long sentences = 0;
+    long now = start;
+    while (now < end) {
+      List<String> texts = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        texts.add(SENTENCES[next++ % SENTENCES.length]);
+      }
+      long t0 = System.nanoTime();
+      target.embed(texts);
+      now = System.nanoTime();
+      latencies.add((now - t0) / 1e6);
+      sentences += size;
+    }
+    double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(sorted);
+    return new double[] {
+      sentences / ((now - start) / 1e9), percentile(sorted, 50), percentile(sorted, 99)
+    };
+  }
+
+  static double percentile(double[] sorted, double pct) {
+    int index = (int) Math.ceil(pct / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  /** {@code POST /v1/embeddings}; a non-200 answer stops the benchmark. */
+  static final class HttpTarget implements Target {
+    private final HttpClient http;
+    private final URI uri;
+    private final String model;
+    private final List<String> headers;
+
+    HttpTarget(HttpClient http, URI uri, String model, List<String> headers) {
+      this.http = http;
+      this.uri = uri;
+      this.model = model;
+      this.headers = headers;
+    }
+
+    @Override
+    public void embed(List<String> texts) throws Exception {
+      StringBuilder body = new StringBuilder("{\"model\":\"").append(model).append("\",\"input\":");
+      if (texts.size() == 1) {
+        body.append('"').append(texts.get(0)).append('"');
+      } else {
+        body.append('[');
+        for (int i = 0; i < texts.size(); i++) {
+          body.append(i == 0 ? "\"" : ",\"").append(texts.get(i)).append('"');
+        }
+        body.append(']');
+      }
+      body.append('}');
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+          .timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+      for (String header : headers) {
+        int colon = header.indexOf(':');
+        request.header(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+      }
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(uri + " answered " + response.statusCode() + ": "
+            + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+  }
+}
