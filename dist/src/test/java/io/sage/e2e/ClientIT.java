@@ -57,8 +57,10 @@ class ClientIT {
     for (String id : List.of(chatEngine, slow, embed)) {
       gateway.awaitState(id, "READY", READY);
     }
+    // management needs the admin key; inference on loopback would work without one
     client = UnifiedInferenceClient.builder()
         .baseUrl(gateway.url() + "/v1")
+        .apiKey(gateway.adminKey())
         .defaultChatModel("chat-model")
         .defaultEmbeddingModel("embed-model")
         .build();

@@ -69,6 +69,8 @@ final class GatewayCommand {
       Files.createDirectories(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
       List<String> argv = new ArrayList<>(List.of(GatewayProcesses.java(), "-XX:+UseSerialGC", "-Xss512k",
+          // on machines with fewer than 3 CPUs the common pool would start a thread per async task
+          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
           "-cp", System.getProperty("java.class.path"), SageCli.class.getName(), "gateway", "start", "--foreground",
           "--data-dir", dataDir.toString()));
       if (port != null) {

@@ -62,25 +62,19 @@ final class RequestMetrics implements ProxyListener {
     String engine = outcome.engineId() == null ? NO_ENGINE : outcome.engineId();
     String model = outcome.engineId() == null && outcome.status() == 404 ? UNKNOWN_MODEL : call.model();
     String route = call.route();
-    Counter.builder("sage.requests").description("Inference requests by route, model, engine and status class")
-        .tags("route", route, "model", model, "engine_id", engine, "status", statusClass(outcome.status()))
-        .register(registry).increment();
-    Timer.builder("sage.request.duration").description("Time from the request to the end of its response")
-        .tags("route", route, "model", model, "engine_id", engine).serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry).record(now - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    // meters are looked up once per label set and cached: no builder or tag sorting per request
+    Meters meters = byLabels.computeIfAbsent(route + '\u0000' + model + '\u0000' + engine, k -> new Meters(route, model, engine));
+    meters.requests(statusClass(outcome.status())).increment();
+    meters.duration.record(now - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     if (call.stream() && call.firstByteNanos() != 0) {
-      Timer.builder("sage.request.first.byte").description("Time to the first response byte (first token) of streams")
-          .tags("route", route, "model", model, "engine_id", engine).serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry).record(call.firstByteNanos() - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      meters.firstByte.record(call.firstByteNanos() - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
     long in = call.request().getContentLength();
     if (in > 0) {
-      Counter.builder("sage.request.bytes").baseUnit("bytes").description("Request body bytes received")
-          .tags("route", route, "model", model).register(registry).increment(in);
+      meters.requestBytes.increment(in);
     }
     if (call.bytesOut() > 0) {
-      Counter.builder("sage.response.bytes").baseUnit("bytes").description("Response body bytes relayed")
-          .tags("route", route, "model", model).register(registry).increment(call.bytesOut());
+      meters.responseBytes.increment(call.bytesOut());
     }
     Object lastRetry = call.attributes().get(LAST_RETRY);
     if (lastRetry != null && outcome.engineId() != null && outcome.status() < 500) {
@@ -90,11 +84,52 @@ final class RequestMetrics implements ProxyListener {
     Object tail = call.attributes().get(TAIL);
     if (tail != null && outcome.status() == 200 && outcome.completed()) {
       ((UsageTail) tail).usage().ifPresent(usage -> {
-        Counter.builder("sage.prompt.tokens").description("Prompt tokens reported by the engines' usage")
-            .tags("model", model).register(registry).increment(usage.promptTokens());
-        Counter.builder("sage.completion.tokens").description("Completion tokens reported by the engines' usage")
-            .tags("model", model).register(registry).increment(usage.completionTokens());
+        meters.promptTokens.increment(usage.promptTokens());
+        meters.completionTokens.increment(usage.completionTokens());
       });
+    }
+  }
+
+  private final java.util.concurrent.ConcurrentHashMap<String, Meters> byLabels = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The meters of one (route, model, engine) label set. */
+  private final class Meters {
+    private final String route;
+    private final String model;
+    private final String engine;
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
+    final Timer duration;
+    final Timer firstByte;
+    final Counter requestBytes;
+    final Counter responseBytes;
+    final Counter promptTokens;
+    final Counter completionTokens;
+
+    Meters(String route, String model, String engine) {
+      this.route = route;
+      this.model = model;
+      this.engine = engine;
+      duration = Timer.builder("sage.request.duration").description("Time from the request to the end of its response")
+          .tags("route", route, "model", model, "engine_id", engine).serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry);
+      firstByte = Timer.builder("sage.request.first.byte")
+          .description("Time to the first response byte (first token) of streams")
+          .tags("route", route, "model", model, "engine_id", engine).serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry);
+      requestBytes = Counter.builder("sage.request.bytes").baseUnit("bytes").description("Request body bytes received")
+          .tags("route", route, "model", model).register(registry);
+      responseBytes = Counter.builder("sage.response.bytes").baseUnit("bytes").description("Response body bytes relayed")
+          .tags("route", route, "model", model).register(registry);
+      promptTokens = Counter.builder("sage.prompt.tokens").description("Prompt tokens reported by the engines' usage")
+          .tags("model", model).register(registry);
+      completionTokens = Counter.builder("sage.completion.tokens")
+          .description("Completion tokens reported by the engines' usage").tags("model", model).register(registry);
+    }
+
+    Counter requests(String status) {
+      return requests.computeIfAbsent(status, s -> Counter.builder("sage.requests")
+          .description("Inference requests by route, model, engine and status class")
+          .tags("route", route, "model", model, "engine_id", engine, "status", s).register(registry));
     }
   }
 

@@ -19,9 +19,15 @@ import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import jakarta.inject.Singleton;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpTimeoutException;
+import io.micronaut.http.ByteBodyHttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.ReadTimeoutException;
+import io.micronaut.http.netty.NettyHttpResponseBuilder;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,10 +39,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 /**
@@ -63,24 +68,24 @@ public final class EngineProxy {
   private final EngineRouter router;
   private final EngineSupervisor supervisor;
   private final List<ProxyListener> listeners;
-  private final HttpClient http;
+  private final ProxyHttpClient http;
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
 
+  /**
+   * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
+   * event loops as the server, the response status known before the body, error statuses passed
+   * through unchanged, and the body streamed as it arrives.
+   */
   EngineProxy(EngineRouter router, EngineSupervisor supervisor, List<ProxyListener> listeners,
-      InferenceAdmission admission,
-      @Value("${sage.proxy.connect-timeout:5s}") Duration connectTimeout,
-      @Value("${sage.proxy.response-timeout:600s}") Duration responseTimeout) {
+      InferenceAdmission admission, @Client ProxyHttpClient http,
+      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
     this.router = router;
     this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
+    this.http = http;
     this.responseTimeout = responseTimeout;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
   }
 
   /** Proxies {@code body} (already inspected) to an engine of {@code kind}. */
@@ -196,21 +201,21 @@ public final class EngineProxy {
         }
       };
       engine.requestStarted();
-      return http.sendAsync(upstreamRequest(engine), java.net.http.HttpResponse.BodyHandlers.ofPublisher())
+      return Mono.from(http.proxy(upstreamRequest(engine))).toFuture()
           .handle((response, error) -> {
             if (error != null) {
               release.run();
               Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-              if (cause instanceof HttpTimeoutException) {
+              if (cause instanceof ReadTimeoutException) {
                 return answer(new SageException(ErrorCode.ENGINE_TIMEOUT, "engine " + engine.id()
                     + " did not answer within " + responseTimeout.toSeconds() + " s"), engine.id());
               }
               supervisor.probeSoon(engine);
               return retryOrFail(tried, engine.id(), "engine " + engine.id() + ": " + describe(cause));
             }
-            int status = response.statusCode();
+            int status = response.code();
             if ((status == 502 || status == 503 || status == 504) && tried.size() <= MAX_RETRIES) {
-              discard(response.body());
+              discard(response);
               release.run();
               return retryOrFail(tried, engine.id(), "engine " + engine.id() + " answered " + status);
             }
@@ -248,35 +253,34 @@ public final class EngineProxy {
           "model '" + model + "' does not exist; GET /v1/models lists the served models", "model");
     }
 
-    private java.net.http.HttpRequest upstreamRequest(EngineEntry engine) {
-      java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest
-          .newBuilder(URI.create(engine.record().baseUrl() + path))
-          .timeout(responseTimeout)
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
-          .header("Content-Type", "application/json")
+    private MutableHttpRequest<byte[]> upstreamRequest(EngineEntry engine) {
+      MutableHttpRequest<byte[]> upstream = HttpRequest.POST(engine.record().baseUrl() + path, body)
+          .contentType(MediaType.APPLICATION_JSON_TYPE)
           .header(REQUEST_ID_HEADER, call.requestId());
       for (Map.Entry<String, List<String>> header : request.getHeaders()) {
         if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
           for (String value : header.getValue()) {
-            builder.header(header.getKey(), value);
+            upstream.header(header.getKey(), value);
           }
         }
       }
       String key = engine.record().engineApiKey();
       if (key != null && !key.isEmpty()) {
-        builder.header("Authorization", "Bearer " + key);
+        upstream.header(HttpHeaders.AUTHORIZATION, "Bearer " + key);
       }
-      return builder.build();
+      return upstream;
     }
 
-    private HttpResponse<?> relay(java.net.http.HttpResponse<Flow.Publisher<List<ByteBuffer>>> response,
-        EngineEntry engine, Runnable release) {
-      int status = response.statusCode();
-      String contentType = response.headers().firstValue("content-type").orElse("application/json");
+    private HttpResponse<?> relay(HttpResponse<?> response, EngineEntry engine, Runnable release) {
+      int status = response.code();
+      String contentType = response.getHeaders().get(HttpHeaders.CONTENT_TYPE);
+      if (contentType == null) {
+        contentType = "application/json";
+      }
       boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
       each(l -> l.onResponse(call, engine.id(), status));
       AtomicBoolean failed = new AtomicBoolean();
-      Flux<ReadBuffer> relayed = JdkFlowAdapter.flowPublisherToFlux(response.body())
+      Flux<ReadBuffer> relayed = Flux.from(bodyOf(response))
           .map(this::chunk)
           .doFinally(signal -> {
             release.run();
@@ -292,14 +296,14 @@ public final class EngineProxy {
         });
       }
       MutableHttpResponse<?> out = HttpResponse.status(HttpStatus.valueOf(status));
-      response.headers().map().forEach((name, values) -> {
-        String lower = name.toLowerCase(Locale.ROOT);
+      for (Map.Entry<String, List<String>> header : response.getHeaders()) {
+        String lower = header.getKey().toLowerCase(Locale.ROOT);
         if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")) {
-          for (String value : values) {
-            out.header(name, value);
+          for (String value : header.getValue()) {
+            out.header(header.getKey(), value);
           }
         }
-      });
+      }
       out.header(HttpHeaders.CONTENT_TYPE, contentType);
       out.header(ENGINE_HEADER, engine.id());
       out.header(REQUEST_ID_HEADER, call.requestId());
@@ -309,50 +313,48 @@ public final class EngineProxy {
       return out.body(BODIES.adapt(relayed));
     }
 
-    private ReadBuffer chunk(List<ByteBuffer> buffers) {
-      ByteBuffer joined;
-      if (buffers.size() == 1) {
-        joined = buffers.get(0);
-      } else {
-        int size = 0;
-        for (ByteBuffer buffer : buffers) {
-          size += buffer.remaining();
-        }
-        joined = ByteBuffer.allocate(size);
-        for (ByteBuffer buffer : buffers) {
-          joined.put(buffer);
-        }
-        joined.flip();
-      }
+    private ReadBuffer chunk(byte[] bytes) {
       call.firstByte();
-      call.addBytes(joined.remaining());
-      for (ProxyListener listener : bodyListeners) {
-        try {
-          listener.onBody(call, joined.asReadOnlyBuffer());
-        } catch (RuntimeException e) {
-          org.slf4j.LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
+      call.addBytes(bytes.length);
+      if (!bodyListeners.isEmpty()) {
+        ByteBuffer view = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        for (ProxyListener listener : bodyListeners) {
+          try {
+            listener.onBody(call, view.duplicate());
+          } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
+          }
         }
       }
-      return BUFFERS.copyOf(joined);
+      return BUFFERS.adapt(bytes);
     }
   }
 
-  private static void discard(Flow.Publisher<List<ByteBuffer>> body) {
-    body.subscribe(new Flow.Subscriber<>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscription.cancel();
-      }
+  /**
+   * The streamed body of a proxied response: Netty content chunks copied into read buffers (and
+   * released) as they arrive.
+   */
+  private static Flux<byte[]> bodyOf(HttpResponse<?> response) {
+    if (response instanceof NettyHttpResponseBuilder netty) {
+      return Flux.from(netty.toStreamHttpResponse()).map(content -> {
+        try {
+          ByteBuf buf = content.content();
+          byte[] bytes = new byte[buf.readableBytes()];
+          buf.getBytes(buf.readerIndex(), bytes);
+          return bytes;
+        } finally {
+          ReferenceCountUtil.release(content);
+        }
+      });
+    }
+    if (response instanceof ByteBodyHttpResponse<?> streamed) {
+      return Flux.from(streamed.byteBody().toByteArrayPublisher());
+    }
+    return Flux.empty();
+  }
 
-      @Override
-      public void onNext(List<ByteBuffer> item) {}
-
-      @Override
-      public void onError(Throwable throwable) {}
-
-      @Override
-      public void onComplete() {}
-    });
+  private static void discard(HttpResponse<?> response) {
+    bodyOf(response).subscribe(bytes -> { }, error -> { });
   }
 
   static String describe(Throwable error) {
