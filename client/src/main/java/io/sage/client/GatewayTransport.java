@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * the same model), and maps error answers to {@link SageClientException}.
  *
  * <p>Only failures where the gateway certainly did not act are repeated: a refused connection, or a
- * 503 (no capacity). A timeout or a connection cut mid-request is not repeated, because the
- * request may have run.
+ * 503 (no capacity). A timeout or a connection cut mid-request is not repeated, because the request
+ * may have run.
  *
  * <p>Paths are absolute from the gateway root, e.g. {@code /v1/management/engines}.
  */
@@ -43,6 +43,7 @@ public final class GatewayTransport {
   private final String apiKey;
   private final Duration requestTimeout;
   private final RetryPolicy retry;
+
   /** The gateway that answered last, tried first next time so a dead one is not retried forever. */
   private final AtomicInteger preferred = new AtomicInteger();
 
@@ -67,8 +68,8 @@ public final class GatewayTransport {
   }
 
   /**
-   * The gateway root for a URL given with or without the OpenAI {@code /v1} suffix:
-   * {@code http://h:8000/v1/} and {@code http://h:8000} both give {@code http://h:8000}.
+   * The gateway root for a URL given with or without the OpenAI {@code /v1} suffix: {@code
+   * http://h:8000/v1/} and {@code http://h:8000} both give {@code http://h:8000}.
    */
   public static URI gatewayRoot(String url) {
     String trimmed = Objects.requireNonNull(url, "gateway URL").trim();
@@ -141,8 +142,8 @@ public final class GatewayTransport {
   }
 
   /**
-   * Sends a request, retrying and failing over as described on the class, and returns the first
-   * 2xx answer with its body unread. Any other answer throws.
+   * Sends a request, retrying and failing over as described on the class, and returns the first 2xx
+   * answer with its body unread. Any other answer throws.
    */
   public GatewayResponse send(String method, String path, Object body, String accept) {
     if (!path.startsWith("/")) {
@@ -172,7 +173,8 @@ public final class GatewayTransport {
     throw last;
   }
 
-  private record Attempt(GatewayResponse response, SageClientException failure, boolean connectFailure) {}
+  private record Attempt(
+      GatewayResponse response, SageClientException failure, boolean connectFailure) {}
 
   /** Tries one gateway, repeating 503 answers there before giving up on it. */
   private Attempt sendTo(URI gateway, String method, String path, byte[] body, String accept) {
@@ -184,18 +186,36 @@ public final class GatewayTransport {
         response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       } catch (IOException e) {
         if (isConnectFailure(e)) {
-          return new Attempt(null, new SageClientException(
-              0, "connection_error", "connect_failed", null,
-              "cannot connect to gateway " + gateway + ": " + e, null, context, e), true);
+          return new Attempt(
+              null,
+              new SageClientException(
+                  0,
+                  "connection_error",
+                  "connect_failed",
+                  null,
+                  "cannot connect to gateway " + gateway + ": " + e,
+                  null,
+                  context,
+                  e),
+              true);
         }
         throw new SageClientException(
-            0, "connection_error", "request_failed", null, "request failed: " + e, null, context, e);
+            0,
+            "connection_error",
+            "request_failed",
+            null,
+            "request failed: " + e,
+            null,
+            context,
+            e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new SageClientException("connection_error", "interrupted", context + ": interrupted", e);
+        throw new SageClientException(
+            "connection_error", "interrupted", context + ": interrupted", e);
       }
       int status = response.statusCode();
-      GatewayResponse answer = new GatewayResponse(status, response.headers(), response.body(), gateway);
+      GatewayResponse answer =
+          new GatewayResponse(status, response.headers(), response.body(), gateway);
       if (status >= 200 && status < 300) {
         return new Attempt(answer, null, false);
       }
@@ -234,8 +254,14 @@ public final class GatewayTransport {
           answer.status(), answer.body().readAllBytes(), answer.engineId(), context);
     } catch (IOException e) {
       return new SageClientException(
-          answer.status(), null, null, null, "error body unreadable: " + e,
-          answer.engineId().orElse(null), context, e);
+          answer.status(),
+          null,
+          null,
+          null,
+          "error body unreadable: " + e,
+          answer.engineId().orElse(null),
+          context,
+          e);
     }
   }
 
@@ -267,12 +293,18 @@ public final class GatewayTransport {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SageClientException(
-          "connection_error", "interrupted", method + " " + path + ": interrupted while waiting to retry", e);
+          "connection_error",
+          "interrupted",
+          method + " " + path + ": interrupted while waiting to retry",
+          e);
     }
   }
 
   private static SageClientException readFailed(String method, String path, IOException e) {
     return new SageClientException(
-        "connection_error", "response_read_failed", method + " " + path + ": reading the answer failed: " + e, e);
+        "connection_error",
+        "response_read_failed",
+        method + " " + path + ": reading the answer failed: " + e,
+        e);
   }
 }

@@ -43,15 +43,25 @@ final class ModelCatalog {
   /** The first listed model of a kind, e.g. the default chat model. */
   synchronized String first(String engineKind, Predicate<ModelInfo> kind) {
     List<ModelInfo> models =
-        fetchedAt != Instant.MIN && clock.instant().isBefore(fetchedAt.plus(ttl)) ? cached : fetch();
+        fetchedAt != Instant.MIN && clock.instant().isBefore(fetchedAt.plus(ttl))
+            ? cached
+            : fetch();
     return models.stream()
         .filter(kind)
         .map(ModelInfo::id)
         .findFirst()
         .orElseThrow(
-            () -> new SageClientException(
-                0, "invalid_request_error", "model_not_found", "model",
-                "no model given, no default configured, and the gateway lists no "
-                    + engineKind + " model", null, "choosing a default model", null));
+            () ->
+                new SageClientException(
+                    0,
+                    "invalid_request_error",
+                    "model_not_found",
+                    "model",
+                    "no model given, no default configured, and the gateway lists no "
+                        + engineKind
+                        + " model",
+                    null,
+                    "choosing a default model",
+                    null));
   }
 }

@@ -47,9 +47,14 @@ final class OpenAiEventStream extends Spliterators.AbstractSpliterator<JsonNode>
         close();
         if (!sawFinishReason) {
           throw new SageClientException(
-              0, "stream_error", "stream_truncated", null,
+              0,
+              "stream_error",
+              "stream_truncated",
+              null,
               "stream ended without [DONE] or a finish reason",
-              response.engineId().orElse(null), context, null);
+              response.engineId().orElse(null),
+              context,
+              null);
         }
         return false;
       }
@@ -73,8 +78,14 @@ final class OpenAiEventStream extends Spliterators.AbstractSpliterator<JsonNode>
     } catch (IOException e) {
       close();
       throw new SageClientException(
-          0, "stream_error", "stream_read_failed", null, "reading the stream failed: " + e,
-          response.engineId().orElse(null), context, e);
+          0,
+          "stream_error",
+          "stream_read_failed",
+          null,
+          "reading the stream failed: " + e,
+          response.engineId().orElse(null),
+          context,
+          e);
     }
   }
 

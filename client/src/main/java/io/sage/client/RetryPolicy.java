@@ -8,11 +8,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How often and how long the client waits before repeating a request that could not connect or
- * was answered 503.
+ * How often and how long the client waits before repeating a request that could not connect or was
+ * answered 503.
  *
- * @param maxRetries repeats per gateway URL after the first try (and full passes over all URLs
- *     when none of them accepts a connection)
+ * @param maxRetries repeats per gateway URL after the first try (and full passes over all URLs when
+ *     none of them accepts a connection)
  * @param initialBackoff wait before the first repeat when the gateway gave no {@code Retry-After};
  *     doubles with every repeat
  * @param maxWait cap on any single wait, {@code Retry-After} included, so a gateway cannot park the
@@ -39,11 +39,14 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxW
    * (seconds or an HTTP date) when present, else exponential backoff; never above {@link #maxWait}.
    */
   public Duration waitBefore(int attempt, Optional<String> retryAfter) {
-    Duration wait = retryAfter.flatMap(RetryPolicy::parseRetryAfter).orElseGet(() -> backoff(attempt));
+    Duration wait =
+        retryAfter.flatMap(RetryPolicy::parseRetryAfter).orElseGet(() -> backoff(attempt));
     return wait.compareTo(maxWait) > 0 ? maxWait : wait;
   }
 
-  /** Exponential backoff for repeat number {@code attempt} (0-based), capped at {@link #maxWait}. */
+  /**
+   * Exponential backoff for repeat number {@code attempt} (0-based), capped at {@link #maxWait}.
+   */
   public Duration backoff(int attempt) {
     Duration wait = initialBackoff.multipliedBy(1L << Math.min(attempt, 20));
     return wait.compareTo(maxWait) > 0 ? maxWait : wait;

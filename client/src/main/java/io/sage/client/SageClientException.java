@@ -6,10 +6,10 @@ import java.util.Optional;
  * The one exception the client throws for a failed call: an HTTP error answered by the gateway, a
  * connection failure, an error event inside a stream, or an engine that did not become ready.
  *
- * <p>{@link #status()} is the HTTP status of the answer that carried the error, or {@code 0} when no
- * HTTP status applies (the connection failed, a stream ended with an error event after a 200, a
- * wait timed out). {@link #type()}, {@link #code()} and {@link #param()} are the OpenAI error fields
- * as the gateway sent them; {@link #errorMessage()} is the gateway's own message, while
+ * <p>{@link #status()} is the HTTP status of the answer that carried the error, or {@code 0} when
+ * no HTTP status applies (the connection failed, a stream ended with an error event after a 200, a
+ * wait timed out). {@link #type()}, {@link #code()} and {@link #param()} are the OpenAI error
+ * fields as the gateway sent them; {@link #errorMessage()} is the gateway's own message, while
  * {@link #getMessage()} adds the request and status for logs.
  */
 public class SageClientException extends RuntimeException {
@@ -89,7 +89,10 @@ public class SageClientException extends RuntimeException {
     return errorMessage;
   }
 
-  /** The engine that answered or failed, when known ({@code x-sage-engine-id} or the awaited engine). */
+  /**
+   * The engine that answered or failed, when known ({@code x-sage-engine-id} or the awaited
+   * engine).
+   */
   public Optional<String> engineId() {
     return Optional.ofNullable(engineId);
   }

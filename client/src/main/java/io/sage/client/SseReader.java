@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Reads server-sent events from a body as it arrives: each call blocks only until the next event
- * is complete, so deltas reach the caller while the engine is still generating.
+ * Reads server-sent events from a body as it arrives: each call blocks only until the next event is
+ * complete, so deltas reach the caller while the engine is still generating.
  */
 final class SseReader implements Closeable {
 

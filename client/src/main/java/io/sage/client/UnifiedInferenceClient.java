@@ -26,9 +26,9 @@ import java.util.stream.Stream;
  * String answer = client.chat(List.of(ChatMessage.user("Hi"))).content();
  * }</pre>
  *
- * <p>A request without a model uses the configured default, else the first model of the right
- * kind that {@code GET /v1/models} lists. The model is chosen once, before sending, so a retry or
- * a failover to another gateway URL sends the same model. Instances are thread-safe.
+ * <p>A request without a model uses the configured default, else the first model of the right kind
+ * that {@code GET /v1/models} lists. The model is chosen once, before sending, so a retry or a
+ * failover to another gateway URL sends the same model. Instances are thread-safe.
  */
 public final class UnifiedInferenceClient {
 
@@ -119,8 +119,14 @@ public final class UnifiedInferenceClient {
       return EmbeddingResult.fromJson(answer.json(), routed.input().size(), answer.engineId());
     } catch (IllegalArgumentException malformed) {
       throw new SageClientException(
-          0, "api_error", "bad_embedding_answer", null, malformed.getMessage(),
-          answer.engineId(), "POST /v1/embeddings", malformed);
+          0,
+          "api_error",
+          "bad_embedding_answer",
+          null,
+          malformed.getMessage(),
+          answer.engineId(),
+          "POST /v1/embeddings",
+          malformed);
     }
   }
 

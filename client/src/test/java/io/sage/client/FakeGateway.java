@@ -29,7 +29,8 @@ public final class FakeGateway implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** One request as the fake received it. */
-  public record Recorded(String method, String path, String query, Map<String, List<String>> headers, String body) {
+  public record Recorded(
+      String method, String path, String query, Map<String, List<String>> headers, String body) {
 
     public JsonNode json() {
       try {
@@ -99,21 +100,28 @@ public final class FakeGateway implements AutoCloseable {
   }
 
   public List<Recorded> requests(String method, String path) {
-    return requests.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
+    return requests.stream()
+        .filter(r -> r.method().equals(method) && r.path().equals(path))
+        .toList();
   }
 
   private void dispatch(HttpExchange exchange) throws IOException {
     try (exchange) {
-      Recorded request = new Recorded(
-          exchange.getRequestMethod(),
-          exchange.getRequestURI().getPath(),
-          exchange.getRequestURI().getRawQuery(),
-          Map.copyOf(exchange.getRequestHeaders()),
-          new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      Recorded request =
+          new Recorded(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getPath(),
+              exchange.getRequestURI().getRawQuery(),
+              Map.copyOf(exchange.getRequestHeaders()),
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       requests.add(request);
       Handler handler = next(request.method() + " " + request.path());
       if (handler == null) {
-        error(404, "invalid_request_error", "route_not_found", "fake has no route " + request.path())
+        error(
+                404,
+                "invalid_request_error",
+                "route_not_found",
+                "fake has no route " + request.path())
             .handle(exchange, request);
         return;
       }
@@ -143,9 +151,16 @@ public final class FakeGateway implements AutoCloseable {
     return (exchange, request) -> respond(exchange, status, "text/plain", body);
   }
 
-  public static Handler error(int status, String type, String code, String message, String... headerPairs) {
-    String body = "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type
-        + "\",\"param\":null,\"code\":\"" + code + "\"}}";
+  public static Handler error(
+      int status, String type, String code, String message, String... headerPairs) {
+    String body =
+        "{\"error\":{\"message\":\""
+            + message
+            + "\",\"type\":\""
+            + type
+            + "\",\"param\":null,\"code\":\""
+            + code
+            + "\"}}";
     return json(status, body, headerPairs);
   }
 
@@ -179,7 +194,8 @@ public final class FakeGateway implements AutoCloseable {
 
   public static String chunk(String content) {
     return "{\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
-        + content + "\"},\"finish_reason\":null}]}";
+        + content
+        + "\"},\"finish_reason\":null}]}";
   }
 
   public static String finalChunk() {

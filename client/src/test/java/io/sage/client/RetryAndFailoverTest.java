@@ -31,11 +31,13 @@ class RetryAndFailoverTest {
 
   @Test
   void a503IsRetriedAfterItsRetryAfter() {
-    first.on("POST", "/v1/chat/completions",
+    first.on(
+        "POST",
+        "/v1/chat/completions",
         json(503, NOT_READY, "Retry-After", "1"),
         json(200, UnifiedInferenceClientTest.CHAT_ANSWER));
-    UnifiedInferenceClient client = UnifiedInferenceClient.builder()
-        .baseUrl(first.url()).initialBackoff(Duration.ZERO).build();
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.builder().baseUrl(first.url()).initialBackoff(Duration.ZERO).build();
 
     long startedAt = System.nanoTime();
     String content = client.chat(request()).content();
@@ -50,11 +52,16 @@ class RetryAndFailoverTest {
 
   @Test
   void retryAfterIsCappedByTheConfiguredMaximum() {
-    first.on("POST", "/v1/chat/completions",
+    first.on(
+        "POST",
+        "/v1/chat/completions",
         json(503, NOT_READY, "Retry-After", "3600"),
         json(200, UnifiedInferenceClientTest.CHAT_ANSWER));
-    UnifiedInferenceClient client = UnifiedInferenceClient.builder()
-        .baseUrl(first.url()).maxRetryWait(Duration.ofMillis(50)).build();
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.builder()
+            .baseUrl(first.url())
+            .maxRetryWait(Duration.ofMillis(50))
+            .build();
 
     assertThat(client.chat(request()).content()).isEqualTo("Hello there");
     assertThat(first.requests("POST", "/v1/chat/completions")).hasSize(2);
@@ -67,20 +74,23 @@ class RetryAndFailoverTest {
         UnifiedInferenceClient.builder().baseUrl(first.url()).maxRetries(2).build();
 
     assertThatThrownBy(() -> client.chat(request()))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(503);
-          assertThat(e.code()).contains("no_ready_engine");
-          assertThat(e.isRetryable()).isTrue();
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.code()).contains("no_ready_engine");
+              assertThat(e.isRetryable()).isTrue();
+            });
     assertThat(first.requests("POST", "/v1/chat/completions")).hasSize(3);
   }
 
   @Test
   void aDeadGatewayFailsOverToTheNextWithTheSameModelAndBody() {
     second.on("POST", "/v1/chat/completions", json(200, UnifiedInferenceClientTest.CHAT_ANSWER));
-    UnifiedInferenceClient client = UnifiedInferenceClient.builder()
-        .baseUrls(List.of(FakeGateway.deadUrl() + "/v1", second.url() + "/v1"))
-        .build();
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.builder()
+            .baseUrls(List.of(FakeGateway.deadUrl() + "/v1", second.url() + "/v1"))
+            .build();
 
     assertThat(client.chat(request()).content()).isEqualTo("Hello there");
 
@@ -93,8 +103,12 @@ class RetryAndFailoverTest {
   void aGatewayThatStays503FailsOverToTheNextWithTheSameBody() {
     first.on("POST", "/v1/chat/completions", json(503, NOT_READY, "Retry-After", "0"));
     second.on("POST", "/v1/chat/completions", json(200, UnifiedInferenceClientTest.CHAT_ANSWER));
-    UnifiedInferenceClient client = UnifiedInferenceClient.builder()
-        .baseUrl(first.url()).baseUrl(second.url()).maxRetries(1).build();
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.builder()
+            .baseUrl(first.url())
+            .baseUrl(second.url())
+            .maxRetries(1)
+            .build();
 
     assertThat(client.chat(request()).content()).isEqualTo("Hello there");
 
@@ -108,8 +122,12 @@ class RetryAndFailoverTest {
   @Test
   void afterAFailoverTheWorkingGatewayIsTriedFirst() {
     second.on("GET", "/v1/models", json(200, "{\"data\":[]}"));
-    UnifiedInferenceClient client = UnifiedInferenceClient.builder()
-        .baseUrl(first.url()).baseUrl(second.url()).initialBackoff(Duration.ZERO).build();
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.builder()
+            .baseUrl(first.url())
+            .baseUrl(second.url())
+            .initialBackoff(Duration.ZERO)
+            .build();
     first.close();
 
     client.models();
@@ -120,29 +138,38 @@ class RetryAndFailoverTest {
 
   @Test
   void noReachableGatewayFailsWithAConnectionError() {
-    UnifiedInferenceClient client = UnifiedInferenceClient.builder()
-        .baseUrl(FakeGateway.deadUrl()).baseUrl(FakeGateway.deadUrl())
-        .maxRetries(1).initialBackoff(Duration.ofMillis(10)).build();
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.builder()
+            .baseUrl(FakeGateway.deadUrl())
+            .baseUrl(FakeGateway.deadUrl())
+            .maxRetries(1)
+            .initialBackoff(Duration.ofMillis(10))
+            .build();
 
     assertThatThrownBy(client::models)
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isZero();
-          assertThat(e.type()).contains("connection_error");
-          assertThat(e.isRetryable()).isTrue();
-          assertThat(e.getMessage()).contains("cannot connect");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isZero();
+              assertThat(e.type()).contains("connection_error");
+              assertThat(e.isRetryable()).isTrue();
+              assertThat(e.getMessage()).contains("cannot connect");
+            });
   }
 
   @Test
   void clientErrorsAreNeitherRetriedNorFailedOver() {
-    first.on("POST", "/v1/chat/completions",
+    first.on(
+        "POST",
+        "/v1/chat/completions",
         error(400, "invalid_request_error", "invalid_json", "bad body"));
     second.on("POST", "/v1/chat/completions", json(200, UnifiedInferenceClientTest.CHAT_ANSWER));
     UnifiedInferenceClient client =
         UnifiedInferenceClient.builder().baseUrl(first.url()).baseUrl(second.url()).build();
 
     assertThatThrownBy(() -> client.chat(request()))
-        .isInstanceOfSatisfying(SageClientException.class, e -> assertThat(e.status()).isEqualTo(400));
+        .isInstanceOfSatisfying(
+            SageClientException.class, e -> assertThat(e.status()).isEqualTo(400));
     assertThat(first.requests()).hasSize(1);
     assertThat(second.requests()).isEmpty();
   }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
 
-  private final RetryPolicy policy = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(5));
+  private final RetryPolicy policy =
+      new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(5));
 
   @Test
   void retryAfterSecondsWinOverBackoff() {
@@ -26,8 +27,9 @@ class RetryPolicyTest {
 
   @Test
   void anHttpDateRetryAfterIsUnderstood() {
-    String inThreeSeconds = DateTimeFormatter.RFC_1123_DATE_TIME
-        .format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(3));
+    String inThreeSeconds =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(3));
     assertThat(policy.waitBefore(0, Optional.of(inThreeSeconds)))
         .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(3));
   }

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 
 class UnifiedInferenceClientTest {
 
-  static final String CHAT_ANSWER = """
+  static final String CHAT_ANSWER =
+      """
       {"id":"chatcmpl-1","object":"chat.completion","model":"llama",
        "choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}],
        "usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}""";
 
-  static final String MODELS = """
+  static final String MODELS =
+      """
       {"object":"list","data":[
         {"id":"minilm","object":"model","engine_kind":"embedding"},
         {"id":"llama","object":"model","engine_kind":"llm"},
@@ -37,17 +39,20 @@ class UnifiedInferenceClientTest {
 
   @Test
   void chatReturnsTheAnswerAndSendsTemperatureZeroAsZero() {
-    gateway.on("POST", "/v1/chat/completions", json(200, CHAT_ANSWER, "x-sage-engine-id", "engine-7"));
+    gateway.on(
+        "POST", "/v1/chat/completions", json(200, CHAT_ANSWER, "x-sage-engine-id", "engine-7"));
     UnifiedInferenceClient client =
         UnifiedInferenceClient.builder().baseUrl(gateway.url()).apiKey("sk-test").build();
 
-    ChatResult result = client.chat(ChatRequest.builder()
-        .model("llama")
-        .system("Be brief.")
-        .user("Hi")
-        .temperature(0.0)
-        .maxTokens(8)
-        .build());
+    ChatResult result =
+        client.chat(
+            ChatRequest.builder()
+                .model("llama")
+                .system("Be brief.")
+                .user("Hi")
+                .temperature(0.0)
+                .maxTokens(8)
+                .build());
 
     assertThat(result.content()).isEqualTo("Hello there");
     assertThat(result.model()).isEqualTo("llama");
@@ -99,8 +104,10 @@ class UnifiedInferenceClientTest {
   void withoutAModelTheFirstListedModelOfTheRightKindIsUsedAndTheListIsCached() {
     gateway.on("GET", "/v1/models", json(200, MODELS));
     gateway.on("POST", "/v1/chat/completions", json(200, CHAT_ANSWER));
-    gateway.on("POST", "/v1/embeddings", json(200,
-        "{\"data\":[{\"index\":0,\"embedding\":[0.5,1.0]}],\"model\":\"minilm\"}"));
+    gateway.on(
+        "POST",
+        "/v1/embeddings",
+        json(200, "{\"data\":[{\"index\":0,\"embedding\":[0.5,1.0]}],\"model\":\"minilm\"}"));
     UnifiedInferenceClient client = UnifiedInferenceClient.create(gateway.url());
 
     client.chat(List.of(ChatMessage.user("one")));
@@ -117,30 +124,41 @@ class UnifiedInferenceClientTest {
 
   @Test
   void withoutAnyLlmModelChatFailsWithModelNotFound() {
-    gateway.on("GET", "/v1/models", json(200,
-        "{\"data\":[{\"id\":\"minilm\",\"engine_kind\":\"embedding\"}]}"));
+    gateway.on(
+        "GET",
+        "/v1/models",
+        json(200, "{\"data\":[{\"id\":\"minilm\",\"engine_kind\":\"embedding\"}]}"));
     UnifiedInferenceClient client = UnifiedInferenceClient.create(gateway.url());
 
     assertThatThrownBy(() -> client.chat(List.of(ChatMessage.user("Hi"))))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.code()).contains("model_not_found");
-          assertThat(e.getMessage()).contains("llm");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.code()).contains("model_not_found");
+              assertThat(e.getMessage()).contains("llm");
+            });
     assertThat(gateway.requests("POST", "/v1/chat/completions")).isEmpty();
   }
 
   @Test
   void completeSendsThePromptAndReturnsTheText() {
-    gateway.on("POST", "/v1/completions", json(200, """
+    gateway.on(
+        "POST",
+        "/v1/completions",
+        json(
+            200,
+            """
         {"id":"cmpl-1","model":"llama","choices":[{"index":0,"text":" world","finish_reason":"length"}],
          "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""",
-        "x-sage-engine-id", "engine-2"));
+            "x-sage-engine-id",
+            "engine-2"));
     UnifiedInferenceClient client =
         UnifiedInferenceClient.builder().baseUrl(gateway.url()).defaultChatModel("llama").build();
 
     CompletionResult plain = client.complete("hello");
-    CompletionResult tuned = client.complete(
-        CompletionRequest.builder().model("qwen").prompt("hi").temperature(0.0).build());
+    CompletionResult tuned =
+        client.complete(
+            CompletionRequest.builder().model("qwen").prompt("hi").temperature(0.0).build());
 
     assertThat(plain.text()).isEqualTo(" world");
     assertThat(plain.finishReason()).isEqualTo("length");
@@ -156,12 +174,20 @@ class UnifiedInferenceClientTest {
 
   @Test
   void embedReturnsVectorsInInputOrderWhateverTheAnswerOrder() {
-    gateway.on("POST", "/v1/embeddings", json(200, """
+    gateway.on(
+        "POST",
+        "/v1/embeddings",
+        json(
+            200,
+            """
         {"object":"list","model":"minilm","data":[
           {"index":1,"embedding":[2.0,2.5]},
           {"index":0,"embedding":[1.0,1.5]}]}"""));
     UnifiedInferenceClient client =
-        UnifiedInferenceClient.builder().baseUrl(gateway.url()).defaultEmbeddingModel("minilm").build();
+        UnifiedInferenceClient.builder()
+            .baseUrl(gateway.url())
+            .defaultEmbeddingModel("minilm")
+            .build();
 
     List<float[]> vectors = client.embed(List.of("first", "second"));
 
@@ -176,10 +202,13 @@ class UnifiedInferenceClientTest {
 
   @Test
   void embedRejectsAnAnswerMissingAVector() {
-    gateway.on("POST", "/v1/embeddings", json(200,
-        "{\"data\":[{\"index\":0,\"embedding\":[1.0]}]}"));
+    gateway.on(
+        "POST", "/v1/embeddings", json(200, "{\"data\":[{\"index\":0,\"embedding\":[1.0]}]}"));
     UnifiedInferenceClient client =
-        UnifiedInferenceClient.builder().baseUrl(gateway.url()).defaultEmbeddingModel("minilm").build();
+        UnifiedInferenceClient.builder()
+            .baseUrl(gateway.url())
+            .defaultEmbeddingModel("minilm")
+            .build();
 
     assertThatThrownBy(() -> client.embed(List.of("a", "b")))
         .isInstanceOf(SageClientException.class)
@@ -188,20 +217,23 @@ class UnifiedInferenceClientTest {
 
   @Test
   void errorAnswersCarryStatusTypeCodeAndMessage() {
-    gateway.on("POST", "/v1/chat/completions",
+    gateway.on(
+        "POST",
+        "/v1/chat/completions",
         error(404, "invalid_request_error", "model_not_found", "model 'nope' is not served"));
     UnifiedInferenceClient client = UnifiedInferenceClient.create(gateway.url());
 
-    assertThatThrownBy(() -> client.chat(
-            ChatRequest.builder().model("nope").user("Hi").build()))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.type()).contains("invalid_request_error");
-          assertThat(e.code()).contains("model_not_found");
-          assertThat(e.errorMessage()).isEqualTo("model 'nope' is not served");
-          assertThat(e.getMessage()).contains("404", "model 'nope' is not served");
-          assertThat(e.isRetryable()).isFalse();
-        });
+    assertThatThrownBy(() -> client.chat(ChatRequest.builder().model("nope").user("Hi").build()))
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.type()).contains("invalid_request_error");
+              assertThat(e.code()).contains("model_not_found");
+              assertThat(e.errorMessage()).isEqualTo("model 'nope' is not served");
+              assertThat(e.getMessage()).contains("404", "model 'nope' is not served");
+              assertThat(e.isRetryable()).isFalse();
+            });
     assertThat(gateway.requests("POST", "/v1/chat/completions")).hasSize(1);
   }
 
@@ -211,11 +243,13 @@ class UnifiedInferenceClientTest {
     UnifiedInferenceClient client = UnifiedInferenceClient.create(gateway.url());
 
     assertThatThrownBy(client::models)
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(500);
-          assertThat(e.code()).isEmpty();
-          assertThat(e.errorMessage()).isEqualTo("proxy exploded");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(500);
+              assertThat(e.code()).isEmpty();
+              assertThat(e.errorMessage()).isEqualTo("proxy exploded");
+            });
   }
 
   @Test

@@ -8,20 +8,20 @@ import java.sql.Statement;
 import java.util.function.Supplier;
 
 /**
- * Runs a write in one transaction and returns only once the commit is in the database file, so
- * an acknowledged write survives {@code kill -9} (SPEC.md section 4).
+ * Runs a write in one transaction and returns only once the commit is in the database file, so an
+ * acknowledged write survives {@code kill -9} (SPEC.md section 4).
  *
- * <p>Why a {@code CHECKPOINT} after the commit: with {@code WRITE_DELAY=0} (see {@link H2Urls})
- * H2 writes the store when a transaction ends, but only through {@code MVStore.tryCommit()},
- * which returns at once, without writing, while another thread's store write is in progress
- * ("may return BEFORE this thread changes are actually persisted", says its Javadoc). Two writers
- * at the same moment (a health check and a management call) would leave the second commit in
- * memory until the next write. {@code CHECKPOINT} waits for the store lock and writes whatever is
- * still unsaved. It does not fsync: a killed process cannot lose what reached the OS.
+ * <p>Why a {@code CHECKPOINT} after the commit: with {@code WRITE_DELAY=0} (see {@link H2Urls}) H2
+ * writes the store when a transaction ends, but only through {@code MVStore.tryCommit()}, which
+ * returns at once, without writing, while another thread's store write is in progress ("may return
+ * BEFORE this thread changes are actually persisted", says its Javadoc). Two writers at the same
+ * moment (a health check and a management call) would leave the second commit in memory until the
+ * next write. {@code CHECKPOINT} waits for the store lock and writes whatever is still unsaved. It
+ * does not fsync: a killed process cannot lose what reached the OS.
  *
- * <p>Every module writing to the gateway's database (sessions, API keys) should write through
- * this bean. {@code CHECKPOINT} needs H2 admin rights: the configured user must be the one that
- * created the database ({@code sa}).
+ * <p>Every module writing to the gateway's database (sessions, API keys) should write through this
+ * bean. {@code CHECKPOINT} needs H2 admin rights: the configured user must be the one that created
+ * the database ({@code sa}).
  */
 @Singleton
 public class DurableWrites {
@@ -44,10 +44,11 @@ public class DurableWrites {
 
   /** Runs {@code work} in a write transaction; returns after its commit reached the file. */
   public void write(Runnable work) {
-    write(() -> {
-      work.run();
-      return null;
-    });
+    write(
+        () -> {
+          work.run();
+          return null;
+        });
   }
 
   private static Void checkpoint(Connection connection) throws SQLException {

@@ -9,15 +9,15 @@ import java.util.Objects;
  * <p>Why each setting:
  *
  * <ul>
- *   <li>{@code WRITE_DELAY=0}: H2 2.x maps it to the MVStore auto-commit delay. At 0 the
- *       background writer is off and every committed transaction writes its chunk to the file
- *       before {@code commit()} returns; the default of 500 ms would lose the last half second of
- *       acknowledged writes on {@code kill -9}. The data reaches the OS page cache, which a killed
- *       process cannot lose (a power cut can: that needs fsync, not asked for here). Concurrent
- *       commits can still skip that write: {@link DurableWrites} closes the gap.
+ *   <li>{@code WRITE_DELAY=0}: H2 2.x maps it to the MVStore auto-commit delay. At 0 the background
+ *       writer is off and every committed transaction writes its chunk to the file before {@code
+ *       commit()} returns; the default of 500 ms would lose the last half second of acknowledged
+ *       writes on {@code kill -9}. The data reaches the OS page cache, which a killed process
+ *       cannot lose (a power cut can: that needs fsync, not asked for here). Concurrent commits can
+ *       still skip that write: {@link DurableWrites} closes the gap.
  *   <li>{@code DB_CLOSE_ON_EXIT=FALSE}: H2's own shutdown hook would close the database while the
- *       gateway's shutdown still writes the last transitions (drained engines going STOPPED);
- *       the connection pool closes it instead when the application context stops.
+ *       gateway's shutdown still writes the last transitions (drained engines going STOPPED); the
+ *       connection pool closes it instead when the application context stops.
  *   <li>No {@code AUTO_SERVER}: one gateway owns the file. The default file lock is an OS lock on
  *       the {@code .mv.db} file, which the OS drops when the process dies, so a restart after
  *       {@code kill -9} opens the file at once; MVStore then rolls back what was not committed.

@@ -61,25 +61,38 @@ class DurabilityTest {
 
   private Process startWriter() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m",
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        DurabilityWriter.class.getName(), dataDir.toString(), ENGINE_ID,
-        String.valueOf(TRANSITIONS), String.valueOf(THREADS), String.valueOf(AUDIT_PER_THREAD)));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java.toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DurabilityWriter.class.getName(),
+                dataDir.toString(),
+                ENGINE_ID,
+                String.valueOf(TRANSITIONS),
+                String.valueOf(THREADS),
+                String.valueOf(AUDIT_PER_THREAD)));
     return new ProcessBuilder(command)
         .redirectError(dataDir.resolve("writer.err").toFile())
         .start();
   }
 
   private String awaitDone(Process child) throws Exception {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
       if (line.startsWith("DONE")) {
         return line;
       }
     }
-    throw new AssertionError("writer exited with " + child.waitFor() + " before DONE; stderr:\n"
-        + Files.readString(dataDir.resolve("writer.err")));
+    throw new AssertionError(
+        "writer exited with "
+            + child.waitFor()
+            + " before DONE; stderr:\n"
+            + Files.readString(dataDir.resolve("writer.err")));
   }
 }

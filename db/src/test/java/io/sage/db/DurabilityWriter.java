@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Child process of {@link DurabilityTest}: writes through the real store, prints {@code DONE}
- * once every write has been acknowledged, then waits to be killed with SIGKILL. It never closes
- * the context, so nothing is flushed on the way out.
+ * Child process of {@link DurabilityTest}: writes through the real store, prints {@code DONE} once
+ * every write has been acknowledged, then waits to be killed with SIGKILL. It never closes the
+ * context, so nothing is flushed on the way out.
  *
  * <p>Arguments: data dir, engine id, number of transitions, writer threads, audit rows per thread.
  */
@@ -32,15 +32,18 @@ public final class DurabilityWriter {
     ApplicationContext context = TestDatabases.start(dataDir);
     EngineStore store = context.getBean(EngineStore.class);
 
-    EngineRecord engine = EngineFixtures.full(engineId, Instant.now())
-        .withState(EngineState.STARTING, Instant.now());
+    EngineRecord engine =
+        EngineFixtures.full(engineId, Instant.now()).withState(EngineState.STARTING, Instant.now());
     store.insert(engine, EngineFixtures.firstEvent(engine));
     for (int i = 0; i < transitions; i++) {
-      EngineState next = engine.state() == EngineState.READY ? EngineState.ERROR
-          : engine.state() == EngineState.ERROR ? EngineState.STARTING : EngineState.READY;
+      EngineState next =
+          engine.state() == EngineState.READY
+              ? EngineState.ERROR
+              : engine.state() == EngineState.ERROR ? EngineState.STARTING : EngineState.READY;
       EngineRecord moved = engine.withState(next, Instant.now()).withRestartCount(i, Instant.now());
-      store.transition(moved, new EngineEvent(0, engineId, engine.state(), next,
-          "transition " + i, Instant.now()));
+      store.transition(
+          moved,
+          new EngineEvent(0, engineId, engine.state(), next, "transition " + i, Instant.now()));
       engine = moved;
     }
 
@@ -48,12 +51,15 @@ public final class DurabilityWriter {
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String actor = "writer-" + t;
-      Thread writer = new Thread(() -> {
-        for (int i = 0; i < auditPerThread; i++) {
-          store.audit(new AuditEntry(0, Instant.now(), actor, "test.write", engineId, "ok",
-              "row " + i));
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int i = 0; i < auditPerThread; i++) {
+                  store.audit(
+                      new AuditEntry(
+                          0, Instant.now(), actor, "test.write", engineId, "ok", "row " + i));
+                }
+              });
       writer.start();
       writers.add(writer);
     }

@@ -19,8 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DurableWritesTest {
   private static final AuditEntry ENTRY =
-      new AuditEntry(0, Instant.parse("2025-01-01T00:00:00Z"), "key-1", "engine.start",
-          "eng-000000000001", "ok", null);
+      new AuditEntry(
+          0,
+          Instant.parse("2025-01-01T00:00:00Z"),
+          "key-1",
+          "engine.start",
+          "eng-000000000001",
+          "ok",
+          null);
   private static final AuditQuery ALL = new AuditQuery(null, null, null, 10, 0);
 
   @TempDir Path dataDir;
@@ -32,8 +38,7 @@ class DurableWritesTest {
   void start() {
     context = TestDatabases.start(dataDir);
     store = context.getBean(EngineStore.class);
-    transactions = context.getBean(
-        Argument.of(TransactionOperations.class, Connection.class));
+    transactions = context.getBean(Argument.of(TransactionOperations.class, Connection.class));
   }
 
   @AfterEach
@@ -51,20 +56,25 @@ class DurableWritesTest {
   @Test
   void insideACallersTransactionNothingCommitsBeforeTheCallerDoes() {
     // the write joins the caller's transaction: the caller's rollback takes it back too
-    assertThatThrownBy(() -> transactions.executeWrite(status -> {
-      store.audit(ENTRY);
-      throw new IllegalStateException("caller fails after the write");
-    })).hasMessageContaining("caller fails");
+    assertThatThrownBy(
+            () ->
+                transactions.executeWrite(
+                    status -> {
+                      store.audit(ENTRY);
+                      throw new IllegalStateException("caller fails after the write");
+                    }))
+        .hasMessageContaining("caller fails");
 
     assertThat(store.audit(ALL)).isEmpty();
   }
 
   @Test
   void insideACallersTransactionTheWriteCommitsWithIt() {
-    transactions.executeWrite(status -> {
-      store.audit(ENTRY);
-      return null;
-    });
+    transactions.executeWrite(
+        status -> {
+          store.audit(ENTRY);
+          return null;
+        });
 
     assertThat(store.audit(ALL)).hasSize(1);
   }

@@ -18,8 +18,11 @@ class H2UrlsTest {
     String url = H2Urls.fileUrl(dir.resolve("data"));
 
     assertThat(url)
-        .isEqualTo("jdbc:h2:file:" + dir.resolve("data").resolve("sage") + ";WRITE_DELAY=0"
-            + ";DB_CLOSE_ON_EXIT=FALSE");
+        .isEqualTo(
+            "jdbc:h2:file:"
+                + dir.resolve("data").resolve("sage")
+                + ";WRITE_DELAY=0"
+                + ";DB_CLOSE_ON_EXIT=FALSE");
   }
 
   @Test
@@ -40,8 +43,9 @@ class H2UrlsTest {
   void h2AcceptsTheUrlAndAppliesWriteDelayZero(@TempDir Path dir) throws Exception {
     try (Connection connection = DriverManager.getConnection(H2Urls.fileUrl(dir), "sa", "");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(
-            "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
       assertThat(rows.next()).isTrue();
       assertThat(rows.getString(1)).isEqualTo("0");
     }

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Starts an application context on a real H2 file database in a directory, with the exact keys
- * the gateway sets, so the real Flyway migrations run.
+ * Starts an application context on a real H2 file database in a directory, with the exact keys the
+ * gateway sets, so the real Flyway migrations run.
  */
 public final class TestDatabases {
   private TestDatabases() {}

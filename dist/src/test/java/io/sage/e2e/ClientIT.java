@@ -58,12 +58,13 @@ class ClientIT {
       gateway.awaitState(id, "READY", READY);
     }
     // management needs the admin key; inference on loopback would work without one
-    client = UnifiedInferenceClient.builder()
-        .baseUrl(gateway.url() + "/v1")
-        .apiKey(gateway.adminKey())
-        .defaultChatModel("chat-model")
-        .defaultEmbeddingModel("embed-model")
-        .build();
+    client =
+        UnifiedInferenceClient.builder()
+            .baseUrl(gateway.url() + "/v1")
+            .apiKey(gateway.adminKey())
+            .defaultChatModel("chat-model")
+            .defaultEmbeddingModel("embed-model")
+            .build();
   }
 
   @AfterAll
@@ -73,8 +74,13 @@ class ClientIT {
   }
 
   static String engine(String model, String kind, String options) {
-    return "{\"model\":\"" + model + "\",\"engine_kind\":\"" + kind + "\",\"runtime\":\"mock\",\"options\":{"
-        + options + "}}";
+    return "{\"model\":\""
+        + model
+        + "\",\"engine_kind\":\""
+        + kind
+        + "\",\"runtime\":\"mock\",\"options\":{"
+        + options
+        + "}}";
   }
 
   @Test
@@ -85,7 +91,8 @@ class ClientIT {
     assertThat(chat.content()).isNotBlank();
     assertThat(chat.usage().totalTokens()).isPositive();
 
-    CompletionResult completion = client.complete(CompletionRequest.builder().prompt("once upon").maxTokens(5).build());
+    CompletionResult completion =
+        client.complete(CompletionRequest.builder().prompt("once upon").maxTokens(5).build());
     assertThat(completion.text()).isNotBlank();
     assertThat(completion.model()).isEqualTo("chat-model");
     assertThat(completion.usage().completionTokens()).isEqualTo(5);
@@ -103,65 +110,95 @@ class ClientIT {
     StringBuilder text = new StringBuilder();
     long start = System.nanoTime();
     // 10 tokens at 5 per second: about 2 s between the first delta and the last
-    try (Stream<String> deltas = client.streamChat(
-        ChatRequest.builder().model("slow-model").user("tell me a story").maxTokens(10).build())) {
-      deltas.forEach(delta -> {
-        arrivals.add((System.nanoTime() - start) / 1_000_000);
-        text.append(delta);
-      });
+    try (Stream<String> deltas =
+        client.streamChat(
+            ChatRequest.builder()
+                .model("slow-model")
+                .user("tell me a story")
+                .maxTokens(10)
+                .build())) {
+      deltas.forEach(
+          delta -> {
+            arrivals.add((System.nanoTime() - start) / 1_000_000);
+            text.append(delta);
+          });
     }
     long end = (System.nanoTime() - start) / 1_000_000;
     assertThat(text.toString()).isNotBlank();
     assertThat(arrivals).hasSizeGreaterThanOrEqualTo(5);
-    assertThat(end - arrivals.get(0)).as("first delta %s ms before the end (%s ms)", arrivals, end)
+    assertThat(end - arrivals.get(0))
+        .as("first delta %s ms before the end (%s ms)", arrivals, end)
         .isGreaterThanOrEqualTo(1000);
   }
 
   @Test
   void temperatureZeroReachesTheEngineAsZero() {
-    ChatResult reply = client.chat(ChatRequest.builder().user("exactly please").temperature(0.0).maxTokens(2).build());
+    ChatResult reply =
+        client.chat(
+            ChatRequest.builder().user("exactly please").temperature(0.0).maxTokens(2).build());
     assertThat(reply.engineId()).isEqualTo(chatEngine);
 
     String log = client.management().logs(chatEngine, 20);
-    String lastRequest = log.lines().filter(l -> l.contains("path=/v1/chat/completions"))
-        .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no request logged:\n" + log));
-    assertThat(lastRequest).containsPattern("\"temperature\":0(\\.0+)?[,}]").contains("exactly please");
+    String lastRequest =
+        log.lines()
+            .filter(l -> l.contains("path=/v1/chat/completions"))
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError("no request logged:\n" + log));
+    assertThat(lastRequest)
+        .containsPattern("\"temperature\":0(\\.0+)?[,}]")
+        .contains("exactly please");
   }
 
   @Test
   void errorsAreMappedToSageClientException() {
-    assertThatThrownBy(() -> client.chat(ChatRequest.builder().model("no-such-model").user("hi").build()))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.code()).contains("model_not_found");
-          assertThat(e.type()).isPresent();
-          assertThat(e.isRetryable()).isFalse();
-        });
-    assertThatThrownBy(() -> client.chat(ChatRequest.builder().model("embed-model").user("hi").build()))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.errorMessage()).contains("/v1/embeddings");
-        });
+    assertThatThrownBy(
+            () -> client.chat(ChatRequest.builder().model("no-such-model").user("hi").build()))
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.code()).contains("model_not_found");
+              assertThat(e.type()).isPresent();
+              assertThat(e.isRetryable()).isFalse();
+            });
+    assertThatThrownBy(
+            () -> client.chat(ChatRequest.builder().model("embed-model").user("hi").build()))
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.errorMessage()).contains("/v1/embeddings");
+            });
     assertThatThrownBy(() -> client.management().engine("no-such-engine"))
-        .isInstanceOfSatisfying(SageClientException.class, e -> assertThat(e.status()).isEqualTo(404));
+        .isInstanceOfSatisfying(
+            SageClientException.class, e -> assertThat(e.status()).isEqualTo(404));
   }
 
   @Test
   void retryAfterIsHonouredUntilAnEngineIsReady() throws Exception {
     // known model, nothing READY: an engine that hangs from the start stays STARTING, then ERROR
-    String hanging = gateway.startEngine(engine("late-model", "llm", "\"hang_after_s\":0,\"restart_policy\":\"never\""));
-    Http.Response direct = gateway.post("/v1/chat/completions",
-        "{\"model\":\"late-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    String hanging =
+        gateway.startEngine(
+            engine("late-model", "llm", "\"hang_after_s\":0,\"restart_policy\":\"never\""));
+    Http.Response direct =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"late-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(direct.status()).as(direct.body()).isEqualTo(503);
     assertThat(direct.header("Retry-After")).isEqualTo("5");
 
-    UnifiedInferenceClient patient = UnifiedInferenceClient.builder().baseUrl(gateway.url())
-        .maxRetries(6).maxRetryWait(Duration.ofSeconds(10)).build();
+    UnifiedInferenceClient patient =
+        UnifiedInferenceClient.builder()
+            .baseUrl(gateway.url())
+            .maxRetries(6)
+            .maxRetryWait(Duration.ofSeconds(10))
+            .build();
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try {
       long start = System.nanoTime();
-      Future<ChatResult> reply = executor.submit(() ->
-          patient.chat(ChatRequest.builder().model("late-model").user("hi").build()));
+      Future<ChatResult> reply =
+          executor.submit(
+              () -> patient.chat(ChatRequest.builder().model("late-model").user("hi").build()));
       Gateway.sleep(300);
       String healthy = gateway.startEngine(engine("late-model", "llm", ""));
       ChatResult result = reply.get(90, TimeUnit.SECONDS);
@@ -175,15 +212,24 @@ class ClientIT {
       executor.shutdownNow();
     }
 
-    UnifiedInferenceClient capped = UnifiedInferenceClient.builder().baseUrl(gateway.url())
-        .maxRetries(2).maxRetryWait(Duration.ofMillis(500)).build();
-    String stillStarting = gateway.startEngine(engine("never-model", "llm", "\"hang_after_s\":0,\"restart_policy\":\"never\""));
+    UnifiedInferenceClient capped =
+        UnifiedInferenceClient.builder()
+            .baseUrl(gateway.url())
+            .maxRetries(2)
+            .maxRetryWait(Duration.ofMillis(500))
+            .build();
+    String stillStarting =
+        gateway.startEngine(
+            engine("never-model", "llm", "\"hang_after_s\":0,\"restart_policy\":\"never\""));
     long start = System.nanoTime();
-    assertThatThrownBy(() -> capped.chat(ChatRequest.builder().model("never-model").user("hi").build()))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(503);
-          assertThat(e.isRetryable()).isTrue();
-        });
+    assertThatThrownBy(
+            () -> capped.chat(ChatRequest.builder().model("never-model").user("hi").build()))
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.isRetryable()).isTrue();
+            });
     // two capped waits of 500 ms, not 2 x 5 s
     assertThat((System.nanoTime() - start) / 1_000_000).isBetween(900L, 9_000L);
     assertThat(gateway.engine(stillStarting).get("state").asText()).isIn("STARTING", "ERROR");
@@ -192,8 +238,14 @@ class ClientIT {
   @Test
   void managementStartsWaitsListsAndStops() {
     ManagementClient admin = client.management();
-    EngineHandle handle = admin.start(EngineSpec.builder("managed-model").engineKind("llm").runtime("mock")
-        .label("client-it").option("latency_ms", 1).build());
+    EngineHandle handle =
+        admin.start(
+            EngineSpec.builder("managed-model")
+                .engineKind("llm")
+                .runtime("mock")
+                .label("client-it")
+                .option("latency_ms", 1)
+                .build());
     assertThat(handle.started().state()).isIn(EngineState.STARTING, EngineState.READY);
     List<EngineState> seen = new CopyOnWriteArrayList<>();
     EngineInfo ready = handle.awaitReady(READY, info -> seen.add(info.state()));
@@ -220,7 +272,8 @@ class ClientIT {
 
     JsonNode backends = admin.backends();
     assertThat(backends.path("llm_backends").findValuesAsText("engine_id")).contains(handle.id());
-    assertThat(backends.path("embedding_backends").findValuesAsText("model")).contains("embed-model");
+    assertThat(backends.path("embedding_backends").findValuesAsText("model"))
+        .contains("embed-model");
     JsonNode gpu = admin.gpu();
     assertThat(gpu.path("provider").asText()).isNotBlank();
     assertThat(gpu.path("gpus").isArray()).isTrue();
@@ -230,29 +283,39 @@ class ClientIT {
     EngineInfo stopped = awaitState(admin, handle.id(), EngineState.STOPPED);
     assertThat(stopped.pid() == null || ProcessHandle.of(stopped.pid()).isEmpty()).isTrue();
     assertThatThrownBy(() -> admin.stop(handle.id(), true))
-        .isInstanceOfSatisfying(SageClientException.class, e -> assertThat(e.status()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            SageClientException.class, e -> assertThat(e.status()).isEqualTo(409));
 
     List<AuditEntry> audit = admin.audit(AuditFilter.ALL.withTarget(handle.id()).withLimit(10));
     assertThat(audit).extracting(AuditEntry::action).contains("engine.start", "engine.stop");
-    assertThat(audit).allSatisfy(a -> {
-      assertThat(a.at()).isNotNull();
-      assertThat(a.id()).isNotNull();
-      assertThat(a.target()).isEqualTo(handle.id());
-    });
+    assertThat(audit)
+        .allSatisfy(
+            a -> {
+              assertThat(a.at()).isNotNull();
+              assertThat(a.id()).isNotNull();
+              assertThat(a.target()).isEqualTo(handle.id());
+            });
     assertThat(admin.audit(AuditFilter.ALL.withAction("engine.stop").withLimit(1))).hasSize(1);
   }
 
   @Test
   void awaitReadyFailsWithTheReasonWhenTheEngineGoesToError() {
     ManagementClient admin = client.management();
-    EngineHandle handle = admin.start(EngineSpec.builder("broken-model").runtime("mock")
-        .option("fail_health_after_s", 0).option("restart_policy", "never").build());
+    EngineHandle handle =
+        admin.start(
+            EngineSpec.builder("broken-model")
+                .runtime("mock")
+                .option("fail_health_after_s", 0)
+                .option("restart_policy", "never")
+                .build());
     assertThatThrownBy(() -> handle.awaitReady(READY))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.engineId()).contains(handle.id());
-          assertThat(e.code()).contains("engine_error");
-          assertThat(e.getMessage()).contains(handle.id()).contains("startup timeout");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.engineId()).contains(handle.id());
+              assertThat(e.code()).contains("engine_error");
+              assertThat(e.getMessage()).contains(handle.id()).contains("startup timeout");
+            });
     assertThat(admin.events(handle.id()).get(0).reason()).contains("startup timeout");
     admin.stop(handle.id(), false);
     awaitState(admin, handle.id(), EngineState.STOPPED);
@@ -267,19 +330,25 @@ class ClientIT {
       String doomedEngine = doomed.startEngine(engine("shared-model", "llm", ""));
       orphan = doomed.awaitState(doomedEngine, "READY", READY).get("pid").asLong();
       gateway.awaitState(survivorEngine, "READY", READY);
-      UnifiedInferenceClient both = UnifiedInferenceClient.builder()
-          .baseUrl(doomed.url()).baseUrl(gateway.url() + "/v1").build();
+      UnifiedInferenceClient both =
+          UnifiedInferenceClient.builder()
+              .baseUrl(doomed.url())
+              .baseUrl(gateway.url() + "/v1")
+              .build();
 
-      ChatResult before = both.chat(ChatRequest.builder().model("shared-model").user("one").build());
+      ChatResult before =
+          both.chat(ChatRequest.builder().model("shared-model").user("one").build());
       assertThat(before.engineId()).isEqualTo(doomedEngine);
 
       doomed.kill9();
       for (int i = 0; i < 3; i++) {
-        ChatResult after = both.chat(ChatRequest.builder().model("shared-model").user("two").build());
+        ChatResult after =
+            both.chat(ChatRequest.builder().model("shared-model").user("two").build());
         assertThat(after.engineId()).isEqualTo(survivorEngine);
         assertThat(after.model()).isEqualTo("shared-model");
       }
-      try (Stream<String> deltas = both.streamChat(ChatRequest.builder().model("shared-model").user("three").build())) {
+      try (Stream<String> deltas =
+          both.streamChat(ChatRequest.builder().model("shared-model").user("three").build())) {
         assertThat(deltas.count()).isPositive();
       }
     } finally {

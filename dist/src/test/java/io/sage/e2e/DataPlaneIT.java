@@ -44,7 +44,12 @@ class DataPlaneIT {
   }
 
   static String chat(String model, boolean stream, int maxTokens) {
-    return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
+    return "{\"model\":\""
+        + model
+        + "\",\"stream\":"
+        + stream
+        + ",\"max_tokens\":"
+        + maxTokens
         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
   }
 
@@ -54,12 +59,26 @@ class DataPlaneIT {
 
   @Test
   void chatCompletionsAndEmbeddingsAreTheEnginesBytes() throws Exception {
-    // a mock engine the test runs itself, registered as remote, so the test can also ask it directly
+    // a mock engine the test runs itself, registered as remote, so the test can also ask it
+    // directly
     int port = Ports.free();
-    Process direct = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        Sage.pluginsDir().resolve("sage-engine-mock.jar").toString(), "io.sage.engine.mock.MockEngineMain",
-        "--host", "127.0.0.1", "--port", Integer.toString(port), "--model", "direct-model", "--kind", "llm")
-        .redirectErrorStream(true).redirectOutput(dataDir.resolve("direct.log").toFile()).start();
+    Process direct =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                Sage.pluginsDir().resolve("sage-engine-mock.jar").toString(),
+                "io.sage.engine.mock.MockEngineMain",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--model",
+                "direct-model",
+                "--kind",
+                "llm")
+            .redirectErrorStream(true)
+            .redirectOutput(dataDir.resolve("direct.log").toFile())
+            .start();
     try {
       String base = "http://127.0.0.1:" + port;
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -72,15 +91,21 @@ class DataPlaneIT {
           Gateway.sleep(100);
         }
       }
-      Http.Response reg = gateway.post("/v1/management/engines/register",
-          "{\"model\":\"direct-model\",\"base_url\":\"" + base + "/v1\",\"engine_kind\":\"llm\"}");
+      Http.Response reg =
+          gateway.post(
+              "/v1/management/engines/register",
+              "{\"model\":\"direct-model\",\"base_url\":\""
+                  + base
+                  + "/v1\",\"engine_kind\":\"llm\"}");
       assertThat(reg.status()).as(reg.body()).isEqualTo(201);
       String id = reg.json().get("id").asText();
       gateway.awaitState(id, "READY", Duration.ofSeconds(20));
 
       for (String path : List.of("/v1/chat/completions", "/v1/completions")) {
-        String body = path.contains("chat") ? chat("direct-model", false, 7)
-            : "{\"model\":\"direct-model\",\"prompt\":\"once upon\",\"max_tokens\":7}";
+        String body =
+            path.contains("chat")
+                ? chat("direct-model", false, 7)
+                : "{\"model\":\"direct-model\",\"prompt\":\"once upon\",\"max_tokens\":7}";
         Http.Response viaGateway = gateway.post(path, body);
         Http.Response viaEngine = Http.post(base + path, body);
         assertThat(viaGateway.status()).as(viaGateway.body()).isEqualTo(200);
@@ -98,7 +123,8 @@ class DataPlaneIT {
       assertThat(model).isNotNull();
       assertThat(model.get("engine_kind").asText()).isEqualTo("llm");
       assertThat(model.get("ready_engines").asInt()).isEqualTo(1);
-      assertThat(gateway.get("/v1/models/direct-model").json().get("id").asText()).isEqualTo("direct-model");
+      assertThat(gateway.get("/v1/models/direct-model").json().get("id").asText())
+          .isEqualTo("direct-model");
       assertThat(gateway.get("/v1/models/nope").status()).isEqualTo(404);
     } finally {
       direct.destroyForcibly().waitFor();
@@ -114,10 +140,13 @@ class DataPlaneIT {
 
   @Test
   void embeddingsAreRoutedToEmbeddingEngines() {
-    String id = gateway.startEngine("{\"model\":\"embed-model\",\"engine_kind\":\"embedding\",\"runtime\":\"mock\","
-        + "\"options\":{\"embedding_dim\":8}}");
+    String id =
+        gateway.startEngine(
+            "{\"model\":\"embed-model\",\"engine_kind\":\"embedding\",\"runtime\":\"mock\","
+                + "\"options\":{\"embedding_dim\":8}}");
     gateway.awaitState(id, "READY", Duration.ofSeconds(30));
-    Http.Response response = gateway.post("/v1/embeddings", "{\"model\":\"embed-model\",\"input\":[\"a\",\"b\"]}");
+    Http.Response response =
+        gateway.post("/v1/embeddings", "{\"model\":\"embed-model\",\"input\":[\"a\",\"b\"]}");
     assertThat(response.status()).as(response.body()).isEqualTo(200);
     assertThat(response.json().get("data")).hasSize(2);
     assertThat(response.json().at("/data/0/embedding")).hasSize(8);
@@ -130,17 +159,22 @@ class DataPlaneIT {
   void streamsArriveEventByEventAndEndWithDone() throws Exception {
     String id = gateway.startEngine(engine("stream-model", "\"tokens_per_second\":20"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(30));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(chat("stream-model", true, 10))).build();
-    HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(chat("stream-model", true, 10)))
+            .build();
+    HttpResponse<InputStream> response =
+        Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    assertThat(response.headers().firstValue("content-type").orElse(""))
+        .startsWith("text/event-stream");
     assertThat(response.headers().firstValue("x-sage-engine-id")).contains(id);
     List<Long> arrivals = new ArrayList<>();
     List<String> events = new ArrayList<>();
     long start = System.nanoTime();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith("data: ")) {
@@ -151,7 +185,8 @@ class DataPlaneIT {
     }
     assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
     assertThat(events.size()).isGreaterThanOrEqualTo(11);
-    // at 20 tokens/s the 10 tokens take about 450 ms: relayed as they come, the first arrives long before the last
+    // at 20 tokens/s the 10 tokens take about 450 ms: relayed as they come, the first arrives long
+    // before the last
     assertThat(arrivals.get(arrivals.size() - 1) - arrivals.get(0)).isGreaterThan(250);
     StringBuilder content = new StringBuilder();
     for (String event : events.subList(0, events.size() - 1)) {
@@ -170,11 +205,16 @@ class DataPlaneIT {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      futures.add(pool.submit(() -> {
-        Http.Response r = gateway.post("/v1/chat/completions", chat("spread-model", false, 2));
-        assertThat(r.status()).isEqualTo(200);
-        served.computeIfAbsent(r.header("x-sage-engine-id"), k -> new AtomicInteger()).incrementAndGet();
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                Http.Response r =
+                    gateway.post("/v1/chat/completions", chat("spread-model", false, 2));
+                assertThat(r.status()).isEqualTo(200);
+                served
+                    .computeIfAbsent(r.header("x-sage-engine-id"), k -> new AtomicInteger())
+                    .incrementAndGet();
+              }));
     }
     for (Future<?> f : futures) {
       f.get();
@@ -196,16 +236,18 @@ class DataPlaneIT {
     List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(6);
     for (int i = 0; i < 6; i++) {
-      pool.submit(() -> {
-        while (running.get()) {
-          Http.Response r = gateway.post("/v1/chat/completions", chat("failover-model", false, 4));
-          if (r.status() == 200) {
-            ok.incrementAndGet();
-          } else {
-            failures.add(r.status() + " " + r.body());
-          }
-        }
-      });
+      pool.submit(
+          () -> {
+            while (running.get()) {
+              Http.Response r =
+                  gateway.post("/v1/chat/completions", chat("failover-model", false, 4));
+              if (r.status() == 200) {
+                ok.incrementAndGet();
+              } else {
+                failures.add(r.status() + " " + r.body());
+              }
+            }
+          });
     }
     Gateway.sleep(1000);
     ProcessHandle.of(pidA).orElseThrow().destroyForcibly();
@@ -220,14 +262,20 @@ class DataPlaneIT {
 
   @Test
   void aStreamCutByEngineDeathEndsWithAnErrorEventAndNoDone() throws Exception {
-    String id = gateway.startEngine(engine("cut-model", "\"tokens_per_second\":5,\"restart_policy\":\"never\""));
+    String id =
+        gateway.startEngine(
+            engine("cut-model", "\"tokens_per_second\":5,\"restart_policy\":\"never\""));
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(30)).get("pid").asLong();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(chat("cut-model", true, 50))).build();
-    HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(chat("cut-model", true, 50)))
+            .build();
+    HttpResponse<InputStream> response =
+        Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     List<String> events = new ArrayList<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         if (line.startsWith("data: ")) {
@@ -246,10 +294,13 @@ class DataPlaneIT {
   void aClientThatLeavesMidStreamFreesTheEngineSlot() throws Exception {
     String id = gateway.startEngine(engine("leave-model", "\"tokens_per_second\":5"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(30));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(chat("leave-model", true, 100))).build();
-    HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(chat("leave-model", true, 100)))
+            .build();
+    HttpResponse<InputStream> response =
+        Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     InputStream body = response.body();
     body.read(new byte[64]);
     assertThat(gateway.engine(id).get("active_requests").asInt()).isEqualTo(1);
@@ -259,8 +310,14 @@ class DataPlaneIT {
 
   @Test
   void errorCasesAnswerWithTheirStatusAndShape() {
-    EngineLifecycleIT.expectError(gateway.post("/v1/chat/completions", chat("no-such-model", false, 2)), 404);
-    assertThat(gateway.post("/v1/chat/completions", chat("no-such-model", false, 2)).json().at("/error/code").asText())
+    EngineLifecycleIT.expectError(
+        gateway.post("/v1/chat/completions", chat("no-such-model", false, 2)), 404);
+    assertThat(
+            gateway
+                .post("/v1/chat/completions", chat("no-such-model", false, 2))
+                .json()
+                .at("/error/code")
+                .asText())
         .isEqualTo("model_not_found");
     EngineLifecycleIT.expectError(gateway.post("/v1/chat/completions", "{\"messages\":[]}"), 400);
     EngineLifecycleIT.expectError(gateway.post("/v1/chat/completions", "{\"model\":"), 400);

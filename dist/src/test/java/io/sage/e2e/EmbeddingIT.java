@@ -13,7 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 6 through the gateway: the real ONNX embedding engine, offline, supervised like any engine. */
+/**
+ * Issue 6 through the gateway: the real ONNX embedding engine, offline, supervised like any engine.
+ */
 class EmbeddingIT {
   static final String MODEL = "sentence-transformers/all-MiniLM-L6-v2";
   @TempDir static Path dataDir;
@@ -23,7 +25,11 @@ class EmbeddingIT {
   @BeforeAll
   static void start() {
     gateway = Gateway.start(dataDir);
-    engineId = gateway.startEngine("{\"model\":\"" + MODEL + "\",\"engine_kind\":\"embedding\",\"options\":{\"threads\":1}}");
+    engineId =
+        gateway.startEngine(
+            "{\"model\":\""
+                + MODEL
+                + "\",\"engine_kind\":\"embedding\",\"options\":{\"threads\":1}}");
     gateway.awaitState(engineId, "READY", Duration.ofSeconds(120));
   }
 
@@ -55,8 +61,13 @@ class EmbeddingIT {
 
   @Test
   void realEmbeddingsThroughTheGateway() {
-    Http.Response response = gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":"
-        + "[\"A cat sits on the mat.\",\"A kitten is sitting on a rug.\",\"Quarterly tax filings are due in April.\"]}");
+    Http.Response response =
+        gateway.post(
+            "/v1/embeddings",
+            "{\"model\":\""
+                + MODEL
+                + "\",\"input\":"
+                + "[\"A cat sits on the mat.\",\"A kitten is sitting on a rug.\",\"Quarterly tax filings are due in April.\"]}");
     assertThat(response.status()).as(response.body()).isEqualTo(200);
     assertThat(response.header("x-sage-engine-id")).isEqualTo(engineId);
     JsonNode data = response.json().get("data");
@@ -71,8 +82,12 @@ class EmbeddingIT {
     assertThat(data.get(2).get("index").asInt()).isEqualTo(2);
     assertThat(response.json().at("/usage/prompt_tokens").asInt()).isGreaterThan(10);
 
-    Http.Response b64 = gateway.post("/v1/embeddings",
-        "{\"model\":\"" + MODEL + "\",\"input\":\"A cat sits on the mat.\",\"encoding_format\":\"base64\"}");
+    Http.Response b64 =
+        gateway.post(
+            "/v1/embeddings",
+            "{\"model\":\""
+                + MODEL
+                + "\",\"input\":\"A cat sits on the mat.\",\"encoding_format\":\"base64\"}");
     byte[] raw = Base64.getDecoder().decode(b64.json().at("/data/0/embedding").asText());
     ByteBuffer floats = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(raw.length).isEqualTo(384 * 4);
@@ -91,10 +106,14 @@ class EmbeddingIT {
 
   @Test
   void badInputIsA400AndChatIsRefused() {
-    EngineLifecycleIT.expectError(gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":[[1,2,3]]}"), 400);
-    EngineLifecycleIT.expectError(gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":[]}"), 400);
-    EngineLifecycleIT.expectError(gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\"}"), 400);
-    EngineLifecycleIT.expectError(gateway.post("/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"messages\":[]}"), 400);
+    EngineLifecycleIT.expectError(
+        gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":[[1,2,3]]}"), 400);
+    EngineLifecycleIT.expectError(
+        gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":[]}"), 400);
+    EngineLifecycleIT.expectError(
+        gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\"}"), 400);
+    EngineLifecycleIT.expectError(
+        gateway.post("/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"messages\":[]}"), 400);
   }
 
   @Test
@@ -103,9 +122,16 @@ class EmbeddingIT {
     long pid = before.get("pid").asLong();
     int restarts = before.get("restart_count").asInt();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-    JsonNode back = gateway.awaitEngine(engineId, Duration.ofSeconds(120),
-        e -> "READY".equals(e.get("state").asText()) && e.get("pid").asLong() != pid);
+    JsonNode back =
+        gateway.awaitEngine(
+            engineId,
+            Duration.ofSeconds(120),
+            e -> "READY".equals(e.get("state").asText()) && e.get("pid").asLong() != pid);
     assertThat(back.get("restart_count").asInt()).isEqualTo(restarts + 1);
-    assertThat(gateway.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":\"hello\"}").status()).isEqualTo(200);
+    assertThat(
+            gateway
+                .post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":\"hello\"}")
+                .status())
+        .isEqualTo(200);
   }
 }

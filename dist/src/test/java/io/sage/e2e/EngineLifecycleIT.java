@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 2: launching, listing, events, audit, stopping, and the 400/404/409 answers, all through real HTTP. */
+/**
+ * Issue 2: launching, listing, events, audit, stopping, and the 400/404/409 answers, all through
+ * real HTTP.
+ */
 class EngineLifecycleIT {
   @TempDir static Path dataDir;
   static Gateway gateway;
@@ -30,16 +33,39 @@ class EngineLifecycleIT {
 
   @Test
   void mockEngineGoesReadyIsListedAndStopsWithItsProcessGone() {
-    String id = gateway.startEngine("{\"model\":\"lifecycle-model\",\"engine_kind\":\"llm\",\"runtime\":\"mock\"}");
+    String id =
+        gateway.startEngine(
+            "{\"model\":\"lifecycle-model\",\"engine_kind\":\"llm\",\"runtime\":\"mock\"}");
     JsonNode starting = gateway.engine(id);
     assertThat(starting.get("state").asText()).isIn("STARTING", "READY");
     JsonNode ready = gateway.awaitState(id, "READY", Duration.ofSeconds(30));
     long pid = ready.get("pid").asLong();
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
-    for (String field : List.of("id", "model", "served_model_name", "engine_kind", "runtime", "state", "desired_state",
-        "host", "port", "base_url", "pid", "gpu_ids", "tensor_parallel_size", "label", "options", "created_at",
-        "updated_at", "state_since", "last_heartbeat_at", "consecutive_failures", "active_requests", "restart_count",
-        "last_error")) {
+    for (String field :
+        List.of(
+            "id",
+            "model",
+            "served_model_name",
+            "engine_kind",
+            "runtime",
+            "state",
+            "desired_state",
+            "host",
+            "port",
+            "base_url",
+            "pid",
+            "gpu_ids",
+            "tensor_parallel_size",
+            "label",
+            "options",
+            "created_at",
+            "updated_at",
+            "state_since",
+            "last_heartbeat_at",
+            "consecutive_failures",
+            "active_requests",
+            "restart_count",
+            "last_error")) {
       assertThat(ready.has(field)).as("EngineInfo has " + field).isTrue();
     }
     assertThat(ready.toString()).doesNotContain("sk-engine-");
@@ -60,8 +86,11 @@ class EngineLifecycleIT {
     Http.Response stop = gateway.post("/v1/management/engines/" + id + "/stop?wait=true", "");
     assertThat(stop.status()).as(stop.body()).isEqualTo(200);
     assertThat(stop.json().get("state").asText()).isEqualTo("STOPPED");
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("engine process gone").isFalse();
-    JsonNode stopEvents = gateway.get("/v1/management/engines/" + id + "/events").json().get("events");
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        .as("engine process gone")
+        .isFalse();
+    JsonNode stopEvents =
+        gateway.get("/v1/management/engines/" + id + "/events").json().get("events");
     assertThat(stopEvents.get(0).get("to").asText()).isEqualTo("STOPPED");
     assertThat(stopEvents.get(1).get("to").asText()).isEqualTo("DRAINING");
 
@@ -88,20 +117,40 @@ class EngineLifecycleIT {
     expectError(gateway.post("/v1/management/engines", "{not json"), 400);
     expectError(gateway.post("/v1/management/engines", "[1,2]"), 400);
     expectError(gateway.post("/v1/management/engines", "{}"), 400);
-    expectError(gateway.post("/v1/management/engines", "{\"model\":\"m\",\"runtime\":\"nope\"}"), 400);
-    expectError(gateway.post("/v1/management/engines", "{\"model\":\"-rf\",\"runtime\":\"mock\"}"), 400);
-    expectError(gateway.post("/v1/management/engines", "{\"model\":\"m\",\"runtime\":\"mock\",\"port\":\"x\"}"), 400);
-    expectError(gateway.post("/v1/management/engines",
-        "{\"model\":\"m\",\"runtime\":\"mock\",\"options\":{\"no_such_option\":1}}"), 400);
-    expectError(gateway.post("/v1/management/engines", "{\"model\":\"m\",\"engine_kind\":\"image\",\"runtime\":\"mock\"}"), 400);
-    expectError(gateway.post("/v1/management/engines",
-        "{\"model\":\"m\",\"runtime\":\"mock\",\"port\":" + gateway.port() + "}"), 409);
-    expectError(gateway.post("/v1/management/engines/register", "{\"model\":\"r\",\"base_url\":\"file:///etc/passwd\"}"), 400);
+    expectError(
+        gateway.post("/v1/management/engines", "{\"model\":\"m\",\"runtime\":\"nope\"}"), 400);
+    expectError(
+        gateway.post("/v1/management/engines", "{\"model\":\"-rf\",\"runtime\":\"mock\"}"), 400);
+    expectError(
+        gateway.post(
+            "/v1/management/engines", "{\"model\":\"m\",\"runtime\":\"mock\",\"port\":\"x\"}"),
+        400);
+    expectError(
+        gateway.post(
+            "/v1/management/engines",
+            "{\"model\":\"m\",\"runtime\":\"mock\",\"options\":{\"no_such_option\":1}}"),
+        400);
+    expectError(
+        gateway.post(
+            "/v1/management/engines",
+            "{\"model\":\"m\",\"engine_kind\":\"image\",\"runtime\":\"mock\"}"),
+        400);
+    expectError(
+        gateway.post(
+            "/v1/management/engines",
+            "{\"model\":\"m\",\"runtime\":\"mock\",\"port\":" + gateway.port() + "}"),
+        409);
+    expectError(
+        gateway.post(
+            "/v1/management/engines/register",
+            "{\"model\":\"r\",\"base_url\":\"file:///etc/passwd\"}"),
+        400);
     expectError(gateway.get("/v1/management/engines/eng-000000000000"), 404);
     expectError(gateway.post("/v1/management/engines/eng-000000000000/stop", ""), 404);
     expectError(gateway.get("/v1/management/no-such-route"), 404);
     assertThat(gateway.get("/v1/management/engines").json().get("count").asInt()).isEqualTo(before);
-    JsonNode audit = gateway.get("/v1/management/audit?action=engine.start&limit=50").json().get("entries");
+    JsonNode audit =
+        gateway.get("/v1/management/audit?action=engine.start&limit=50").json().get("entries");
     assertThat(audit.toString()).contains("\"outcome\":\"error\"");
   }
 

@@ -38,10 +38,14 @@ class ExamplesIT {
     assertThat(echoJar.toString()).as("the echo plugin must be packaged").endsWith(".jar");
     Files.copy(echoJar, pluginsDir.resolve("sage-echo-plugin.jar"));
     gateway = Gateway.start(dataDir, "--plugins-dir", pluginsDir.toString());
-    String chat = gateway.startEngine("{\"model\":\"example-chat\",\"runtime\":\"mock\","
-        + "\"options\":{\"tokens_per_second\":50}}");
-    String embed = gateway.startEngine("{\"model\":\"example-embed\",\"engine_kind\":\"embedding\","
-        + "\"runtime\":\"mock\",\"options\":{\"embedding_dim\":8}}");
+    String chat =
+        gateway.startEngine(
+            "{\"model\":\"example-chat\",\"runtime\":\"mock\","
+                + "\"options\":{\"tokens_per_second\":50}}");
+    String embed =
+        gateway.startEngine(
+            "{\"model\":\"example-embed\",\"engine_kind\":\"embedding\","
+                + "\"runtime\":\"mock\",\"options\":{\"embedding_dim\":8}}");
     gateway.awaitState(chat, "READY", READY);
     gateway.awaitState(embed, "READY", READY);
   }
@@ -56,8 +60,11 @@ class ExamplesIT {
   void chatExampleAnswers() {
     Run run = example("ChatExample", Map.of(), gateway.url(), "hello examples");
     assertThat(run.exitCode()).as(run.output()).isZero();
-    assertThat(run.output()).containsPattern("model: +\\S+").containsPattern("engine: +\\S+")
-        .containsPattern("answer: \\S+").contains("tokens: ");
+    assertThat(run.output())
+        .containsPattern("model: +\\S+")
+        .containsPattern("engine: +\\S+")
+        .containsPattern("answer: \\S+")
+        .contains("tokens: ");
   }
 
   @Test
@@ -66,7 +73,8 @@ class ExamplesIT {
     assertThat(run.exitCode()).as(run.output()).isZero();
     assertThat(run.output()).containsPattern("answer: \\S+");
 
-    Run nowhere = example("ChatExample", Map.of("SAGE_GATEWAY_URL", "http://127.0.0.1:" + Ports.free()));
+    Run nowhere =
+        example("ChatExample", Map.of("SAGE_GATEWAY_URL", "http://127.0.0.1:" + Ports.free()));
     assertThat(nowhere.exitCode()).isEqualTo(1);
     assertThat(nowhere.output()).contains("ChatExample failed").contains("cannot connect");
   }
@@ -90,12 +98,19 @@ class ExamplesIT {
 
   @Test
   void startEngineExampleWaitsUntilReady() {
-    Run run = example("StartEngineExample", Map.of("SAGE_API_KEY", gateway.adminKey()), gateway.url(), "example-started",
-        "mock");
+    Run run =
+        example(
+            "StartEngineExample",
+            Map.of("SAGE_API_KEY", gateway.adminKey()),
+            gateway.url(),
+            "example-started",
+            "mock");
     assertThat(run.exitCode()).as(run.output()).isZero();
     Matcher started = Pattern.compile("started engine (\\S+)").matcher(run.output());
     assertThat(started.find()).as(run.output()).isTrue();
-    assertThat(run.output()).contains("READY at http://127.0.0.1:").contains("serving example-started");
+    assertThat(run.output())
+        .contains("READY at http://127.0.0.1:")
+        .contains("serving example-started");
     assertThat(gateway.engine(started.group(1)).get("state").asText()).isEqualTo("READY");
   }
 
@@ -113,28 +128,44 @@ class ExamplesIT {
 
     String id = gateway.startEngine("{\"model\":\"echo-model\",\"runtime\":\"echo\"}");
     gateway.awaitState(id, "READY", READY);
-    Http.Response reply = gateway.post("/v1/chat/completions", "{\"model\":\"echo-model\",\"messages\":["
-        + "{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"echo \\\"this\\\" please\"}]}");
+    Http.Response reply =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"echo-model\",\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"echo \\\"this\\\" please\"}]}");
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     assertThat(reply.header("x-sage-engine-id")).isEqualTo(id);
-    assertThat(reply.json().at("/choices/0/message/content").asText()).isEqualTo("echo \"this\" please");
+    assertThat(reply.json().at("/choices/0/message/content").asText())
+        .isEqualTo("echo \"this\" please");
 
-    Http.Response stream = gateway.post("/v1/chat/completions", "{\"model\":\"echo-model\",\"stream\":true,"
-        + "\"messages\":[{\"role\":\"user\",\"content\":\"one two\"}]}");
+    Http.Response stream =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"echo-model\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"one two\"}]}");
     assertThat(stream.body()).contains("\"content\":\"one \"").contains("data: [DONE]");
 
-    Http.Response invalid = gateway.post("/v1/management/engines",
-        "{\"model\":\"echo-model\",\"runtime\":\"echo\",\"options\":{\"nope\":1}}");
+    Http.Response invalid =
+        gateway.post(
+            "/v1/management/engines",
+            "{\"model\":\"echo-model\",\"runtime\":\"echo\",\"options\":{\"nope\":1}}");
     assertThat(invalid.status()).isEqualTo(400);
     assertThat(invalid.body()).contains("the echo runtime takes no options");
   }
 
   record Run(int exitCode, String output) {}
 
-  /** Runs {@code io.sage.examples.<name>} in a JVM of its own with only the examples' class path. */
+  /**
+   * Runs {@code io.sage.examples.<name>} in a JVM of its own with only the examples' class path.
+   */
   static Run example(String name, Map<String, String> env, String... args) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", exampleClassPath(), "io.sage.examples." + name));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                exampleClassPath(),
+                "io.sage.examples." + name));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("SAGE_GATEWAY_URL");
@@ -146,7 +177,8 @@ class ExamplesIT {
       byte[] output = process.getInputStream().readAllBytes();
       if (!process.waitFor(120, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError(name + " did not finish:\n" + new String(output, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            name + " did not finish:\n" + new String(output, StandardCharsets.UTF_8));
       }
       return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -163,24 +195,31 @@ class ExamplesIT {
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String normalized = entry.replace(File.separatorChar, '/');
       String file = Path.of(entry).getFileName().toString();
-      if (file.startsWith("sage-examples-clients") || normalized.contains("examples/clients/target")
-          || file.startsWith("sage-client") || normalized.endsWith("/client/target/classes")
-          || file.startsWith("jackson-core") || file.startsWith("jackson-databind")
+      if (file.startsWith("sage-examples-clients")
+          || normalized.contains("examples/clients/target")
+          || file.startsWith("sage-client")
+          || normalized.endsWith("/client/target/classes")
+          || file.startsWith("jackson-core")
+          || file.startsWith("jackson-databind")
           || file.startsWith("jackson-annotations")) {
         entries.add(entry);
       }
     }
-    assertThat(entries).as("examples, client and jackson on the test class path").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(entries)
+        .as("examples, client and jackson on the test class path")
+        .hasSizeGreaterThanOrEqualTo(5);
     return String.join(File.pathSeparator, entries);
   }
 
   static Path testClassPathEntry(String artifact, String moduleDir) {
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String normalized = entry.replace(File.separatorChar, '/');
-      if (Path.of(entry).getFileName().toString().startsWith(artifact) || normalized.contains(moduleDir + "/target")) {
+      if (Path.of(entry).getFileName().toString().startsWith(artifact)
+          || normalized.contains(moduleDir + "/target")) {
         return Path.of(entry);
       }
     }
-    throw new AssertionError(artifact + " is not on the test class path: " + System.getProperty("java.class.path"));
+    throw new AssertionError(
+        artifact + " is not on the test class path: " + System.getProperty("java.class.path"));
   }
 }

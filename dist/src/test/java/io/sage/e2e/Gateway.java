@@ -49,13 +49,20 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void startProcess() {
-    List<String> args = new ArrayList<>(List.of("gateway", "start", "--port", Integer.toString(port),
-        "--data-dir", dataDir.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "gateway",
+                "start",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dataDir.toString()));
     args.addAll(extraArgs);
     Sage.Result result = Sage.run(env, args.toArray(String[]::new));
     if (result.exitCode() != 0) {
-      throw new IllegalStateException("gateway start failed (" + result.exitCode() + "): " + result.all()
-          + "\nlog:\n" + log());
+      throw new IllegalStateException(
+          "gateway start failed (" + result.exitCode() + "): " + result.all() + "\nlog:\n" + log());
     }
     try {
       pid = Long.parseLong(Files.readString(dataDir.resolve("gateway.pid")).trim());
@@ -124,7 +131,10 @@ public final class Gateway implements AutoCloseable {
     return response.json();
   }
 
-  /** Polls the engine until {@code condition} holds, failing with its last view after {@code timeout}. */
+  /**
+   * Polls the engine until {@code condition} holds, failing with its last view after {@code
+   * timeout}.
+   */
   public JsonNode awaitEngine(String id, Duration timeout, Predicate<JsonNode> condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode last = null;
@@ -135,8 +145,15 @@ public final class Gateway implements AutoCloseable {
       }
       sleep(100);
     }
-    throw new AssertionError("engine " + id + " did not reach the condition in " + timeout + "; last: " + last
-        + "\nevents: " + get("/v1/management/engines/" + id + "/events").body());
+    throw new AssertionError(
+        "engine "
+            + id
+            + " did not reach the condition in "
+            + timeout
+            + "; last: "
+            + last
+            + "\nevents: "
+            + get("/v1/management/engines/" + id + "/events").body());
   }
 
   public JsonNode awaitState(String id, String state, Duration timeout) {
@@ -145,10 +162,12 @@ public final class Gateway implements AutoCloseable {
 
   /** kill -9 of the gateway process. */
   public void kill9() {
-    ProcessHandle.of(pid).ifPresent(h -> {
-      h.destroyForcibly();
-      h.onExit().join();
-    });
+    ProcessHandle.of(pid)
+        .ifPresent(
+            h -> {
+              h.destroyForcibly();
+              h.onExit().join();
+            });
   }
 
   public static void sleep(long millis) {

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SPEC.md section 4: the registry survives kill -9 of the gateway, and running engines are adopted, not relaunched. */
+/**
+ * SPEC.md section 4: the registry survives kill -9 of the gateway, and running engines are adopted,
+ * not relaunched.
+ */
 class GatewayRecoveryIT {
   @TempDir Path dataDir;
   Gateway gateway;
@@ -28,10 +31,13 @@ class GatewayRecoveryIT {
     String id = gateway.startEngine("{\"model\":\"adopt-me\",\"runtime\":\"mock\"}");
     JsonNode ready = gateway.awaitState(id, "READY", Duration.ofSeconds(30));
     long pid = ready.get("pid").asLong();
-    int events = gateway.get("/v1/management/engines/" + id + "/events").json().get("count").asInt();
+    int events =
+        gateway.get("/v1/management/engines/" + id + "/events").json().get("count").asInt();
 
     gateway.kill9();
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("engine survives the gateway").contains(true);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .as("engine survives the gateway")
+        .contains(true);
 
     gateway = gateway.restart();
     JsonNode adopted = gateway.awaitState(id, "READY", Duration.ofSeconds(30));
@@ -39,10 +45,14 @@ class GatewayRecoveryIT {
     assertThat(adopted.get("restart_count").asInt()).isZero();
     Gateway.sleep(1000);
     assertThat(gateway.get("/v1/management/engines/" + id + "/events").json().get("count").asInt())
-        .as("no new transition: adopted without a relaunch").isEqualTo(events);
-    assertThat(gateway.get("/v1/management/engines/" + id + "/logs?tail=50").body()).contains("adopted running process");
-    Http.Response chat = gateway.post("/v1/chat/completions",
-        "{\"model\":\"adopt-me\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        .as("no new transition: adopted without a relaunch")
+        .isEqualTo(events);
+    assertThat(gateway.get("/v1/management/engines/" + id + "/logs?tail=50").body())
+        .contains("adopted running process");
+    Http.Response chat =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"adopt-me\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(chat.status()).as(chat.body()).isEqualTo(200);
     assertThat(chat.header("x-sage-engine-id")).isEqualTo(id);
   }
@@ -53,14 +63,19 @@ class GatewayRecoveryIT {
     String id = gateway.startEngine("{\"model\":\"relaunch-me\",\"runtime\":\"mock\"}");
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(30)).get("pid").asLong();
     gateway.kill9();
-    ProcessHandle.of(pid).ifPresent(h -> {
-      h.destroyForcibly();
-      h.onExit().join();
-    });
+    ProcessHandle.of(pid)
+        .ifPresent(
+            h -> {
+              h.destroyForcibly();
+              h.onExit().join();
+            });
 
     gateway = gateway.restart();
-    JsonNode ready = gateway.awaitEngine(id, Duration.ofSeconds(30),
-        e -> "READY".equals(e.get("state").asText()) && e.get("pid").asLong() != pid);
+    JsonNode ready =
+        gateway.awaitEngine(
+            id,
+            Duration.ofSeconds(30),
+            e -> "READY".equals(e.get("state").asText()) && e.get("pid").asLong() != pid);
     assertThat(ready.get("restart_count").asInt()).isEqualTo(1);
     assertThat(gateway.get("/v1/management/engines/" + id + "/events").body())
         .contains("gateway restarted; process gone");
@@ -72,7 +87,9 @@ class GatewayRecoveryIT {
     String id = gateway.startEngine("{\"model\":\"comes-back\",\"runtime\":\"mock\"}");
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(30)).get("pid").asLong();
     gateway.close();
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("engine stopped with the gateway").isFalse();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        .as("engine stopped with the gateway")
+        .isFalse();
     assertThat(Leftovers.processesUnder(dataDir)).isEmpty();
 
     gateway = gateway.restart();
@@ -85,10 +102,18 @@ class GatewayRecoveryIT {
     gateway = Gateway.start(dataDir);
     String id = gateway.startEngine("{\"model\":\"kept\",\"runtime\":\"mock\"}");
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(30)).get("pid").asLong();
-    Sage.Result stop = Sage.run(java.util.Map.of(), "gateway", "stop", "--keep-engines", "--data-dir", dataDir.toString());
+    Sage.Result stop =
+        Sage.run(
+            java.util.Map.of(),
+            "gateway",
+            "stop",
+            "--keep-engines",
+            "--data-dir",
+            dataDir.toString());
     assertThat(stop.exitCode()).as(stop.all()).isZero();
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
     gateway = gateway.restart();
-    assertThat(gateway.awaitState(id, "READY", Duration.ofSeconds(30)).get("pid").asLong()).isEqualTo(pid);
+    assertThat(gateway.awaitState(id, "READY", Duration.ofSeconds(30)).get("pid").asLong())
+        .isEqualTo(pid);
   }
 }

@@ -13,12 +13,15 @@ import java.util.Map;
 /** Plain HTTP against the gateway under test, with JSON helpers. */
 public final class Http {
   public static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
-  /** Admin keys of the gateways under test by "host:port": sent unless a request names its own key. */
+  /**
+   * Admin keys of the gateways under test by "host:port": sent unless a request names its own key.
+   */
   private static final Map<String, String> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Http() {}
@@ -53,8 +56,10 @@ public final class Http {
   }
 
   public static Response post(String url, String body) {
-    return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   public static Response delete(String url) {
@@ -63,8 +68,10 @@ public final class Http {
 
   public static Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response = CLIENT.send(withKey(request.timeout(Duration.ofSeconds(120)).build()),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          CLIENT.send(
+              withKey(request.timeout(Duration.ofSeconds(120)).build()),
+              HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.headers().map(), response.body());
     } catch (IOException e) {
       throw new IllegalStateException("request failed: " + e, e);
@@ -74,13 +81,17 @@ public final class Http {
     }
   }
 
-  /** The request with the gateway's admin key added, unless it has an Authorization header already. */
+  /**
+   * The request with the gateway's admin key added, unless it has an Authorization header already.
+   */
   public static HttpRequest withKey(HttpRequest request) {
     String key = KEYS.get(request.uri().getAuthority());
     if (key == null || request.headers().firstValue("Authorization").isPresent()) {
       return request;
     }
-    return HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", "Bearer " + key).build();
+    return HttpRequest.newBuilder(request, (name, value) -> true)
+        .header("Authorization", "Bearer " + key)
+        .build();
   }
 
   public static HttpClient client() {

@@ -15,16 +15,19 @@ public final class Leftovers {
     List<Long> pids = new ArrayList<>();
     Path root = dataDir.toAbsolutePath().normalize();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-      procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
-        try {
-          Path cwd = Files.readSymbolicLink(p.resolve("cwd"));
-          if (cwd.startsWith(root)) {
-            pids.add(Long.parseLong(p.getFileName().toString()));
-          }
-        } catch (IOException | RuntimeException e) {
-          // process gone or not ours
-        }
-      });
+      procs
+          .filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+          .forEach(
+              p -> {
+                try {
+                  Path cwd = Files.readSymbolicLink(p.resolve("cwd"));
+                  if (cwd.startsWith(root)) {
+                    pids.add(Long.parseLong(p.getFileName().toString()));
+                  }
+                } catch (IOException | RuntimeException e) {
+                  // process gone or not ours
+                }
+              });
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

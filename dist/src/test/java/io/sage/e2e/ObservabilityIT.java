@@ -21,11 +21,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 11: metrics, access log and request ids, through the real gateway and real mock engines. */
+/**
+ * Issue 11: metrics, access log and request ids, through the real gateway and real mock engines.
+ */
 class ObservabilityIT {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-  private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final String TRACEPARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
   @TempDir static Path dataDir;
   static Gateway gateway;
@@ -33,16 +38,21 @@ class ObservabilityIT {
   @BeforeAll
   static void start() throws IOException {
     Path gpus = dataDir.resolve("fake-gpus.json");
-    Files.writeString(gpus, "[{\"index\": 0, \"name\": \"Fake H100\", \"uuid\": \"GPU-fake-0\", "
-        + "\"memory_total_mib\": 81920, \"memory_used_mib\": 1024, \"utilization_pct\": 40}]");
-    gateway = Gateway.start(dataDir, Map.of(
-        "SAGE_HEALTH_INTERVAL", "500ms",
-        "SAGE_RESTART_BACKOFF_INITIAL", "200ms",
-        "SAGE_GPU_FAKE", gpus.toString(),
-        "GPU_PROVIDER", "fake",
-        "SAGE_METRICS_GPU_INTERVAL", "200ms",
-        "SAGE_ENGINES_PORT_RANGE_START", "46100",
-        "SAGE_ENGINES_PORT_RANGE_END", "46999"));
+    Files.writeString(
+        gpus,
+        "[{\"index\": 0, \"name\": \"Fake H100\", \"uuid\": \"GPU-fake-0\", "
+            + "\"memory_total_mib\": 81920, \"memory_used_mib\": 1024, \"utilization_pct\": 40}]");
+    gateway =
+        Gateway.start(
+            dataDir,
+            Map.of(
+                "SAGE_HEALTH_INTERVAL", "500ms",
+                "SAGE_RESTART_BACKOFF_INITIAL", "200ms",
+                "SAGE_GPU_FAKE", gpus.toString(),
+                "GPU_PROVIDER", "fake",
+                "SAGE_METRICS_GPU_INTERVAL", "200ms",
+                "SAGE_ENGINES_PORT_RANGE_START", "46100",
+                "SAGE_ENGINES_PORT_RANGE_END", "46999"));
   }
 
   @AfterAll
@@ -98,13 +108,21 @@ class ObservabilityIT {
   }
 
   static Http.Response post(String path, String body, String requestId) {
-    return Http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path))
-        .header("Content-Type", "application/json").header("x-request-id", requestId)
-        .header("traceparent", TRACEPARENT).POST(HttpRequest.BodyPublishers.ofString(body)));
+    return Http.send(
+        HttpRequest.newBuilder(URI.create(gateway.url() + path))
+            .header("Content-Type", "application/json")
+            .header("x-request-id", requestId)
+            .header("traceparent", TRACEPARENT)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   static String chat(String model, boolean stream, int maxTokens) {
-    return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
+    return "{\"model\":\""
+        + model
+        + "\",\"stream\":"
+        + stream
+        + ",\"max_tokens\":"
+        + maxTokens
         + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
   }
@@ -133,13 +151,18 @@ class ObservabilityIT {
   }
 
   static JsonNode line(List<JsonNode> lines, String requestId) {
-    return lines.stream().filter(l -> requestId.equals(l.get("request_id").asText())).findFirst()
-        .orElseThrow(() -> new AssertionError("no access log line for " + requestId + " in " + lines));
+    return lines.stream()
+        .filter(l -> requestId.equals(l.get("request_id").asText()))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no access log line for " + requestId + " in " + lines));
   }
 
   @Test
   void trafficMovesTheCountersAndIsLoggedWithItsRequestIds() {
-    String id = gateway.startEngine("{\"model\":\"obs-model\",\"runtime\":\"mock\",\"options\":{\"log_requests\":true}}");
+    String id =
+        gateway.startEngine(
+            "{\"model\":\"obs-model\",\"runtime\":\"mock\",\"options\":{\"log_requests\":true}}");
     gateway.awaitState(id, "READY", Duration.ofSeconds(30));
 
     Http.Response plain = post("/v1/chat/completions", chat("obs-model", false, 7), "it-plain-1");
@@ -148,17 +171,32 @@ class ObservabilityIT {
     Http.Response stream = post("/v1/chat/completions", chat("obs-model", true, 5), "it-stream-2");
     assertThat(stream.status()).as(stream.body()).isEqualTo(200);
     assertThat(stream.body()).contains("\"completion_tokens\":5").contains("[DONE]");
-    Http.Response unknown = post("/v1/chat/completions", chat("no-such-model-xyz", false, 1), "it-unknown-3");
+    Http.Response unknown =
+        post("/v1/chat/completions", chat("no-such-model-xyz", false, 1), "it-unknown-3");
     assertThat(unknown.status()).isEqualTo(404);
 
     List<Sample> m = scrape(gateway);
     String chatRoute = "/v1/chat/completions";
-    assertThat(sum(m, "sage_requests_total", "route", chatRoute, "model", "obs-model", "engine_id", id,
-        "status", "2xx")).isEqualTo(2);
-    assertThat(sum(m, "sage_requests_total", "model", "unknown", "engine_id", "none", "status", "4xx")).isEqualTo(1);
+    assertThat(
+            sum(
+                m,
+                "sage_requests_total",
+                "route",
+                chatRoute,
+                "model",
+                "obs-model",
+                "engine_id",
+                id,
+                "status",
+                "2xx"))
+        .isEqualTo(2);
+    assertThat(
+            sum(m, "sage_requests_total", "model", "unknown", "engine_id", "none", "status", "4xx"))
+        .isEqualTo(1);
     assertThat(m).noneMatch(s -> "no-such-model-xyz".equals(s.labels().get("model")));
     assertThat(sum(m, "sage_request_duration_seconds_count", "model", "obs-model")).isEqualTo(2);
-    assertThat(sum(m, "sage_request_duration_seconds_bucket", "model", "obs-model", "le", "+Inf")).isEqualTo(2);
+    assertThat(sum(m, "sage_request_duration_seconds_bucket", "model", "obs-model", "le", "+Inf"))
+        .isEqualTo(2);
     assertThat(sum(m, "sage_request_duration_seconds_sum", "model", "obs-model")).isGreaterThan(0);
     assertThat(sum(m, "sage_request_first_byte_seconds_count", "model", "obs-model")).isEqualTo(1);
     assertThat(sum(m, "sage_completion_tokens_total", "model", "obs-model")).isEqualTo(12);
@@ -172,9 +210,17 @@ class ObservabilityIT {
     assertThat(sum(m, "sage_engine_in_flight_requests", "engine_id", id)).isEqualTo(0);
     assertThat(sum(m, "sage_engine_consecutive_health_failures", "engine_id", id)).isEqualTo(0);
     assertThat(sum(m, "sage_engine_restarts_total", "engine_id", id)).isEqualTo(0);
-    assertThat(sum(m, "sage_engine_health_check_duration_seconds_count", "engine_id", id, "result", "ok"))
+    assertThat(
+            sum(
+                m,
+                "sage_engine_health_check_duration_seconds_count",
+                "engine_id",
+                id,
+                "result",
+                "ok"))
         .isGreaterThanOrEqualTo(1);
-    assertThat(sum(m, "sage_engine_startup_duration_seconds_count", "model", "obs-model")).isEqualTo(1);
+    assertThat(sum(m, "sage_engine_startup_duration_seconds_count", "model", "obs-model"))
+        .isEqualTo(1);
 
     List<JsonNode> log = accessLog(3);
     JsonNode first = line(log, "it-plain-1");
@@ -190,7 +236,8 @@ class ObservabilityIT {
     JsonNode second = line(log, "it-stream-2");
     assertThat(second.get("stream").asBoolean()).isTrue();
     assertThat(second.get("ttfb_ms").isNumber()).isTrue();
-    assertThat(second.get("ttfb_ms").asDouble()).isLessThanOrEqualTo(second.get("latency_ms").asDouble());
+    assertThat(second.get("ttfb_ms").asDouble())
+        .isLessThanOrEqualTo(second.get("latency_ms").asDouble());
     JsonNode third = line(log, "it-unknown-3");
     assertThat(third.get("status").asInt()).isEqualTo(404);
     assertThat(third.get("engine").isNull()).isTrue();
@@ -203,19 +250,27 @@ class ObservabilityIT {
   @Test
   void aFailoverAndAnEngineRestartMoveTheirCounters() throws Exception {
     String options = "\"latency_ms\":1500";
-    String a = gateway.startEngine("{\"model\":\"fo-model\",\"runtime\":\"mock\",\"options\":{" + options + "}}");
-    String b = gateway.startEngine("{\"model\":\"fo-model\",\"runtime\":\"mock\",\"options\":{" + options + "}}");
+    String a =
+        gateway.startEngine(
+            "{\"model\":\"fo-model\",\"runtime\":\"mock\",\"options\":{" + options + "}}");
+    String b =
+        gateway.startEngine(
+            "{\"model\":\"fo-model\",\"runtime\":\"mock\",\"options\":{" + options + "}}");
     gateway.awaitState(a, "READY", Duration.ofSeconds(30));
     gateway.awaitState(b, "READY", Duration.ofSeconds(30));
     long pidA = gateway.engine(a).get("pid").asLong();
     int restartsBefore = gateway.engine(a).get("restart_count").asInt();
-    double startupsBefore = sum(scrape(gateway), "sage_engine_startup_duration_seconds_count", "model", "fo-model");
+    double startupsBefore =
+        sum(scrape(gateway), "sage_engine_startup_duration_seconds_count", "model", "fo-model");
 
-    // four requests spread over both engines; the ones on A are in flight (no byte yet) when it dies
+    // four requests spread over both engines; the ones on A are in flight (no byte yet) when it
+    // dies
     List<CompletableFuture<Http.Response>> sent = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       String requestId = "it-fo-" + i;
-      sent.add(CompletableFuture.supplyAsync(() -> post("/v1/chat/completions", chat("fo-model", false, 3), requestId)));
+      sent.add(
+          CompletableFuture.supplyAsync(
+              () -> post("/v1/chat/completions", chat("fo-model", false, 3), requestId)));
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (gateway.engine(a).get("active_requests").asInt() == 0 && System.nanoTime() < deadline) {
@@ -231,16 +286,25 @@ class ObservabilityIT {
     List<Sample> m = scrape(gateway);
     double failovers = sum(m, "sage_request_failovers_total", "model", "fo-model");
     assertThat(failovers).isGreaterThanOrEqualTo(1);
-    assertThat(sum(m, "sage_request_retries_total", "model", "fo-model", "engine_id", a)).isEqualTo(failovers);
-    assertThat(sum(m, "sage_requests_total", "model", "fo-model", "engine_id", b, "status", "2xx")).isEqualTo(4);
+    assertThat(sum(m, "sage_request_retries_total", "model", "fo-model", "engine_id", a))
+        .isEqualTo(failovers);
+    assertThat(sum(m, "sage_requests_total", "model", "fo-model", "engine_id", b, "status", "2xx"))
+        .isEqualTo(4);
     List<JsonNode> log = accessLog(1);
-    long retried = log.stream().filter(l -> l.get("request_id").asText().startsWith("it-fo-"))
-        .filter(l -> l.get("retries").asInt() == 1 && l.get("engine").asText().equals(b)).count();
+    long retried =
+        log.stream()
+            .filter(l -> l.get("request_id").asText().startsWith("it-fo-"))
+            .filter(l -> l.get("retries").asInt() == 1 && l.get("engine").asText().equals(b))
+            .count();
     assertThat((double) retried).isEqualTo(failovers);
 
     // the supervisor restarts A; its restart counter and the startup histogram follow
-    gateway.awaitEngine(a, Duration.ofSeconds(30), e -> e.get("state").asText().equals("READY")
-        && e.get("restart_count").asInt() > restartsBefore);
+    gateway.awaitEngine(
+        a,
+        Duration.ofSeconds(30),
+        e ->
+            e.get("state").asText().equals("READY")
+                && e.get("restart_count").asInt() > restartsBefore);
     m = scrape(gateway);
     int restartsAfter = gateway.engine(a).get("restart_count").asInt();
     assertThat(sum(m, "sage_engine_restarts_total", "engine_id", a)).isEqualTo(restartsAfter);
@@ -255,11 +319,13 @@ class ObservabilityIT {
   void gpuGaugesComeFromTheActiveProvider() {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     List<Sample> m = scrape(gateway);
-    while (Double.isNaN(sum(m, "sage_gpu_memory_total_bytes", "gpu", "0")) && System.nanoTime() < deadline) {
+    while (Double.isNaN(sum(m, "sage_gpu_memory_total_bytes", "gpu", "0"))
+        && System.nanoTime() < deadline) {
       Gateway.sleep(100);
       m = scrape(gateway);
     }
-    assertThat(sum(m, "sage_gpu_memory_total_bytes", "gpu", "0", "name", "Fake H100")).isEqualTo(81920.0 * 1024 * 1024);
+    assertThat(sum(m, "sage_gpu_memory_total_bytes", "gpu", "0", "name", "Fake H100"))
+        .isEqualTo(81920.0 * 1024 * 1024);
     assertThat(sum(m, "sage_gpu_memory_used_bytes", "gpu", "0")).isEqualTo(1024.0 * 1024 * 1024);
     assertThat(sum(m, "sage_gpu_memory_reserved_bytes", "gpu", "0")).isEqualTo(0);
     assertThat(sum(m, "sage_gpu_utilization_ratio", "gpu", "0")).isEqualTo(0.4);
@@ -267,8 +333,10 @@ class ObservabilityIT {
 
   @Test
   void metricsAndAccessLogCanBeSwitchedOff(@TempDir Path otherDir) {
-    try (Gateway quiet = Gateway.start(otherDir, Map.of("SAGE_METRICS_ENABLED", "false",
-        "SAGE_ACCESS_LOG_ENABLED", "false"))) {
+    try (Gateway quiet =
+        Gateway.start(
+            otherDir,
+            Map.of("SAGE_METRICS_ENABLED", "false", "SAGE_ACCESS_LOG_ENABLED", "false"))) {
       String id = quiet.startEngine("{\"model\":\"quiet-model\",\"runtime\":\"mock\"}");
       quiet.awaitState(id, "READY", Duration.ofSeconds(30));
       Http.Response response = quiet.post("/v1/chat/completions", chat("quiet-model", false, 2));

@@ -18,7 +18,8 @@ public final class Sage {
     String home = System.getProperty("sage.home");
     Path path = home != null ? Path.of(home) : Path.of("target", "sage");
     if (!Files.isExecutable(path.resolve("bin/sage"))) {
-      throw new IllegalStateException("no distribution at " + path.toAbsolutePath() + "; run the package phase first");
+      throw new IllegalStateException(
+          "no distribution at " + path.toAbsolutePath() + "; run the package phase first");
     }
     return path.toAbsolutePath();
   }
@@ -45,18 +46,23 @@ public final class Sage {
     try {
       Path out = Files.createTempFile("sage-out", ".txt");
       Path err = Files.createTempFile("sage-err", ".txt");
-      ProcessBuilder builder = new ProcessBuilder(argv)
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv)
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       builder.environment().putAll(env);
       Process process = builder.start();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException("sage " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
+        throw new IllegalStateException(
+            "sage " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
       }
-      Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
+      Result result =
+          new Result(
+              process.exitValue(),
+              Files.readString(out, StandardCharsets.UTF_8),
+              Files.readString(err, StandardCharsets.UTF_8));
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
       return result;

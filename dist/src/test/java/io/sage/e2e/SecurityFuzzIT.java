@@ -36,7 +36,8 @@ class SecurityFuzzIT {
   static void start() throws IOException {
     dataDir = Files.createTempDirectory("sage-fuzz");
     gateway = Gateway.start(dataDir);
-    Http.Response created = gateway.post("/v1/management/keys", "{\"name\":\"fuzz\",\"scope\":\"inference\"}");
+    Http.Response created =
+        gateway.post("/v1/management/keys", "{\"name\":\"fuzz\",\"scope\":\"inference\"}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     inferenceKey = created.json().get("key").asText();
   }
@@ -44,43 +45,77 @@ class SecurityFuzzIT {
   @AfterContainer
   static void stop() {
     gateway.close();
-    assertThat(Leftovers.killAll(dataDir)).as("processes left: the fuzz launched something").isZero();
+    assertThat(Leftovers.killAll(dataDir))
+        .as("processes left: the fuzz launched something")
+        .isZero();
   }
 
   @AfterProperty
   void stillServing() {
     assertThat(gateway.get("/health").status()).isEqualTo(200);
-    assertThat(gateway.get("/v1/management/engines").json().get("count").asInt()).as("nothing launched").isZero();
+    assertThat(gateway.get("/v1/management/engines").json().get("count").asInt())
+        .as("nothing launched")
+        .isZero();
   }
 
   @Property(tries = 150)
-  void inferenceRoutes(@ForAll("inferencePaths") String path, @ForAll("inferenceBodies") String body,
+  void inferenceRoutes(
+      @ForAll("inferencePaths") String path,
+      @ForAll("inferenceBodies") String body,
       @ForAll("credentials") String credential) {
     expect4xx(send("POST", path, body, credential));
   }
 
   @Property(tries = 150)
-  void managementBodies(@ForAll("managementBodyRoutes") String route, @ForAll("credentials") String credential,
-      @ForAll("junkValue") String junk, @ForAll("malformed") String malformed, @ForAll boolean wellFormed) {
-    String body = switch (route) {
-      case "/v1/management/keys" -> "{\"name\":" + junk + ",\"scope\":" + quote("x" + junk) + ",\"models\":" + junk + "}";
-      case "/v1/management/engines/register" -> "{\"model\":" + badModel(junk) + ",\"base_url\":" + junk
-          + ",\"api_key\":" + junk + "}";
-      default -> "{\"model\":" + badModel(junk) + ",\"runtime\":\"mock\",\"port\":" + junk + ",\"gpu_ids\":" + junk
-          + ",\"options\":" + junk + ",\"extra_args\":" + junk + ",\"tensor_parallel_size\":" + junk + "}";
-    };
+  void managementBodies(
+      @ForAll("managementBodyRoutes") String route,
+      @ForAll("credentials") String credential,
+      @ForAll("junkValue") String junk,
+      @ForAll("malformed") String malformed,
+      @ForAll boolean wellFormed) {
+    String body =
+        switch (route) {
+          case "/v1/management/keys" ->
+              "{\"name\":" + junk + ",\"scope\":" + quote("x" + junk) + ",\"models\":" + junk + "}";
+          case "/v1/management/engines/register" ->
+              "{\"model\":"
+                  + badModel(junk)
+                  + ",\"base_url\":"
+                  + junk
+                  + ",\"api_key\":"
+                  + junk
+                  + "}";
+          default ->
+              "{\"model\":"
+                  + badModel(junk)
+                  + ",\"runtime\":\"mock\",\"port\":"
+                  + junk
+                  + ",\"gpu_ids\":"
+                  + junk
+                  + ",\"options\":"
+                  + junk
+                  + ",\"extra_args\":"
+                  + junk
+                  + ",\"tensor_parallel_size\":"
+                  + junk
+                  + "}";
+        };
     expect4xx(send("POST", route, wellFormed ? body : malformed, credential));
   }
 
   @Property(tries = 150)
-  void pathsAndQueries(@ForAll("pathTemplates") String template, @ForAll("junkText") String junk,
+  void pathsAndQueries(
+      @ForAll("pathTemplates") String template,
+      @ForAll("junkText") String junk,
       @ForAll("credentials") String credential) {
     // the "z" keeps the segment from being empty (which could name the list route instead)
     String encoded = "z" + URLEncoder.encode(junk, StandardCharsets.UTF_8).replace("+", "%20");
     String[] parts = template.split(" ", 2);
     Http.Response response = send(parts[0], parts[1].replace("{}", encoded), null, credential);
-    // junk in an ignored query parameter of a read-only route may well succeed; anything else must not
-    boolean readOnlyWithIgnoredJunk = parts[1].endsWith("?ignored={}") && "admin".equals(credential);
+    // junk in an ignored query parameter of a read-only route may well succeed; anything else must
+    // not
+    boolean readOnlyWithIgnoredJunk =
+        parts[1].endsWith("?ignored={}") && "admin".equals(credential);
     if (readOnlyWithIgnoredJunk) {
       assertThat(response.status()).as(response.body()).isLessThan(500);
     } else {
@@ -89,7 +124,8 @@ class SecurityFuzzIT {
   }
 
   private static String badModel(String junk) {
-    // a JSON value that is never a valid model name: a wrong type, or a string with a character names cannot hold
+    // a JSON value that is never a valid model name: a wrong type, or a string with a character
+    // names cannot hold
     return junk.startsWith("\"") ? quote("\u00e9" + junk) : junk;
   }
 
@@ -98,15 +134,21 @@ class SecurityFuzzIT {
     JsonNode error = response.json().get("error");
     assertThat(error).as(response.body()).isNotNull();
     assertThat(error.get("message").asText()).isNotBlank();
-    assertThat(error.has("type") && error.has("param") && error.has("code")).as(response.body()).isTrue();
+    assertThat(error.has("type") && error.has("param") && error.has("code"))
+        .as(response.body())
+        .isTrue();
     assertThat(response.body()).doesNotContain("at io.").doesNotContain("Exception:");
   }
 
   private static Http.Response send(String method, String path, String body, String credential) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.url() + path))
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(gateway.url() + path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     switch (credential) {
       case "admin" -> request.header("Authorization", "Bearer " + gateway.adminKey());
       case "inference" -> request.header("Authorization", "Bearer " + inferenceKey);
@@ -136,8 +178,11 @@ class SecurityFuzzIT {
 
   @Provide
   Arbitrary<String> managementBodyRoutes() {
-    return Arbitraries.of("/v1/management/engines", "/v1/management/engines/start",
-        "/v1/management/engines/register", "/v1/management/keys");
+    return Arbitraries.of(
+        "/v1/management/engines",
+        "/v1/management/engines/start",
+        "/v1/management/engines/register",
+        "/v1/management/keys");
   }
 
   @Provide
@@ -163,9 +208,23 @@ class SecurityFuzzIT {
 
   @Provide
   Arbitrary<String> inferenceBodies() {
-    Arbitrary<String> objects = Combinators.combine(junkValue(), junkValue(), junkValue(), Arbitraries.of(
-        "model", "messages", "stream", "max_tokens", "input", "session_id")).as((model, a, b, field) ->
-            "{\"model\":" + model + ",\"" + field + "\":" + a + ",\"temperature\":" + b + "}");
+    Arbitrary<String> objects =
+        Combinators.combine(
+                junkValue(),
+                junkValue(),
+                junkValue(),
+                Arbitraries.of("model", "messages", "stream", "max_tokens", "input", "session_id"))
+            .as(
+                (model, a, b, field) ->
+                    "{\"model\":"
+                        + model
+                        + ",\""
+                        + field
+                        + "\":"
+                        + a
+                        + ",\"temperature\":"
+                        + b
+                        + "}");
     return Arbitraries.oneOf(objects, malformed());
   }
 
@@ -175,37 +234,89 @@ class SecurityFuzzIT {
     return Arbitraries.oneOf(
         junkText().map(SecurityFuzzIT::quote),
         hugeNumbers(),
-        Arbitraries.of("true", "false", "null", "[]", "{}", "[1,\"a\",null]", "{\"a\":{\"b\":[]}}", "-0", "0.0"),
-        Arbitraries.strings().alpha().ofMinLength(5000).ofMaxLength(70000).map(SecurityFuzzIT::quote));
+        Arbitraries.of(
+            "true",
+            "false",
+            "null",
+            "[]",
+            "{}",
+            "[1,\"a\",null]",
+            "{\"a\":{\"b\":[]}}",
+            "-0",
+            "0.0"),
+        Arbitraries.strings()
+            .alpha()
+            .ofMinLength(5000)
+            .ofMaxLength(70000)
+            .map(SecurityFuzzIT::quote));
   }
 
   @Provide
   Arbitrary<String> junkText() {
     return Arbitraries.oneOf(
         Arbitraries.strings().all().ofMaxLength(40),
-        Arbitraries.strings().withChars("\u0000\u001f\u007f\u200b\u202e\ufeff\ud83d\ude00\u0301\u00e9/..\\%;$`")
-            .ofMinLength(1).ofMaxLength(30),
-        Arbitraries.of("../../etc/passwd", "%00", "%2e%2e%2f", "\"; rm -rf /", "$(id)", "`id`", "{{7*7}}",
-            "\u202egnp.exe", "\ud800", "a\u0000b"));
+        Arbitraries.strings()
+            .withChars("\u0000\u001f\u007f\u200b\u202e\ufeff\ud83d\ude00\u0301\u00e9/..\\%;$`")
+            .ofMinLength(1)
+            .ofMaxLength(30),
+        Arbitraries.of(
+            "../../etc/passwd",
+            "%00",
+            "%2e%2e%2f",
+            "\"; rm -rf /",
+            "$(id)",
+            "`id`",
+            "{{7*7}}",
+            "\u202egnp.exe",
+            "\ud800",
+            "a\u0000b"));
   }
 
   @Provide
   Arbitrary<String> hugeNumbers() {
     return Arbitraries.oneOf(
-        Arbitraries.of("1e999999", "-1e999999", "1E+2147483648", "9".repeat(400), "-" + "9".repeat(400),
-            "0." + "0".repeat(300) + "1", "123456789012345678901234567890", "2147483648", "-2147483649",
-            "9223372036854775808", "1.7976931348623157E309"),
-        Arbitraries.bigIntegers().between(new java.math.BigInteger("-1" + "0".repeat(60)),
-            new java.math.BigInteger("1" + "0".repeat(60))).map(String::valueOf));
+        Arbitraries.of(
+            "1e999999",
+            "-1e999999",
+            "1E+2147483648",
+            "9".repeat(400),
+            "-" + "9".repeat(400),
+            "0." + "0".repeat(300) + "1",
+            "123456789012345678901234567890",
+            "2147483648",
+            "-2147483649",
+            "9223372036854775808",
+            "1.7976931348623157E309"),
+        Arbitraries.bigIntegers()
+            .between(
+                new java.math.BigInteger("-1" + "0".repeat(60)),
+                new java.math.BigInteger("1" + "0".repeat(60)))
+            .map(String::valueOf));
   }
 
   @Provide
   Arbitrary<String> malformed() {
     return Arbitraries.oneOf(
-        Arbitraries.of("", " ", "{", "}", "[", "{\"model\":", "{\"model\":\"x\"", "{'model':'x'}", "{\"model\":\"x\",}",
-            "\ufeff{\"model\":\"x\"}", "{\"model\":\"x\"}{\"model\":\"y\"}", "null", "[]", "\"just a string\"",
-            "{\"model\":\"x\",\"a\":NaN}", "{\"model\":\"\\ud800\"", "{\"model\":\"x\\u00\"}",
-            "[".repeat(5000), "{\"a\":".repeat(3000) + "1" + "}".repeat(3000)),
+        Arbitraries.of(
+            "",
+            " ",
+            "{",
+            "}",
+            "[",
+            "{\"model\":",
+            "{\"model\":\"x\"",
+            "{'model':'x'}",
+            "{\"model\":\"x\",}",
+            "\ufeff{\"model\":\"x\"}",
+            "{\"model\":\"x\"}{\"model\":\"y\"}",
+            "null",
+            "[]",
+            "\"just a string\"",
+            "{\"model\":\"x\",\"a\":NaN}",
+            "{\"model\":\"\\ud800\"",
+            "{\"model\":\"x\\u00\"}",
+            "[".repeat(5000),
+            "{\"a\":".repeat(3000) + "1" + "}".repeat(3000)),
         junkText());
   }
 }

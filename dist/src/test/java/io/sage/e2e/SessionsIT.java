@@ -54,22 +54,38 @@ class SessionsIT {
   // ---- helpers -------------------------------------------------------------------------------
 
   static String newSession(Gateway on, String title) {
-    Http.Response created = on.post("/v1/sessions", title == null ? "" : "{\"title\":\"" + title + "\"}");
+    Http.Response created =
+        on.post("/v1/sessions", title == null ? "" : "{\"title\":\"" + title + "\"}");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     return created.json().get("id").asText();
   }
 
   /** A chat body; {@code sessionId} null leaves the field out. */
-  static String chat(String model, String sessionId, String userText, boolean stream, int maxTokens) {
-    return "{\"model\":\"" + model + "\"," + (sessionId == null ? "" : "\"session_id\":\"" + sessionId + "\",")
-        + "\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
-        + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + userText + "\"}]}";
+  static String chat(
+      String model, String sessionId, String userText, boolean stream, int maxTokens) {
+    return "{\"model\":\""
+        + model
+        + "\","
+        + (sessionId == null ? "" : "\"session_id\":\"" + sessionId + "\",")
+        + "\"stream\":"
+        + stream
+        + ",\"max_tokens\":"
+        + maxTokens
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + userText
+        + "\"}]}";
   }
 
-  static Http.Response send(Gateway on, String method, String path, String body, String... headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url() + path))
-        .header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  static Http.Response send(
+      Gateway on, String method, String path, String body, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(on.url() + path))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) {
       request.headers(headers);
     }
@@ -90,7 +106,10 @@ class SessionsIT {
     return response.json();
   }
 
-  /** Polls the session until its messages satisfy {@code condition} (stores happen after the response). */
+  /**
+   * Polls the session until its messages satisfy {@code condition} (stores happen after the
+   * response).
+   */
   static JsonNode awaitMessages(Gateway on, String id, Predicate<JsonNode> condition) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     JsonNode last = null;
@@ -164,7 +183,8 @@ class SessionsIT {
       assertThat(one.json().at("/messages/0/timestamp").asText()).isNotBlank();
       assertThat(one.json().at("/messages/1/content").asText()).isEqualTo("tok0 tok1");
 
-      Http.Response renamed = send(gateway, "PATCH", prefix + "/" + id + "/title", "{\"title\":\"Renamed\"}");
+      Http.Response renamed =
+          send(gateway, "PATCH", prefix + "/" + id + "/title", "{\"title\":\"Renamed\"}");
       assertThat(renamed.status()).as(renamed.body()).isEqualTo(200);
       assertThat(session(gateway, id).get("title").asText()).isEqualTo("Renamed");
 
@@ -177,7 +197,9 @@ class SessionsIT {
       Http.Response cleanup = gateway.post(prefix + "/cleanup?max_age_minutes=60", "");
       assertThat(cleanup.status()).as(cleanup.body()).isEqualTo(200);
       assertThat(cleanup.json().get("session_ids").toString()).doesNotContain(id);
-      assertThat(gateway.get(prefix + "/" + id).status()).as("an active session survives cleanup").isEqualTo(200);
+      assertThat(gateway.get(prefix + "/" + id).status())
+          .as("an active session survives cleanup")
+          .isEqualTo(200);
 
       Http.Response deleted = gateway.delete(prefix + "/" + id);
       assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
@@ -191,53 +213,93 @@ class SessionsIT {
   void historyIsPrependedAndTheExtensionFieldNeverReachesTheEngine() {
     String id = newSession(gateway, null);
     String first = "req-" + UUID.randomUUID();
-    Http.Response one = send(gateway, "POST", "/v1/chat/completions", chat(MODEL, id, "first question", false, 3),
-        "x-request-id", first);
+    Http.Response one =
+        send(
+            gateway,
+            "POST",
+            "/v1/chat/completions",
+            chat(MODEL, id, "first question", false, 3),
+            "x-request-id",
+            first);
     assertThat(one.status()).as(one.body()).isEqualTo(200);
     assertThat(one.json().at("/choices/0/message/content").asText()).isEqualTo("tok0 tok1 tok2");
     awaitMessages(gateway, id, m -> m.size() == 2);
 
     // the second turn names the session by header, and brings a system prompt
     String second = "req-" + UUID.randomUUID();
-    String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":2,\"messages\":[{\"role\":\"system\",\"content\":"
-        + "\"be brief\"},{\"role\":\"user\",\"content\":\"second question\"}]}";
-    Http.Response two = send(gateway, "POST", "/v1/chat/completions", body, "x-request-id", second,
-        "x-sage-session-id", id);
+    String body =
+        "{\"model\":\""
+            + MODEL
+            + "\",\"max_tokens\":2,\"messages\":[{\"role\":\"system\",\"content\":"
+            + "\"be brief\"},{\"role\":\"user\",\"content\":\"second question\"}]}";
+    Http.Response two =
+        send(
+            gateway,
+            "POST",
+            "/v1/chat/completions",
+            body,
+            "x-request-id",
+            second,
+            "x-sage-session-id",
+            id);
     assertThat(two.status()).as(two.body()).isEqualTo(200);
 
     String firstSeen = engineReceived(gateway, engineId, first);
     String secondSeen = engineReceived(gateway, engineId, second);
-    assertThat(firstSeen).doesNotContain("session_id").doesNotContain(id).contains("first question");
+    assertThat(firstSeen)
+        .doesNotContain("session_id")
+        .doesNotContain(id)
+        .contains("first question");
     assertThat(secondSeen).doesNotContain("session_id").doesNotContain(id);
     JsonNode sent = new Http.Response(200, java.util.Map.of(), secondSeen).json();
     List<String> seen = new ArrayList<>();
-    sent.get("messages").forEach(m -> seen.add(m.get("role").asText() + ":" + m.get("content").asText()));
-    assertThat(seen).containsExactly("system:be brief", "user:first question", "assistant:tok0 tok1 tok2",
-        "user:second question");
+    sent.get("messages")
+        .forEach(m -> seen.add(m.get("role").asText() + ":" + m.get("content").asText()));
+    assertThat(seen)
+        .containsExactly(
+            "system:be brief",
+            "user:first question",
+            "assistant:tok0 tok1 tok2",
+            "user:second question");
 
     JsonNode stored = awaitMessages(gateway, id, m -> m.size() == 4);
     List<String> messages = new ArrayList<>();
-    stored.get("messages").forEach(m -> messages.add(m.get("role").asText() + ":" + m.get("content").asText()));
-    assertThat(messages).as("system prompts are not stored").containsExactly("user:first question",
-        "assistant:tok0 tok1 tok2", "user:second question", "assistant:tok0 tok1");
-    assertThat(stored.get("title").asText()).as("derived from the first user message").isEqualTo("first question");
+    stored
+        .get("messages")
+        .forEach(m -> messages.add(m.get("role").asText() + ":" + m.get("content").asText()));
+    assertThat(messages)
+        .as("system prompts are not stored")
+        .containsExactly(
+            "user:first question",
+            "assistant:tok0 tok1 tok2",
+            "user:second question",
+            "assistant:tok0 tok1");
+    assertThat(stored.get("title").asText())
+        .as("derived from the first user message")
+        .isEqualTo("first question");
     assertThat(stored.get("message_count").asInt()).isEqualTo(4);
     assertThat(stored.at("/messages/1/metadata/engine_id").asText()).isEqualTo(engineId);
 
     // a request without a session is not touched and stores nothing
     String plain = "req-" + UUID.randomUUID();
     String plainBody = chat(MODEL, null, "no session here", false, 1);
-    assertThat(send(gateway, "POST", "/v1/chat/completions", plainBody, "x-request-id", plain).status()).isEqualTo(200);
+    assertThat(
+            send(gateway, "POST", "/v1/chat/completions", plainBody, "x-request-id", plain)
+                .status())
+        .isEqualTo(200);
     assertThat(engineReceived(gateway, engineId, plain)).isEqualTo(plainBody);
   }
 
   @Test
   void aStreamedReplyIsStoredWhole() throws Exception {
     String id = newSession(gateway, "streaming");
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(chat(MODEL, id, "stream it", true, 6))).build();
-    HttpResponse<String> response = Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofString());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(chat(MODEL, id, "stream it", true, 6)))
+            .build();
+    HttpResponse<String> response =
+        Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("data: [DONE]");
 
@@ -252,12 +314,18 @@ class SessionsIT {
   @Test
   void aCutStreamStoresTheUserTurnMarkedCutAndNoReply() throws Exception {
     String id = newSession(gateway, null);
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(chat(SLOW_MODEL, id, "this gets cut", true, 200))).build();
-    HttpResponse<InputStream> response = Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    chat(SLOW_MODEL, id, "this gets cut", true, 200)))
+            .build();
+    HttpResponse<InputStream> response =
+        Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       assertThat(reader.readLine()).startsWith("data: ");
     }
 
@@ -274,7 +342,8 @@ class SessionsIT {
   @Test
   void aFailedRequestStoresTheUserTurnMarkedFailedAndItIsNotReplayed() {
     String id = newSession(gateway, null);
-    Http.Response failed = gateway.post("/v1/chat/completions", chat("no-such-model", id, "lost question", false, 2));
+    Http.Response failed =
+        gateway.post("/v1/chat/completions", chat("no-such-model", id, "lost question", false, 2));
     assertOpenAiError(failed, 404, "model_not_found");
     JsonNode stored = awaitMessages(gateway, id, m -> m.size() == 1);
     assertThat(stored.at("/messages/0/status").asText()).isEqualTo("failed");
@@ -283,10 +352,18 @@ class SessionsIT {
     assertThat(stored.at("/messages/0/metadata/reason").asText()).contains("no-such-model");
 
     String next = "req-" + UUID.randomUUID();
-    Http.Response ok = send(gateway, "POST", "/v1/chat/completions", chat(MODEL, id, "next question", false, 1),
-        "x-request-id", next);
+    Http.Response ok =
+        send(
+            gateway,
+            "POST",
+            "/v1/chat/completions",
+            chat(MODEL, id, "next question", false, 1),
+            "x-request-id",
+            next);
     assertThat(ok.status()).isEqualTo(200);
-    assertThat(engineReceived(gateway, engineId, next)).doesNotContain("lost question").contains("next question");
+    assertThat(engineReceived(gateway, engineId, next))
+        .doesNotContain("lost question")
+        .contains("next question");
     awaitMessages(gateway, id, m -> m.size() == 3);
   }
 
@@ -318,7 +395,9 @@ class SessionsIT {
       assertThat(reply.get("role").asText()).isEqualTo("assistant");
       int i = Integer.parseInt(question.get("content").asText().substring("question ".length()));
       questions.add(question.get("content").asText());
-      assertThat(reply.get("content").asText()).as("reply next to question " + i).isEqualTo(tokens(i + 1));
+      assertThat(reply.get("content").asText())
+          .as("reply next to question " + i)
+          .isEqualTo(tokens(i + 1));
       assertThat(question.get("seq").asLong()).isGreaterThan(lastSeq);
       assertThat(reply.get("seq").asLong()).isGreaterThan(question.get("seq").asLong());
       lastSeq = reply.get("seq").asLong();
@@ -331,41 +410,94 @@ class SessionsIT {
   void everyErrorIsOpenAiShaped() {
     String id = newSession(gateway, null);
     String missing = "sess-does-not-exist";
-    assertOpenAiError(gateway.post("/v1/chat/completions", chat(MODEL, missing, "q", false, 1)), 404, "not_found");
-    assertOpenAiError(send(gateway, "POST", "/v1/chat/completions", chat(MODEL, null, "q", false, 1),
-        "x-sage-session-id", missing), 404, "not_found");
-    assertOpenAiError(send(gateway, "POST", "/v1/chat/completions", chat(MODEL, id, "q", false, 1),
-        "x-sage-session-id", newSession(gateway, null)), 400, "invalid_request");
-    assertOpenAiError(gateway.post("/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"session_id\":42,"
-        + "\"messages\":[]}"), 400, "invalid_request");
-    assertOpenAiError(gateway.post("/v1/chat/completions", "{\"session_id\":\"" + id + "\",\"messages\":["),
-        400, "invalid_request");
-    assertOpenAiError(gateway.post("/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"session_id\":\"" + id
-        + "\"}"), 400, "invalid_request");
-    assertOpenAiError(gateway.post("/v1/chat/completions", "{\"session_id\":\"" + id + "\",\"messages\":[]}"),
-        400, "invalid_request");
-    assertThat(session(gateway, id).get("messages")).as("rejected requests store nothing").isEmpty();
+    assertOpenAiError(
+        gateway.post("/v1/chat/completions", chat(MODEL, missing, "q", false, 1)),
+        404,
+        "not_found");
+    assertOpenAiError(
+        send(
+            gateway,
+            "POST",
+            "/v1/chat/completions",
+            chat(MODEL, null, "q", false, 1),
+            "x-sage-session-id",
+            missing),
+        404,
+        "not_found");
+    assertOpenAiError(
+        send(
+            gateway,
+            "POST",
+            "/v1/chat/completions",
+            chat(MODEL, id, "q", false, 1),
+            "x-sage-session-id",
+            newSession(gateway, null)),
+        400,
+        "invalid_request");
+    assertOpenAiError(
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"" + MODEL + "\",\"session_id\":42," + "\"messages\":[]}"),
+        400,
+        "invalid_request");
+    assertOpenAiError(
+        gateway.post("/v1/chat/completions", "{\"session_id\":\"" + id + "\",\"messages\":["),
+        400,
+        "invalid_request");
+    assertOpenAiError(
+        gateway.post(
+            "/v1/chat/completions", "{\"model\":\"" + MODEL + "\",\"session_id\":\"" + id + "\"}"),
+        400,
+        "invalid_request");
+    assertOpenAiError(
+        gateway.post("/v1/chat/completions", "{\"session_id\":\"" + id + "\",\"messages\":[]}"),
+        400,
+        "invalid_request");
+    assertThat(session(gateway, id).get("messages"))
+        .as("rejected requests store nothing")
+        .isEmpty();
 
     for (String prefix : List.of("/sessions", "/v1/sessions")) {
       assertOpenAiError(gateway.get(prefix + "/" + missing), 404, "not_found");
       assertOpenAiError(gateway.delete(prefix + "/" + missing), 404, "not_found");
       assertOpenAiError(gateway.post(prefix + "/" + missing + "/clear", ""), 404, "not_found");
-      assertOpenAiError(send(gateway, "PATCH", prefix + "/" + missing + "/title", "{\"title\":\"t\"}"), 404,
+      assertOpenAiError(
+          send(gateway, "PATCH", prefix + "/" + missing + "/title", "{\"title\":\"t\"}"),
+          404,
           "not_found");
-      assertOpenAiError(gateway.post(prefix, "{\"title\":\"" + "x".repeat(201) + "\"}"), 400, "invalid_request");
+      assertOpenAiError(
+          gateway.post(prefix, "{\"title\":\"" + "x".repeat(201) + "\"}"), 400, "invalid_request");
       assertOpenAiError(gateway.post(prefix, "{\"title\":\"  \"}"), 400, "invalid_request");
       assertOpenAiError(gateway.post(prefix, "{\"title\":7}"), 400, "invalid_request");
       assertOpenAiError(gateway.post(prefix, "{\"title\":"), 400, "invalid_request");
-      assertOpenAiError(send(gateway, "PATCH", prefix + "/" + id + "/title", "{\"title\":\"" + "y".repeat(201) + "\"}"),
-          400, "invalid_request");
-      assertOpenAiError(send(gateway, "PATCH", prefix + "/" + id + "/title", "{}"), 400, "invalid_request");
-      assertOpenAiError(send(gateway, "PATCH", prefix + "/" + id + "/title", "not json"), 400, "invalid_request");
-      for (String age : List.of("", "?max_age_minutes=0", "?max_age_minutes=-5", "?max_age_minutes=abc",
-          "?max_age_minutes=1.5")) {
+      assertOpenAiError(
+          send(
+              gateway,
+              "PATCH",
+              prefix + "/" + id + "/title",
+              "{\"title\":\"" + "y".repeat(201) + "\"}"),
+          400,
+          "invalid_request");
+      assertOpenAiError(
+          send(gateway, "PATCH", prefix + "/" + id + "/title", "{}"), 400, "invalid_request");
+      assertOpenAiError(
+          send(gateway, "PATCH", prefix + "/" + id + "/title", "not json"), 400, "invalid_request");
+      for (String age :
+          List.of(
+              "",
+              "?max_age_minutes=0",
+              "?max_age_minutes=-5",
+              "?max_age_minutes=abc",
+              "?max_age_minutes=1.5")) {
         assertOpenAiError(gateway.post(prefix + "/cleanup" + age, ""), 400, "invalid_request");
       }
     }
-    Http.Response longest = send(gateway, "PATCH", "/v1/sessions/" + id + "/title", "{\"title\":\"" + "z".repeat(200) + "\"}");
+    Http.Response longest =
+        send(
+            gateway,
+            "PATCH",
+            "/v1/sessions/" + id + "/title",
+            "{\"title\":\"" + "z".repeat(200) + "\"}");
     assertThat(longest.status()).as(longest.body()).isEqualTo(200);
     assertThat(session(gateway, id).get("title").asText()).hasSize(200);
   }
@@ -378,7 +510,11 @@ class SessionsIT {
       String engine = first.startEngine(engine("restart-model", "\"log_requests\":true"));
       first.awaitState(engine, "READY", Duration.ofSeconds(60));
       String id = newSession(first, "kept");
-      assertThat(first.post("/v1/chat/completions", chat("restart-model", id, "before restart", false, 2)).status())
+      assertThat(
+              first
+                  .post(
+                      "/v1/chat/completions", chat("restart-model", id, "before restart", false, 2))
+                  .status())
           .isEqualTo(200);
       awaitMessages(first, id, m -> m.size() == 2);
       first.close();
@@ -392,13 +528,21 @@ class SessionsIT {
 
       second.awaitState(engine, "READY", Duration.ofSeconds(60));
       String after = "req-" + UUID.randomUUID();
-      Http.Response response = send(second, "POST", "/v1/chat/completions",
-          chat("restart-model", id, "after restart", false, 1), "x-request-id", after);
+      Http.Response response =
+          send(
+              second,
+              "POST",
+              "/v1/chat/completions",
+              chat("restart-model", id, "after restart", false, 1),
+              "x-request-id",
+              after);
       assertThat(response.status()).as(response.body()).isEqualTo(200);
-      assertThat(engineReceived(second, engine, after)).contains("before restart", "tok0 tok1", "after restart");
+      assertThat(engineReceived(second, engine, after))
+          .contains("before restart", "tok0 tok1", "after restart");
       JsonNode now = awaitMessages(second, id, m -> m.size() == 4);
       assertThat(now.at("/messages/2/content").asText()).isEqualTo("after restart");
-      assertThat(now.at("/messages/2/seq").asLong()).isGreaterThan(now.at("/messages/1/seq").asLong());
+      assertThat(now.at("/messages/2/seq").asLong())
+          .isGreaterThan(now.at("/messages/1/seq").asLong());
     } finally {
       first.close();
       if (second != null) {

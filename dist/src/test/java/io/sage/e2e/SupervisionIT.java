@@ -31,26 +31,39 @@ class SupervisionIT {
   @BeforeAll
   static void start() throws Exception {
     String pkg = "test.forking";
-    String source = "package " + pkg + ";\n"
-        + "import io.sage.spi.engine.*;\nimport java.util.*;\n"
-        + "@org.pf4j.Extension\n"
-        + "public class Forking implements EngineRuntimeFactory {\n"
-        + "  public String kind() { return \"forking\"; }\n"
-        + "  public EngineRuntime create(EngineContext c) {\n"
-        + "    return () -> new LaunchCommand(List.of(\"/bin/bash\", \"-c\",\n"
-        + "        \"(trap '' TERM; exec sleep 1000) & exec \\\"$0\\\" -cp \\\"$1\\\" io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port \\\"$2\\\" --model \\\"$3\\\" --kind llm\",\n"
-        + "        c.javaExecutable().toString(), c.spec().options().get(\"mock_jar\"), Integer.toString(c.port()),\n"
-        + "        c.spec().servedModelName()), Map.of(), c.workDirectory());\n"
-        + "  }\n"
-        + "}\n";
-    TestPlugins.jar(pluginsDir, "forking-test", ">=1.0.0", Map.of(pkg + ".Forking", source), List.of(pkg + ".Forking"));
-    gateway = Gateway.start(dataDir, Map.of(
-        "SAGE_HEALTH_INTERVAL", INTERVAL.toMillis() + "ms",
-        "SAGE_HEALTH_TIMEOUT", "500ms",
-        "SAGE_RESTART_BACKOFF_INITIAL", "200ms",
-        "SAGE_RESTART_MAX_RESTARTS", "2",
-        "SAGE_STARTUP_TIMEOUT_MOCK", "3s",
-        "SAGE_STOP_GRACE_PERIOD", "1s"), "--plugins-dir", pluginsDir.toString());
+    String source =
+        "package "
+            + pkg
+            + ";\n"
+            + "import io.sage.spi.engine.*;\nimport java.util.*;\n"
+            + "@org.pf4j.Extension\n"
+            + "public class Forking implements EngineRuntimeFactory {\n"
+            + "  public String kind() { return \"forking\"; }\n"
+            + "  public EngineRuntime create(EngineContext c) {\n"
+            + "    return () -> new LaunchCommand(List.of(\"/bin/bash\", \"-c\",\n"
+            + "        \"(trap '' TERM; exec sleep 1000) & exec \\\"$0\\\" -cp \\\"$1\\\" io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port \\\"$2\\\" --model \\\"$3\\\" --kind llm\",\n"
+            + "        c.javaExecutable().toString(), c.spec().options().get(\"mock_jar\"), Integer.toString(c.port()),\n"
+            + "        c.spec().servedModelName()), Map.of(), c.workDirectory());\n"
+            + "  }\n"
+            + "}\n";
+    TestPlugins.jar(
+        pluginsDir,
+        "forking-test",
+        ">=1.0.0",
+        Map.of(pkg + ".Forking", source),
+        List.of(pkg + ".Forking"));
+    gateway =
+        Gateway.start(
+            dataDir,
+            Map.of(
+                "SAGE_HEALTH_INTERVAL", INTERVAL.toMillis() + "ms",
+                "SAGE_HEALTH_TIMEOUT", "500ms",
+                "SAGE_RESTART_BACKOFF_INITIAL", "200ms",
+                "SAGE_RESTART_MAX_RESTARTS", "2",
+                "SAGE_STARTUP_TIMEOUT_MOCK", "3s",
+                "SAGE_STOP_GRACE_PERIOD", "1s"),
+            "--plugins-dir",
+            pluginsDir.toString());
   }
 
   @AfterAll
@@ -65,14 +78,26 @@ class SupervisionIT {
 
   static List<String> reasons(String id) {
     List<String> reasons = new ArrayList<>();
-    gateway.get("/v1/management/engines/" + id + "/events").json().get("events")
-        .forEach(e -> reasons.add(e.get("from").asText() + "->" + e.get("to").asText() + ": " + e.get("reason").asText()));
+    gateway
+        .get("/v1/management/engines/" + id + "/events")
+        .json()
+        .get("events")
+        .forEach(
+            e ->
+                reasons.add(
+                    e.get("from").asText()
+                        + "->"
+                        + e.get("to").asText()
+                        + ": "
+                        + e.get("reason").asText()));
     return reasons;
   }
 
   @Test
   void failingHealthChecksMakeAReadyEngineError() {
-    String id = gateway.startEngine(mock("unhealthy", "\"fail_health_after_s\":2,\"restart_policy\":\"never\""));
+    String id =
+        gateway.startEngine(
+            mock("unhealthy", "\"fail_health_after_s\":2,\"restart_policy\":\"never\""));
     JsonNode ready = gateway.awaitState(id, "READY", Duration.ofSeconds(20));
     long readyAt = System.nanoTime();
     JsonNode error = gateway.awaitState(id, "ERROR", Duration.ofSeconds(20));
@@ -84,7 +109,8 @@ class SupervisionIT {
     assertThat(error.get("consecutive_failures").asInt()).isEqualTo(3);
     assertThat(reasons(id).get(0)).startsWith("READY->ERROR: 3 health checks failed");
     long pid = error.get("pid").asLong();
-    gateway.awaitEngine(id, Duration.ofSeconds(5), e -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    gateway.awaitEngine(
+        id, Duration.ofSeconds(5), e -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
   }
 
   @Test
@@ -92,8 +118,11 @@ class SupervisionIT {
     String id = gateway.startEngine(mock("crashy", ""));
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(20)).get("pid").asLong();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-    JsonNode back = gateway.awaitEngine(id, Duration.ofSeconds(30),
-        e -> "READY".equals(e.get("state").asText()) && e.get("pid").asLong() != pid);
+    JsonNode back =
+        gateway.awaitEngine(
+            id,
+            Duration.ofSeconds(30),
+            e -> "READY".equals(e.get("state").asText()) && e.get("pid").asLong() != pid);
     assertThat(back.get("restart_count").asInt()).isEqualTo(1);
     List<String> reasons = reasons(id);
     assertThat(reasons.get(2)).startsWith("READY->ERROR: process exited with code 137");
@@ -104,8 +133,11 @@ class SupervisionIT {
   @Test
   void anEngineThatNeverGetsReadyIsRestartedUntilTheBudgetIsSpent() {
     String id = gateway.startEngine(mock("hopeless", "\"fail_health_after_s\":0"));
-    JsonNode gaveUp = gateway.awaitEngine(id, Duration.ofSeconds(40),
-        e -> e.get("last_error").asText("").startsWith("gave up restarting"));
+    JsonNode gaveUp =
+        gateway.awaitEngine(
+            id,
+            Duration.ofSeconds(40),
+            e -> e.get("last_error").asText("").startsWith("gave up restarting"));
     assertThat(gaveUp.get("state").asText()).isEqualTo("ERROR");
     assertThat(gaveUp.get("restart_count").asInt()).isEqualTo(2);
     assertThat(reasons(id).get(0)).contains("startup timeout: not ready after 3 s");
@@ -114,7 +146,12 @@ class SupervisionIT {
     Http.Response restart = gateway.post("/v1/management/engines/" + id + "/restart", "");
     assertThat(restart.status()).as(restart.body()).isEqualTo(202);
     assertThat(restart.json().get("state").asText()).isEqualTo("STARTING");
-    assertThat(gateway.post("/v1/management/engines/" + id + "/stop?wait=true", "").json().get("state").asText())
+    assertThat(
+            gateway
+                .post("/v1/management/engines/" + id + "/stop?wait=true", "")
+                .json()
+                .get("state")
+                .asText())
         .isEqualTo("STOPPED");
   }
 
@@ -122,27 +159,33 @@ class SupervisionIT {
   void aLongStreamCompletesWhileItsEngineDrainsThenTheEngineStops() throws Exception {
     String id = gateway.startEngine(mock("drainable", "\"tokens_per_second\":5"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(20));
-    CompletableFuture<List<String>> stream = CompletableFuture.supplyAsync(() -> stream("drainable", 50));
+    CompletableFuture<List<String>> stream =
+        CompletableFuture.supplyAsync(() -> stream("drainable", 50));
     gateway.awaitEngine(id, Duration.ofSeconds(5), e -> e.get("active_requests").asInt() == 1);
     Http.Response stop = gateway.post("/v1/management/engines/" + id + "/stop", "");
     assertThat(stop.status()).isEqualTo(202);
     assertThat(stop.json().get("state").asText()).isEqualTo("DRAINING");
-    Http.Response refused = gateway.post("/v1/chat/completions",
-        "{\"model\":\"drainable\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    Http.Response refused =
+        gateway.post(
+            "/v1/chat/completions",
+            "{\"model\":\"drainable\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
     assertThat(refused.status()).isEqualTo(503);
     List<String> events = stream.get();
     assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
     assertThat(events).hasSizeGreaterThanOrEqualTo(51);
     JsonNode stopped = gateway.awaitState(id, "STOPPED", Duration.ofSeconds(15));
     assertThat(reasons(id).get(0)).startsWith("DRAINING->STOPPED: drained");
-    assertThat(ProcessHandle.of(stopped.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(
+            ProcessHandle.of(stopped.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false))
+        .isFalse();
   }
 
   @Test
   void aDrainTimeoutForceStops() {
     String id = gateway.startEngine(mock("slowdrain", "\"tokens_per_second\":5"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(20));
-    CompletableFuture<List<String>> stream = CompletableFuture.supplyAsync(() -> stream("slowdrain", 100));
+    CompletableFuture<List<String>> stream =
+        CompletableFuture.supplyAsync(() -> stream("slowdrain", 100));
     gateway.awaitEngine(id, Duration.ofSeconds(5), e -> e.get("active_requests").asInt() == 1);
     long start = System.nanoTime();
     gateway.post("/v1/management/engines/" + id + "/stop?drain_timeout=1", "");
@@ -156,7 +199,11 @@ class SupervisionIT {
   @Test
   void stoppingAForkingEngineLeavesNoProcessInItsGroup() {
     String jar = Sage.pluginsDir().resolve("sage-engine-mock.jar").toString();
-    String id = gateway.startEngine("{\"model\":\"forker\",\"runtime\":\"forking\",\"options\":{\"mock_jar\":\"" + jar + "\"}}");
+    String id =
+        gateway.startEngine(
+            "{\"model\":\"forker\",\"runtime\":\"forking\",\"options\":{\"mock_jar\":\""
+                + jar
+                + "\"}}");
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(20)).get("pid").asLong();
     List<Long> group = groupMembers(pid);
     assertThat(group).as("the engine forked a child into its group").hasSizeGreaterThanOrEqualTo(2);
@@ -174,18 +221,25 @@ class SupervisionIT {
     assertThat(logs.status()).isEqualTo(200);
     assertThat(logs.header("content-type")).startsWith("text/plain");
     assertThat(logs.body()).contains("listening");
-    assertThat(gateway.get("/v1/management/engines/" + id + "/logs?tail=abc").status()).isEqualTo(400);
+    assertThat(gateway.get("/v1/management/engines/" + id + "/logs?tail=abc").status())
+        .isEqualTo(400);
     assertThat(dataDir.resolve("engines").resolve(id).resolve("engine.log")).exists();
   }
 
   @Test
   void healthSettingsCanBeSetPerEngine() {
-    String id = gateway.startEngine(mock("strict", "\"fail_health_after_s\":1,\"restart_policy\":\"never\","
-        + "\"health_failure_threshold\":1,\"health_interval_s\":0.2"));
+    String id =
+        gateway.startEngine(
+            mock(
+                "strict",
+                "\"fail_health_after_s\":1,\"restart_policy\":\"never\","
+                    + "\"health_failure_threshold\":1,\"health_interval_s\":0.2"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(20));
     JsonNode error = gateway.awaitState(id, "ERROR", Duration.ofSeconds(20));
     assertThat(error.get("last_error").asText()).startsWith("1 health checks failed");
-    Http.Response bad = gateway.post("/v1/management/engines", mock("bad-health", "\"health_interval_s\":\"soon\""));
+    Http.Response bad =
+        gateway.post(
+            "/v1/management/engines", mock("bad-health", "\"health_interval_s\":\"soon\""));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().at("/error/message").asText()).contains("health_interval_s");
   }
@@ -194,57 +248,81 @@ class SupervisionIT {
   void followingTheLogsStreamsNewLinesAsTheyAreWritten() throws Exception {
     String id = gateway.startEngine(mock("followed", "\"log_requests\":true"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(20));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/management/engines/" + id
-        + "/logs?tail=5&follow=true")).GET().build();
-    HttpResponse<InputStream> response = Http.client().send(Http.withKey(request),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    gateway.url() + "/v1/management/engines/" + id + "/logs?tail=5&follow=true"))
+            .GET()
+            .build();
+    HttpResponse<InputStream> response =
+        Http.client().send(Http.withKey(request), HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
-    CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.contains("x-request-id=follow-me")) {
-            return line;
-          }
-        }
-        return "(stream ended)";
-      } catch (Exception e) {
-        return "exception: " + e;
-      }
-    });
+    CompletableFuture<String> seen =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(
+                      new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  if (line.contains("x-request-id=follow-me")) {
+                    return line;
+                  }
+                }
+                return "(stream ended)";
+              } catch (Exception e) {
+                return "exception: " + e;
+              }
+            });
     Gateway.sleep(500);
-    Http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json").header("x-request-id", "follow-me")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"followed\",\"messages\":[]}")));
-    assertThat(seen.get(15, java.util.concurrent.TimeUnit.SECONDS)).contains("path=/v1/chat/completions");
+    Http.send(
+        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .header("x-request-id", "follow-me")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"followed\",\"messages\":[]}")));
+    assertThat(seen.get(15, java.util.concurrent.TimeUnit.SECONDS))
+        .contains("path=/v1/chat/completions");
     response.body().close();
   }
 
   static List<Long> groupMembers(long pgid) {
     List<Long> members = new ArrayList<>();
-    ProcessHandle.allProcesses().forEach(p -> {
-      try {
-        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        if (Long.parseLong(rest[2]) == pgid && !"Z".equals(rest[0])) {
-          members.add(p.pid());
-        }
-      } catch (Exception e) {
-        // gone
-      }
-    });
+    ProcessHandle.allProcesses()
+        .forEach(
+            p -> {
+              try {
+                String stat =
+                    java.nio.file.Files.readString(
+                        Path.of("/proc", Long.toString(p.pid()), "stat"));
+                String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (Long.parseLong(rest[2]) == pgid && !"Z".equals(rest[0])) {
+                  members.add(p.pid());
+                }
+              } catch (Exception e) {
+                // gone
+              }
+            });
     return members;
   }
 
   static List<String> stream(String model, int tokens) {
     List<String> events = new ArrayList<>();
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":" + tokens
-              + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}")).build();
-      HttpResponse<InputStream> response = Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
+              .header("Content-Type", "application/json")
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"model\":\""
+                          + model
+                          + "\",\"stream\":true,\"max_tokens\":"
+                          + tokens
+                          + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
+              .build();
+      HttpResponse<InputStream> response =
+          Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (BufferedReader reader =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = reader.readLine()) != null) {
           if (line.startsWith("data: ")) {

@@ -23,8 +23,13 @@ public final class TestPlugins {
    * Builds {@code <dir>/<pluginId>.jar} from {@code sources} (class name → source), declaring
    * {@code extensions} in PF4J's index.
    */
-  public static Path jar(Path dir, String pluginId, String requires, Map<String, String> sources,
-      List<String> extensions) throws IOException {
+  public static Path jar(
+      Path dir,
+      String pluginId,
+      String requires,
+      Map<String, String> sources,
+      List<String> extensions)
+      throws IOException {
     Path src = Files.createTempDirectory("plugin-src");
     Path classes = Files.createTempDirectory("plugin-classes");
     for (Map.Entry<String, String> source : sources.entrySet()) {
@@ -33,8 +38,14 @@ public final class TestPlugins {
       Files.writeString(file, source.getValue());
     }
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-    List<String> args = new java.util.ArrayList<>(List.of("-proc:none", "-d", classes.toString(), "-cp",
-        System.getProperty("java.class.path")));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "-proc:none",
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path")));
     try (Stream<Path> files = Files.walk(src)) {
       files.filter(f -> f.toString().endsWith(".java")).forEach(f -> args.add(f.toString()));
     }
@@ -51,7 +62,8 @@ public final class TestPlugins {
     main.putValue("Plugin-Provider", "tests");
     Files.createDirectories(dir);
     Path jar = dir.resolve(pluginId + ".jar");
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
       try (Stream<Path> files = Files.walk(classes)) {
         for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
           jarOut.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
@@ -68,12 +80,19 @@ public final class TestPlugins {
 
   /** Source of a runtime factory with the given kind and class body extras. */
   public static String runtimeSource(String pkg, String className, String kind, String extra) {
-    return "package " + pkg + ";\n"
+    return "package "
+        + pkg
+        + ";\n"
         + "import io.sage.spi.engine.*;\n"
         + "@org.pf4j.Extension\n"
-        + "public class " + className + " implements EngineRuntimeFactory {\n"
-        + extra + "\n"
-        + "  public String kind() { return \"" + kind + "\"; }\n"
+        + "public class "
+        + className
+        + " implements EngineRuntimeFactory {\n"
+        + extra
+        + "\n"
+        + "  public String kind() { return \""
+        + kind
+        + "\"; }\n"
         + "  public EngineRuntime create(EngineContext context) { throw new IllegalStateException(\"test plugin\"); }\n"
         + "}\n";
   }

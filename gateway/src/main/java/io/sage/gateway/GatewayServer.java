@@ -24,7 +24,8 @@ public final class GatewayServer {
    * @param pluginDirs extra plugin folders
    * @param demo start the demo engines
    */
-  public record Settings(String host, Integer port, Path dataDir, List<String> pluginDirs, boolean demo) {}
+  public record Settings(
+      String host, Integer port, Path dataDir, List<String> pluginDirs, boolean demo) {}
 
   public static ApplicationContext start(Settings settings) throws IOException {
     Path dataDir = settings.dataDir();
@@ -45,23 +46,28 @@ public final class GatewayServer {
     if (settings.demo()) {
       properties.put("sage.demo", true);
     }
-    ApplicationContext context = Micronaut.build(new String[0])
-        .mainClass(GatewayServer.class)
-        .properties(properties)
-        .banner(false)
-        .start();
+    ApplicationContext context =
+        Micronaut.build(new String[0])
+            .mainClass(GatewayServer.class)
+            .properties(properties)
+            .banner(false)
+            .start();
     Path pidFile = GatewayPaths.pidFile(dataDir);
     Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        String recorded = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
-        if (recorded.equals(Long.toString(ProcessHandle.current().pid()))) {
-          Files.deleteIfExists(pidFile);
-        }
-      } catch (IOException e) {
-        // the next start replaces a stale pid file
-      }
-    }, "sage-pidfile"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    String recorded = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
+                    if (recorded.equals(Long.toString(ProcessHandle.current().pid()))) {
+                      Files.deleteIfExists(pidFile);
+                    }
+                  } catch (IOException e) {
+                    // the next start replaces a stale pid file
+                  }
+                },
+                "sage-pidfile"));
     return context;
   }
 }

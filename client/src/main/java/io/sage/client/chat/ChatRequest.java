@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A chat completion request. Every optional field is sent exactly as given and left out when
- * {@code null}: a temperature of 0 is sent as 0, never replaced by a default.
+ * A chat completion request. Every optional field is sent exactly as given and left out when {@code
+ * null}: a temperature of 0 is sent as 0, never replaced by a default.
  *
  * @param model the model to route to; {@code null} lets the client pick its default
  * @param sessionId the gateway's {@code session_id} extension (stored conversation), or null

@@ -33,7 +33,11 @@ public record EmbeddingResult(List<float[]> vectors, String model, Usage usage, 
       int index = item.path("index").asInt(position);
       if (index < 0 || index >= inputCount || ordered[index] != null) {
         throw new IllegalArgumentException(
-            "embedding answer has a bad or repeated index " + index + " for " + inputCount + " inputs");
+            "embedding answer has a bad or repeated index "
+                + index
+                + " for "
+                + inputCount
+                + " inputs");
       }
       JsonNode values = item.path("embedding");
       float[] vector = new float[values.size()];

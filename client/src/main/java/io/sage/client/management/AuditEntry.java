@@ -37,7 +37,9 @@ public record AuditEntry(
         JsonFields.text(json, "action"),
         JsonFields.text(json, "target"),
         JsonFields.text(json, "outcome"),
-        detail == null || detail.isNull() ? null : detail.isTextual() ? detail.asText() : detail.toString(),
+        detail == null || detail.isNull()
+            ? null
+            : detail.isTextual() ? detail.asText() : detail.toString(),
         json);
   }
 }

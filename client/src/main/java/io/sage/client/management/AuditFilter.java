@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
 
 /** Which audit entries to fetch; null fields do not filter. */
-public record AuditFilter(Integer limit, Integer offset, String action, String actor, String target) {
+public record AuditFilter(
+    Integer limit, Integer offset, String action, String actor, String target) {
 
   public static final AuditFilter ALL = new AuditFilter(null, null, null, null, null);
 

@@ -41,7 +41,8 @@ public final class EngineHandle {
    *
    * @param progress sees every polled state (the CLI shows live progress with it)
    * @throws SageClientException with the engine's {@code last_error} when it goes to ERROR, when it
-   *     is stopped or drained meanwhile, or, naming the state it is still in, when the timeout passes
+   *     is stopped or drained meanwhile, or, naming the state it is still in, when the timeout
+   *     passes
    */
   public EngineInfo awaitReady(Duration timeout, Consumer<EngineInfo> progress) {
     Objects.requireNonNull(timeout, "timeout");
@@ -54,12 +55,18 @@ public final class EngineHandle {
         case READY:
           return info;
         case ERROR:
-          throw failure(info, "engine_error", "failed to start: "
-              + (info.lastError() == null ? "no reason reported" : info.lastError()));
+          throw failure(
+              info,
+              "engine_error",
+              "failed to start: "
+                  + (info.lastError() == null ? "no reason reported" : info.lastError()));
         case STOPPED:
         case DRAINING:
-          throw failure(info, "engine_stopped", "was stopped while waiting for it to become ready"
-              + (info.lastError() == null ? "" : " (last error: " + info.lastError() + ")"));
+          throw failure(
+              info,
+              "engine_stopped",
+              "was stopped while waiting for it to become ready"
+                  + (info.lastError() == null ? "" : " (last error: " + info.lastError() + ")"));
         case STARTING:
         case UNKNOWN:
           break;
@@ -80,8 +87,14 @@ public final class EngineHandle {
   private static SageClientException failure(EngineInfo info, String code, String message) {
     String model = info.model() == null ? "" : " (" + info.model() + ")";
     return new SageClientException(
-        0, "engine_error", code, null, "engine " + info.id() + model + " " + message,
-        info.id(), null, null);
+        0,
+        "engine_error",
+        code,
+        null,
+        "engine " + info.id() + model + " " + message,
+        info.id(),
+        null,
+        null);
   }
 
   private void sleep(long nanos) {

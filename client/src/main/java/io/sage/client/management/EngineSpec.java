@@ -151,8 +151,17 @@ public record EngineSpec(
 
     public EngineSpec build() {
       return new EngineSpec(
-          model, engineKind, runtime, port, tensorParallelSize, gpuIds, useGpu, servedModelName,
-          label, extraArgs, options.isEmpty() ? null : options);
+          model,
+          engineKind,
+          runtime,
+          port,
+          tensorParallelSize,
+          gpuIds,
+          useGpu,
+          servedModelName,
+          label,
+          extraArgs,
+          options.isEmpty() ? null : options);
     }
   }
 }

@@ -50,8 +50,13 @@ public final class ManagementClient {
 
   /** Stops gracefully, forcing the stop once {@code drainTimeout} passes. */
   public EngineInfo stop(String id, Duration drainTimeout) {
-    return engineFrom(raw("POST", enginePath(id) + "/stop?drain=true&drain_timeout="
-        + Math.max(0, drainTimeout.toSeconds()), null));
+    return engineFrom(
+        raw(
+            "POST",
+            enginePath(id)
+                + "/stop?drain=true&drain_timeout="
+                + Math.max(0, drainTimeout.toSeconds()),
+            null));
   }
 
   public EngineInfo restart(String id) {
@@ -98,13 +103,13 @@ public final class ManagementClient {
   }
 
   public List<AuditEntry> audit(AuditFilter filter) {
-    return list(raw("GET", BASE + "/audit" + filter.toQuery(), null).path("entries"),
-        AuditEntry::fromJson);
+    return list(
+        raw("GET", BASE + "/audit" + filter.toQuery(), null).path("entries"), AuditEntry::fromJson);
   }
 
   /**
-   * Any JSON route: {@code path} is absolute from the gateway root (e.g. {@code /v1/management/status});
-   * {@code body} is written as JSON (null for none).
+   * Any JSON route: {@code path} is absolute from the gateway root (e.g. {@code
+   * /v1/management/status}); {@code body} is written as JSON (null for none).
    *
    * @throws SageClientException with status, code and message when the gateway answers an error
    */
@@ -129,12 +134,15 @@ public final class ManagementClient {
   }
 
   private static EngineInfo engineFrom(JsonNode json) {
-    JsonNode engine = json.has("engine") && json.get("engine").isObject() ? json.get("engine") : json;
+    JsonNode engine =
+        json.has("engine") && json.get("engine").isObject() ? json.get("engine") : json;
     try {
       return EngineInfo.fromJson(engine);
     } catch (IllegalArgumentException malformed) {
       throw new SageClientException(
-          "api_error", "bad_engine_answer", "gateway answered no engine: " + malformed.getMessage(),
+          "api_error",
+          "bad_engine_answer",
+          "gateway answered no engine: " + malformed.getMessage(),
           malformed);
     }
   }

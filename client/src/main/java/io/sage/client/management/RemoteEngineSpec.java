@@ -33,7 +33,14 @@ public record RemoteEngineSpec(String model, String baseUrl, String engineKind, 
 
   @Override
   public String toString() {
-    return "RemoteEngineSpec[model=" + model + ", baseUrl=" + baseUrl + ", engineKind=" + engineKind
-        + ", apiKey=" + (apiKey == null ? "none" : "****") + "]";
+    return "RemoteEngineSpec[model="
+        + model
+        + ", baseUrl="
+        + baseUrl
+        + ", engineKind="
+        + engineKind
+        + ", apiKey="
+        + (apiKey == null ? "none" : "****")
+        + "]";
   }
 }

@@ -22,12 +22,13 @@ import org.junit.jupiter.api.Test;
 class ManagementClientTest {
 
   private final FakeGateway gateway = FakeGateway.start();
-  private final ManagementClient management = UnifiedInferenceClient.builder()
-      .baseUrl(gateway.url())
-      .apiKey("admin-key")
-      .pollInterval(Duration.ofMillis(10))
-      .build()
-      .management();
+  private final ManagementClient management =
+      UnifiedInferenceClient.builder()
+          .baseUrl(gateway.url())
+          .apiKey("admin-key")
+          .pollInterval(Duration.ofMillis(10))
+          .build()
+          .management();
 
   @AfterEach
   void stop() {
@@ -48,7 +49,9 @@ class ManagementClientTest {
 
   @Test
   void enginesAreReadWithEveryField() {
-    gateway.on("GET", "/v1/management/engines",
+    gateway.on(
+        "GET",
+        "/v1/management/engines",
         json(200, "{\"engines\":[" + engine("e1", "READY", null) + "],\"count\":1}"));
 
     List<EngineInfo> engines = management.engines();
@@ -82,30 +85,36 @@ class ManagementClientTest {
 
   @Test
   void anUnknownEngineIsA404WithTheGatewaysCode() {
-    gateway.on("GET", "/v1/management/engines/nope",
+    gateway.on(
+        "GET",
+        "/v1/management/engines/nope",
         error(404, "invalid_request_error", "engine_not_found", "engine nope not found"));
 
     assertThatThrownBy(() -> management.engine("nope"))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.code()).contains("engine_not_found");
-          assertThat(e.errorMessage()).isEqualTo("engine nope not found");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.code()).contains("engine_not_found");
+              assertThat(e.errorMessage()).isEqualTo("engine nope not found");
+            });
   }
 
   @Test
   void startSendsTheSpecInSnakeCaseWithoutNulls() {
     gateway.on("POST", "/v1/management/engines", json(202, engine("e1", "STARTING", null)));
 
-    EngineHandle handle = management.start(EngineSpec.builder("Qwen/Qwen2.5-0.5B")
-        .engineKind("llm")
-        .runtime("mock")
-        .tensorParallelSize(2)
-        .servedModelName("qwen")
-        .extraArgs(List.of("--max-model-len", "4096"))
-        .option("latency_ms", 5)
-        .option("enforce_eager", true)
-        .build());
+    EngineHandle handle =
+        management.start(
+            EngineSpec.builder("Qwen/Qwen2.5-0.5B")
+                .engineKind("llm")
+                .runtime("mock")
+                .tensorParallelSize(2)
+                .servedModelName("qwen")
+                .extraArgs(List.of("--max-model-len", "4096"))
+                .option("latency_ms", 5)
+                .option("enforce_eager", true)
+                .build());
 
     assertThat(handle.id()).isEqualTo("e1");
     assertThat(handle.started().state()).isEqualTo(EngineState.STARTING);
@@ -127,14 +136,18 @@ class ManagementClientTest {
   @Test
   void awaitReadyPollsUntilReady() {
     gateway.on("POST", "/v1/management/engines", json(202, engine("e1", "STARTING", null)));
-    gateway.on("GET", "/v1/management/engines/e1",
+    gateway.on(
+        "GET",
+        "/v1/management/engines/e1",
         json(200, engine("e1", "STARTING", null)),
         json(200, engine("e1", "STARTING", null)),
         json(200, engine("e1", "READY", null)));
     List<EngineState> seen = new ArrayList<>();
 
-    EngineInfo ready = management.start(EngineSpec.builder("m").build())
-        .awaitReady(Duration.ofSeconds(10), info -> seen.add(info.state()));
+    EngineInfo ready =
+        management
+            .start(EngineSpec.builder("m").build())
+            .awaitReady(Duration.ofSeconds(10), info -> seen.add(info.state()));
 
     assertThat(ready.state()).isEqualTo(EngineState.READY);
     assertThat(seen).containsExactly(EngineState.STARTING, EngineState.STARTING, EngineState.READY);
@@ -143,18 +156,23 @@ class ManagementClientTest {
   @Test
   void awaitReadyThrowsTheEnginesReasonOnError() {
     gateway.on("POST", "/v1/management/engines", json(202, engine("e1", "STARTING", null)));
-    gateway.on("GET", "/v1/management/engines/e1",
+    gateway.on(
+        "GET",
+        "/v1/management/engines/e1",
         json(200, engine("e1", "STARTING", null)),
         json(200, engine("e1", "ERROR", "process exited with code 1: CUDA out of memory")));
 
     EngineHandle handle = management.start(EngineSpec.builder("m").build());
 
     assertThatThrownBy(() -> handle.awaitReady(Duration.ofSeconds(10)))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.getMessage()).contains("e1", "process exited with code 1: CUDA out of memory");
-          assertThat(e.engineId()).contains("e1");
-          assertThat(e.code()).contains("engine_error");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .contains("e1", "process exited with code 1: CUDA out of memory");
+              assertThat(e.engineId()).contains("e1");
+              assertThat(e.code()).contains("engine_error");
+            });
   }
 
   @Test
@@ -165,20 +183,26 @@ class ManagementClientTest {
     EngineHandle handle = management.start(EngineSpec.builder("m").build());
 
     assertThatThrownBy(() -> handle.awaitReady(Duration.ofMillis(200)))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.code()).contains("timeout");
-          assertThat(e.getMessage()).contains("still STARTING", "e1");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.code()).contains("timeout");
+              assertThat(e.getMessage()).contains("still STARTING", "e1");
+            });
     assertThat(gateway.requests("GET", "/v1/management/engines/e1").size()).isGreaterThan(1);
   }
 
   @Test
   void stopRestartAndRemoveUseTheirRoutesAndQueries() {
     gateway.on("POST", "/v1/management/engines/e1/stop", json(200, engine("e1", "STOPPED", null)));
-    gateway.on("POST", "/v1/management/engines/e1/restart", json(200, engine("e1", "STARTING", null)));
-    gateway.on("DELETE", "/v1/management/engines/e1", (exchange, request) -> {
-      exchange.sendResponseHeaders(204, -1);
-    });
+    gateway.on(
+        "POST", "/v1/management/engines/e1/restart", json(200, engine("e1", "STARTING", null)));
+    gateway.on(
+        "DELETE",
+        "/v1/management/engines/e1",
+        (exchange, request) -> {
+          exchange.sendResponseHeaders(204, -1);
+        });
 
     assertThat(management.stop("e1", false).state()).isEqualTo(EngineState.STOPPED);
     management.stop("e1", Duration.ofSeconds(45));
@@ -194,19 +218,24 @@ class ManagementClientTest {
 
   @Test
   void aConflictCarriesTheGatewaysMessage() {
-    gateway.on("POST", "/v1/management/engines/e1/stop",
+    gateway.on(
+        "POST",
+        "/v1/management/engines/e1/stop",
         error(409, "invalid_request_error", "illegal_transition", "engine e1 is STOPPED"));
 
     assertThatThrownBy(() -> management.stop("e1", true))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(409);
-          assertThat(e.errorMessage()).contains("STOPPED");
-        });
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.errorMessage()).contains("STOPPED");
+            });
   }
 
   @Test
   void registerSendsTheRemoteEngine() {
-    gateway.on("POST", "/v1/management/engines/register", json(201, engine("r1", "STARTING", null)));
+    gateway.on(
+        "POST", "/v1/management/engines/register", json(201, engine("r1", "STARTING", null)));
 
     EngineInfo info = management.register("qwen", "http://10.0.0.5:8001", "llm", "remote-secret");
 
@@ -222,7 +251,12 @@ class ManagementClientTest {
 
   @Test
   void eventsAndLogsAreRead() {
-    gateway.on("GET", "/v1/management/engines/e1/events", json(200, """
+    gateway.on(
+        "GET",
+        "/v1/management/engines/e1/events",
+        json(
+            200,
+            """
         {"engine_id":"e1","count":2,"events":[
           {"id":8,"engine_id":"e1","from":"STARTING","to":"ERROR","reason":"process exited with code 1","at":"2024-05-01T10:00:09Z"},
           {"id":3,"engine_id":"e1","from":null,"to":"STARTING","reason":"launched","at":"2024-05-01T10:00:00Z"}]}"""));
@@ -246,9 +280,13 @@ class ManagementClientTest {
 
   @Test
   void backendsGpuAndStatusAreJson() {
-    gateway.on("GET", "/v1/management/backends",
+    gateway.on(
+        "GET",
+        "/v1/management/backends",
         json(200, "{\"llm_backends\":[{\"engine_id\":\"e1\"}],\"embedding_backends\":[]}"));
-    gateway.on("GET", "/v1/management/gpu",
+    gateway.on(
+        "GET",
+        "/v1/management/gpu",
         json(200, "{\"provider\":\"fake\",\"gpus\":[{\"index\":0,\"name\":\"Fake H100\"}]}"));
     gateway.on("GET", "/v1/management/status", json(200, "{\"version\":\"0.1.0\"}"));
 
@@ -260,12 +298,22 @@ class ManagementClientTest {
 
   @Test
   void auditSendsTheFilterAndReadsEntries() {
-    gateway.on("GET", "/v1/management/audit", json(200, """
+    gateway.on(
+        "GET",
+        "/v1/management/audit",
+        json(
+            200,
+            """
         {"entries":[{"id":17,"at":"2024-05-01T10:00:00Z","actor":"key-1","action":"engine.start",
           "target":"e1","outcome":"ok","detail":{"model":"m"}}],"count":1,"limit":10,"offset":20}"""));
 
-    List<AuditEntry> entries = management.audit(
-        AuditFilter.ALL.withLimit(10).withOffset(20).withAction("engine.start").withActor("key 1"));
+    List<AuditEntry> entries =
+        management.audit(
+            AuditFilter.ALL
+                .withLimit(10)
+                .withOffset(20)
+                .withAction("engine.start")
+                .withActor("key 1"));
 
     assertThat(entries).hasSize(1);
     assertThat(entries.get(0).id()).isEqualTo(17L);
@@ -281,43 +329,64 @@ class ManagementClientTest {
 
   @Test
   void rawReachesAnyRouteAndMapsErrors() {
-    gateway.on("GET", "/v1/management/plugins", json(200, "{\"plugins\":[{\"id\":\"engine-mock\"}]}"));
-    gateway.on("POST", "/v1/management/sessions",
+    gateway.on(
+        "GET", "/v1/management/plugins", json(200, "{\"plugins\":[{\"id\":\"engine-mock\"}]}"));
+    gateway.on(
+        "POST",
+        "/v1/management/sessions",
         error(403, "permission_error", "admin_key_required", "an admin key is needed"));
 
-    assertThat(management.raw("GET", "/v1/management/plugins", null)
-        .path("plugins").get(0).path("id").asText()).isEqualTo("engine-mock");
-    assertThatThrownBy(() -> management.raw("POST", "/v1/management/sessions", java.util.Map.of("title", "t")))
-        .isInstanceOfSatisfying(SageClientException.class, e -> {
-          assertThat(e.status()).isEqualTo(403);
-          assertThat(e.code()).contains("admin_key_required");
-        });
-    assertThat(gateway.requests("POST", "/v1/management/sessions").get(0).json().get("title").asText())
+    assertThat(
+            management
+                .raw("GET", "/v1/management/plugins", null)
+                .path("plugins")
+                .get(0)
+                .path("id")
+                .asText())
+        .isEqualTo("engine-mock");
+    assertThatThrownBy(
+            () -> management.raw("POST", "/v1/management/sessions", java.util.Map.of("title", "t")))
+        .isInstanceOfSatisfying(
+            SageClientException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(403);
+              assertThat(e.code()).contains("admin_key_required");
+            });
+    assertThat(
+            gateway.requests("POST", "/v1/management/sessions").get(0).json().get("title").asText())
         .isEqualTo("t");
   }
 
   @Test
   void linesFollowAChunkedLogAsItIsWritten() {
-    gateway.on("GET", "/v1/management/engines/e1/logs", (exchange, request) -> {
-      exchange.getResponseHeaders().set("Content-Type", "text/plain");
-      exchange.sendResponseHeaders(200, 0);
-      OutputStream out = exchange.getResponseBody();
-      out.write("started\n".getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      out.write("ready\n".getBytes(StandardCharsets.UTF_8));
-      out.close();
-    });
-    gateway.on("GET", "/v1/management/engines/e2/logs", (exchange, request) -> {
-      OutputStream out = FakeGateway.startEvents(exchange);
-      FakeGateway.event(out, "log line a");
-      FakeGateway.event(out, "log line b");
-      out.close();
-    });
+    gateway.on(
+        "GET",
+        "/v1/management/engines/e1/logs",
+        (exchange, request) -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/plain");
+          exchange.sendResponseHeaders(200, 0);
+          OutputStream out = exchange.getResponseBody();
+          out.write("started\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          out.write("ready\n".getBytes(StandardCharsets.UTF_8));
+          out.close();
+        });
+    gateway.on(
+        "GET",
+        "/v1/management/engines/e2/logs",
+        (exchange, request) -> {
+          OutputStream out = FakeGateway.startEvents(exchange);
+          FakeGateway.event(out, "log line a");
+          FakeGateway.event(out, "log line b");
+          out.close();
+        });
 
-    try (Stream<String> lines = management.lines(ManagementClient.enginePath("e1") + "/logs?follow=true")) {
+    try (Stream<String> lines =
+        management.lines(ManagementClient.enginePath("e1") + "/logs?follow=true")) {
       assertThat(lines.toList()).containsExactly("started", "ready");
     }
-    try (Stream<String> lines = management.lines(ManagementClient.enginePath("e2") + "/logs?follow=true")) {
+    try (Stream<String> lines =
+        management.lines(ManagementClient.enginePath("e2") + "/logs?follow=true")) {
       assertThat(lines.toList()).containsExactly("log line a", "log line b");
     }
   }

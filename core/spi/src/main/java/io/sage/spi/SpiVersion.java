@@ -1,9 +1,9 @@
 package io.sage.spi;
 
 /**
- * The version of this SPI. Plugins declare the range they were built for in their manifest's
- * {@code Plugin-Requires}; the host refuses a plugin whose range does not include this version.
- * The major number changes only when an existing method changes or disappears.
+ * The version of this SPI. Plugins declare the range they were built for in their manifest's {@code
+ * Plugin-Requires}; the host refuses a plugin whose range does not include this version. The major
+ * number changes only when an existing method changes or disappears.
  */
 public final class SpiVersion {
   /** The SPI version this host implements. */

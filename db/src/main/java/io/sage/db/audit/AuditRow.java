@@ -19,8 +19,14 @@ record AuditRow(
     @Nullable String detail) {
 
   static AuditRow of(AuditEntry entry) {
-    return new AuditRow(null, entry.at(), entry.actor(), entry.action(), entry.target(),
-        entry.outcome(), entry.detail());
+    return new AuditRow(
+        null,
+        entry.at(),
+        entry.actor(),
+        entry.action(),
+        entry.target(),
+        entry.outcome(),
+        entry.detail());
   }
 
   AuditEntry toEntry() {

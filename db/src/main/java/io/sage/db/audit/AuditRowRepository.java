@@ -13,16 +13,21 @@ interface AuditRowRepository extends GenericRepository<AuditRow, Long> {
   AuditRow save(AuditRow row);
 
   /**
-   * A null filter matches every row. The casts give H2 a type for a parameter that is only
-   * compared with NULL.
+   * A null filter matches every row. The casts give H2 a type for a parameter that is only compared
+   * with NULL.
    */
-  @Query("""
+  @Query(
+      """
       SELECT * FROM audit_log
       WHERE (CAST(:actor AS VARCHAR) IS NULL OR actor = :actor)
         AND (CAST(:action AS VARCHAR) IS NULL OR action = :action)
         AND (CAST(:target AS VARCHAR) IS NULL OR target = :target)
       ORDER BY id DESC
       LIMIT :limit OFFSET :offset""")
-  List<AuditRow> findNewestFirst(@Nullable String actor, @Nullable String action,
-      @Nullable String target, int limit, int offset);
+  List<AuditRow> findNewestFirst(
+      @Nullable String actor,
+      @Nullable String action,
+      @Nullable String target,
+      int limit,
+      int offset);
 }

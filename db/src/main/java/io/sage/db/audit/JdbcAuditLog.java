@@ -27,8 +27,9 @@ public class JdbcAuditLog {
   /** The rows matching the query, newest first. */
   public List<AuditEntry> find(AuditQuery query) {
     Objects.requireNonNull(query, "query");
-    return rows.findNewestFirst(query.actor(), query.action(), query.target(), query.limit(),
-            query.offset())
+    return rows
+        .findNewestFirst(
+            query.actor(), query.action(), query.target(), query.limit(), query.offset())
         .stream()
         .map(AuditRow::toEntry)
         .toList();

@@ -8,8 +8,8 @@ import io.sage.host.engine.EngineState;
 import java.time.Instant;
 
 /**
- * One row of {@code engines}: an {@link io.sage.host.engine.EngineRecord} with its spec as JSON
- * and a few spec fields copied into columns. {@link EngineRows} converts between the two.
+ * One row of {@code engines}: an {@link io.sage.host.engine.EngineRecord} with its spec as JSON and
+ * a few spec fields copied into columns. {@link EngineRows} converts between the two.
  */
 @MappedEntity(value = "engines", escape = false)
 record EngineRow(

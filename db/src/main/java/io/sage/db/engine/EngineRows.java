@@ -87,7 +87,10 @@ final class EngineRows {
       return JSON.readValue(json, EngineSpec.class);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(
-          "engine " + engineId + ": stored spec_json is not a valid spec: " + e.getOriginalMessage(),
+          "engine "
+              + engineId
+              + ": stored spec_json is not a valid spec: "
+              + e.getOriginalMessage(),
           e);
     }
   }
@@ -100,7 +103,11 @@ final class EngineRows {
       return Arrays.stream(gpuIds.split(",")).map(String::trim).map(Integer::valueOf).toList();
     } catch (NumberFormatException e) {
       throw new IllegalStateException(
-          "engine " + engineId + ": stored gpu_ids '" + gpuIds + "' is not a comma list of integers",
+          "engine "
+              + engineId
+              + ": stored gpu_ids '"
+              + gpuIds
+              + "' is not a comma list of integers",
           e);
     }
   }

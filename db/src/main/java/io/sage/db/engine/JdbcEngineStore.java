@@ -26,8 +26,11 @@ public class JdbcEngineStore implements EngineStore {
   private final JdbcAuditLog auditLog;
   private final DurableWrites writes;
 
-  JdbcEngineStore(EngineRowRepository engines, EngineEventRowRepository events,
-      JdbcAuditLog auditLog, DurableWrites writes) {
+  JdbcEngineStore(
+      EngineRowRepository engines,
+      EngineEventRowRepository events,
+      JdbcAuditLog auditLog,
+      DurableWrites writes) {
     this.engines = engines;
     this.events = events;
     this.auditLog = auditLog;
@@ -38,34 +41,37 @@ public class JdbcEngineStore implements EngineStore {
   public void insert(EngineRecord engine, EngineEvent firstEvent) {
     requireSameEngine(engine, firstEvent);
     EngineRow row = EngineRows.toRow(engine);
-    writes.write(() -> {
-      if (engines.existsById(engine.id())) {
-        throw new SageException(
-            ErrorCode.ILLEGAL_STATE, "engine " + engine.id() + " is already registered");
-      }
-      engines.save(row);
-      events.save(EngineEventRow.of(firstEvent));
-    });
+    writes.write(
+        () -> {
+          if (engines.existsById(engine.id())) {
+            throw new SageException(
+                ErrorCode.ILLEGAL_STATE, "engine " + engine.id() + " is already registered");
+          }
+          engines.save(row);
+          events.save(EngineEventRow.of(firstEvent));
+        });
   }
 
   @Override
   public void update(EngineRecord engine) {
     EngineRow row = EngineRows.toRow(engine);
-    writes.write(() -> {
-      requireStored(engine.id());
-      engines.update(row);
-    });
+    writes.write(
+        () -> {
+          requireStored(engine.id());
+          engines.update(row);
+        });
   }
 
   @Override
   public void transition(EngineRecord engine, EngineEvent event) {
     requireSameEngine(engine, event);
     EngineRow row = EngineRows.toRow(engine);
-    writes.write(() -> {
-      requireStored(engine.id());
-      engines.update(row);
-      events.save(EngineEventRow.of(event));
-    });
+    writes.write(
+        () -> {
+          requireStored(engine.id());
+          engines.update(row);
+          events.save(EngineEventRow.of(event));
+        });
   }
 
   @Override

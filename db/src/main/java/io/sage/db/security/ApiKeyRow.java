@@ -20,13 +20,20 @@ record ApiKeyRow(
     @Nullable Instant revokedAt) {
 
   static ApiKeyRow of(StoredApiKey key) {
-    return new ApiKeyRow(key.id(), key.name(), key.scope(),
-        key.models().isEmpty() ? null : String.join(",", key.models()), key.keyHash(), key.createdAt(),
-        key.lastUsedAt(), key.revokedAt());
+    return new ApiKeyRow(
+        key.id(),
+        key.name(),
+        key.scope(),
+        key.models().isEmpty() ? null : String.join(",", key.models()),
+        key.keyHash(),
+        key.createdAt(),
+        key.lastUsedAt(),
+        key.revokedAt());
   }
 
   StoredApiKey toKey() {
-    List<String> list = models == null || models.isEmpty() ? List.of() : Arrays.asList(models.split(","));
+    List<String> list =
+        models == null || models.isEmpty() ? List.of() : Arrays.asList(models.split(","));
     return new StoredApiKey(id, name, scope, list, keyHash, createdAt, lastUsedAt, revokedAt);
   }
 }

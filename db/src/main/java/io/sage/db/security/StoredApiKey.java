@@ -18,8 +18,15 @@ import java.util.regex.Pattern;
  * @param lastUsedAt when it last authenticated a request (updated at most once a minute), or null
  * @param revokedAt when it was revoked, or null while active
  */
-public record StoredApiKey(String id, String name, String scope, List<String> models, String keyHash,
-    Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
+public record StoredApiKey(
+    String id,
+    String name,
+    String scope,
+    List<String> models,
+    String keyHash,
+    Instant createdAt,
+    Instant lastUsedAt,
+    Instant revokedAt) {
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
   public StoredApiKey {
@@ -27,10 +34,12 @@ public record StoredApiKey(String id, String name, String scope, List<String> mo
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(createdAt, "createdAt");
     if (!"admin".equals(scope) && !"inference".equals(scope)) {
-      throw new IllegalArgumentException("key " + id + ": scope must be admin or inference, got " + scope);
+      throw new IllegalArgumentException(
+          "key " + id + ": scope must be admin or inference, got " + scope);
     }
     if (keyHash == null || !HASH.matcher(keyHash).matches()) {
-      throw new IllegalArgumentException("key " + id + ": key hash must be 64 lower-case hex digits");
+      throw new IllegalArgumentException(
+          "key " + id + ": key hash must be 64 lower-case hex digits");
     }
     models = models == null ? List.of() : List.copyOf(models);
   }

@@ -6,7 +6,9 @@ import java.util.Locale;
 public enum MessageStatus {
   /** A user turn that got its reply, or the reply itself: replayed as history. */
   OK,
-  /** A user turn whose request failed before a complete reply: kept for the record, not replayed. */
+  /**
+   * A user turn whose request failed before a complete reply: kept for the record, not replayed.
+   */
   FAILED,
   /** A user turn whose reply was cut mid-way (client gone, engine died): not replayed. */
   CUT;

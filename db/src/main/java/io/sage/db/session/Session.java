@@ -10,8 +10,13 @@ import java.util.Objects;
  * @param ownerKeyId the API key that created it ({@code anonymous} while no keys exist)
  * @param messageCount stored messages, failed user turns included
  */
-public record Session(String id, String title, String ownerKeyId, Instant createdAt,
-    Instant lastActiveAt, long messageCount) {
+public record Session(
+    String id,
+    String title,
+    String ownerKeyId,
+    Instant createdAt,
+    Instant lastActiveAt,
+    long messageCount) {
   public Session {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(ownerKeyId, "ownerKeyId");

@@ -10,8 +10,13 @@ import java.util.Objects;
  * @param content the text, or the JSON text of structured content; see {@code metadata}
  * @param metadata JSON object text or null, e.g. {@code {"status":"failed","reason":"..."}}
  */
-public record SessionMessage(long seq, String role, String content, MessageStatus status,
-    String metadata, Instant createdAt) {
+public record SessionMessage(
+    long seq,
+    String role,
+    String content,
+    MessageStatus status,
+    String metadata,
+    Instant createdAt) {
   public SessionMessage {
     if (seq < 1) {
       throw new IllegalArgumentException("seq must be positive: " + seq);

@@ -19,8 +19,15 @@ record SessionMessageRow(
     Instant createdAt) {
 
   static SessionMessageRow of(String sessionId, SessionMessage message) {
-    return new SessionMessageRow(null, sessionId, message.seq(), message.role(), message.content(),
-        message.status().wireName(), message.metadata(), message.createdAt());
+    return new SessionMessageRow(
+        null,
+        sessionId,
+        message.seq(),
+        message.role(),
+        message.content(),
+        message.status().wireName(),
+        message.metadata(),
+        message.createdAt());
   }
 
   SessionMessage toMessage() {

@@ -15,7 +15,8 @@ interface SessionMessageRowRepository extends GenericRepository<SessionMessageRo
   List<SessionMessageRow> findInOrder(String sessionId);
 
   /** The last {@code limit} replayable messages, newest first (the caller reverses them). */
-  @Query("""
+  @Query(
+      """
       SELECT * FROM session_messages WHERE session_id = :sessionId AND status = 'ok'
       ORDER BY seq DESC LIMIT :limit""")
   List<SessionMessageRow> findLastOk(String sessionId, int limit);

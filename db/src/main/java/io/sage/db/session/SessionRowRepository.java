@@ -18,14 +18,16 @@ interface SessionRowRepository extends GenericRepository<SessionRow, String> {
 
   void deleteById(String id);
 
-  @Query("""
+  @Query(
+      """
       SELECT s.id, s.title, s.owner_key_id, s.created_at, s.last_active_at,
              (SELECT COUNT(*) FROM session_messages m WHERE m.session_id = s.id) AS message_count
       FROM sessions s WHERE s.id = :id""")
   Optional<SessionSummaryRow> findSummary(String id);
 
   /** Newest activity first; a null owner matches every session. */
-  @Query("""
+  @Query(
+      """
       SELECT s.id, s.title, s.owner_key_id, s.created_at, s.last_active_at,
              (SELECT COUNT(*) FROM session_messages m WHERE m.session_id = s.id) AS message_count
       FROM sessions s
@@ -37,13 +39,15 @@ interface SessionRowRepository extends GenericRepository<SessionRow, String> {
   long rename(String id, String title, Instant now);
 
   /** Marks activity; sets the title only when the session has none yet. */
-  @Query("""
+  @Query(
+      """
       UPDATE sessions SET last_active_at = GREATEST(last_active_at, :now),
                           title = COALESCE(title, CAST(:title AS VARCHAR(200)))
       WHERE id = :id""")
   long touch(String id, Instant now, @Nullable String title);
 
-  @Query("""
+  @Query(
+      """
       SELECT id FROM sessions
       WHERE last_active_at < :cutoff AND (CAST(:owner AS VARCHAR) IS NULL OR owner_key_id = :owner)
       ORDER BY id""")

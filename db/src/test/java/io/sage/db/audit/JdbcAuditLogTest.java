@@ -29,9 +29,15 @@ class JdbcAuditLogTest {
     // ten rows, oldest first: actors alternate, actions cycle through three, targets through two
     String[] actions = {"engine.start", "engine.stop", "engine.delete"};
     for (int i = 0; i < 10; i++) {
-      store.audit(new AuditEntry(0, T0.plusSeconds(i), i % 2 == 0 ? "key-admin" : "key-ops",
-          actions[i % 3], i % 2 == 0 ? "eng-00000000000" + (i % 4) : null,
-          i == 9 ? "error" : "ok", i == 9 ? "engine eng-x is READY" : null));
+      store.audit(
+          new AuditEntry(
+              0,
+              T0.plusSeconds(i),
+              i % 2 == 0 ? "key-admin" : "key-ops",
+              actions[i % 3],
+              i % 2 == 0 ? "eng-00000000000" + (i % 4) : null,
+              i == 9 ? "error" : "ok",
+              i == 9 ? "engine eng-x is READY" : null));
     }
   }
 
@@ -41,7 +47,8 @@ class JdbcAuditLogTest {
   }
 
   private static List<Integer> seconds(List<AuditEntry> entries) {
-    return entries.stream().map(e -> (int) (e.at().getEpochSecond() - T0.getEpochSecond()))
+    return entries.stream()
+        .map(e -> (int) (e.at().getEpochSecond() - T0.getEpochSecond()))
         .toList();
   }
 
@@ -58,8 +65,15 @@ class JdbcAuditLogTest {
 
     assertThat(newest.id()).isPositive();
     assertThat(newest)
-        .isEqualTo(new AuditEntry(newest.id(), T0.plusSeconds(9), "key-ops", "engine.start", null,
-            "error", "engine eng-x is READY"));
+        .isEqualTo(
+            new AuditEntry(
+                newest.id(),
+                T0.plusSeconds(9),
+                "key-ops",
+                "engine.start",
+                null,
+                "error",
+                "engine eng-x is READY"));
   }
 
   @Test
@@ -68,8 +82,7 @@ class JdbcAuditLogTest {
         .containsExactly(9, 8, 7, 6);
     assertThat(seconds(store.audit(new AuditQuery(null, null, null, 4, 4))))
         .containsExactly(5, 4, 3, 2);
-    assertThat(seconds(store.audit(new AuditQuery(null, null, null, 4, 8))))
-        .containsExactly(1, 0);
+    assertThat(seconds(store.audit(new AuditQuery(null, null, null, 4, 8)))).containsExactly(1, 0);
     assertThat(store.audit(new AuditQuery(null, null, null, 4, 12))).isEmpty();
   }
 

@@ -18,27 +18,77 @@ public final class EngineFixtures {
   private EngineFixtures() {}
 
   public static EngineRecord full(String id, Instant createdAt) {
-    EngineSpec spec = new EngineSpec("meta-llama/Llama-3.1-8B-Instruct", "llama-8b", EngineKind.LLM,
-        "vllm", 8101, 2, List.of(1, 3), true, "nightly eval",
-        List.of("--max-model-len", "8192"),
-        Map.of("gpu_memory_utilization", "0.85", "vllm_command", "/opt/vllm/bin/vllm",
-            "quote\"and,comma", "value with \"quotes\", commas and ünïcödé"));
-    return new EngineRecord(id, spec, EngineState.READY, DesiredState.RUNNING, "127.0.0.1", 8101,
-        "http://127.0.0.1:8101", 424242L, createdAt.plusMillis(5),
-        "vllm serve meta-llama/Llama-3.1-8B-Instruct --port 8101", List.of(3, 1), 40960L,
-        "sk-engine-secret", createdAt, createdAt.plusSeconds(30), createdAt.plusSeconds(20),
-        createdAt.plusSeconds(29), 2, 1, "3 health checks failed: connection refused");
+    EngineSpec spec =
+        new EngineSpec(
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "llama-8b",
+            EngineKind.LLM,
+            "vllm",
+            8101,
+            2,
+            List.of(1, 3),
+            true,
+            "nightly eval",
+            List.of("--max-model-len", "8192"),
+            Map.of(
+                "gpu_memory_utilization",
+                "0.85",
+                "vllm_command",
+                "/opt/vllm/bin/vllm",
+                "quote\"and,comma",
+                "value with \"quotes\", commas and ünïcödé"));
+    return new EngineRecord(
+        id,
+        spec,
+        EngineState.READY,
+        DesiredState.RUNNING,
+        "127.0.0.1",
+        8101,
+        "http://127.0.0.1:8101",
+        424242L,
+        createdAt.plusMillis(5),
+        "vllm serve meta-llama/Llama-3.1-8B-Instruct --port 8101",
+        List.of(3, 1),
+        40960L,
+        "sk-engine-secret",
+        createdAt,
+        createdAt.plusSeconds(30),
+        createdAt.plusSeconds(20),
+        createdAt.plusSeconds(29),
+        2,
+        1,
+        "3 health checks failed: connection refused");
   }
 
   public static EngineRecord minimal(String id, Instant createdAt) {
-    EngineSpec spec = new EngineSpec("mini", null, EngineKind.EMBEDDING, "mock", null, 1, null,
-        false, null, null, null);
-    return new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, null, null, null,
-        null, null, null, null, 0, null, createdAt, createdAt, createdAt, null, 0, 0, null);
+    EngineSpec spec =
+        new EngineSpec(
+            "mini", null, EngineKind.EMBEDDING, "mock", null, 1, null, false, null, null, null);
+    return new EngineRecord(
+        id,
+        spec,
+        EngineState.STARTING,
+        DesiredState.RUNNING,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        0,
+        null,
+        createdAt,
+        createdAt,
+        createdAt,
+        null,
+        0,
+        0,
+        null);
   }
 
   public static EngineEvent firstEvent(EngineRecord engine) {
-    return new EngineEvent(0, engine.id(), null, engine.state(), "engine launched",
-        engine.createdAt());
+    return new EngineEvent(
+        0, engine.id(), null, engine.state(), "engine launched", engine.createdAt());
   }
 }

@@ -84,8 +84,10 @@ class JdbcEngineStoreTest {
 
     try (Connection connection = rawConnection();
         Statement statement = connection.createStatement();
-        var rows = statement.executeQuery("SELECT model, served_model_name, engine_kind, runtime,"
-            + " label, gpu_ids, spec_json FROM engines")) {
+        var rows =
+            statement.executeQuery(
+                "SELECT model, served_model_name, engine_kind, runtime,"
+                    + " label, gpu_ids, spec_json FROM engines")) {
       assertThat(rows.next()).isTrue();
       assertThat(rows.getString(1)).isEqualTo("meta-llama/Llama-3.1-8B-Instruct");
       assertThat(rows.getString(2)).isEqualTo("llama-8b");
@@ -110,13 +112,14 @@ class JdbcEngineStoreTest {
 
     assertThat(store.events(engine.id(), 10))
         .singleElement()
-        .satisfies(event -> {
-          assertThat(event.id()).isPositive();
-          assertThat(event.from()).isNull();
-          assertThat(event.to()).isEqualTo(EngineState.STARTING);
-          assertThat(event.reason()).isEqualTo("engine launched");
-          assertThat(event.at()).isEqualTo(T0);
-        });
+        .satisfies(
+            event -> {
+              assertThat(event.id()).isPositive();
+              assertThat(event.from()).isNull();
+              assertThat(event.to()).isEqualTo(EngineState.STARTING);
+              assertThat(event.reason()).isEqualTo("engine launched");
+              assertThat(event.at()).isEqualTo(T0);
+            });
   }
 
   @Test
@@ -138,8 +141,15 @@ class JdbcEngineStoreTest {
     Instant later = T0.plusSeconds(7);
     EngineRecord ready = engine.withState(EngineState.READY, later);
 
-    store.transition(ready, new EngineEvent(0, engine.id(), EngineState.STARTING,
-        EngineState.READY, "first readiness probe succeeded", later));
+    store.transition(
+        ready,
+        new EngineEvent(
+            0,
+            engine.id(),
+            EngineState.STARTING,
+            EngineState.READY,
+            "first readiness probe succeeded",
+            later));
 
     assertThat(store.find(engine.id())).contains(ready);
     assertThat(store.events(engine.id(), 10))
@@ -153,13 +163,25 @@ class JdbcEngineStoreTest {
     store.insert(engine, firstEvent(engine));
     try (Connection connection = rawConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TRIGGER refuse_events BEFORE INSERT ON engine_events FOR EACH ROW"
-          + " CALL '" + RefuseEventTrigger.class.getName() + "'");
+      statement.execute(
+          "CREATE TRIGGER refuse_events BEFORE INSERT ON engine_events FOR EACH ROW"
+              + " CALL '"
+              + RefuseEventTrigger.class.getName()
+              + "'");
     }
     EngineRecord failed = engine.withState(EngineState.ERROR, T0.plusSeconds(1));
 
-    assertThatThrownBy(() -> store.transition(failed, new EngineEvent(0, engine.id(),
-        EngineState.STARTING, EngineState.ERROR, RefuseEventTrigger.REFUSED, T0.plusSeconds(1))))
+    assertThatThrownBy(
+            () ->
+                store.transition(
+                    failed,
+                    new EngineEvent(
+                        0,
+                        engine.id(),
+                        EngineState.STARTING,
+                        EngineState.ERROR,
+                        RefuseEventTrigger.REFUSED,
+                        T0.plusSeconds(1))))
         .isInstanceOf(RuntimeException.class);
 
     assertThat(store.find(engine.id())).contains(engine);
@@ -180,12 +202,13 @@ class JdbcEngineStoreTest {
   void updateReplacesTheRowWithoutAnEvent() {
     EngineRecord engine = minimal("eng-000000000006", T0);
     store.insert(engine, firstEvent(engine));
-    EngineRecord placed = engine
-        .withPlacement(8123, "http://127.0.0.1:8123", List.of(0), 1024, T0.plusSeconds(1))
-        .withProcess(777L, T0.plusSeconds(1), "mock --port 8123", T0.plusSeconds(1))
-        .withHealth(T0.plusSeconds(2), 1, T0.plusSeconds(2))
-        .withRestartCount(3, T0.plusSeconds(2))
-        .withLastError("process exited with code 1", T0.plusSeconds(2));
+    EngineRecord placed =
+        engine
+            .withPlacement(8123, "http://127.0.0.1:8123", List.of(0), 1024, T0.plusSeconds(1))
+            .withProcess(777L, T0.plusSeconds(1), "mock --port 8123", T0.plusSeconds(1))
+            .withHealth(T0.plusSeconds(2), 1, T0.plusSeconds(2))
+            .withRestartCount(3, T0.plusSeconds(2))
+            .withLastError("process exited with code 1", T0.plusSeconds(2));
 
     store.update(placed);
 
@@ -207,14 +230,20 @@ class JdbcEngineStoreTest {
   void eventsAreNewestFirstAndLimited() {
     EngineRecord engine = minimal("eng-000000000008", T0);
     store.insert(engine, firstEvent(engine));
-    EngineState[] path = {EngineState.READY, EngineState.ERROR, EngineState.STARTING,
-        EngineState.READY, EngineState.DRAINING, EngineState.STOPPED};
+    EngineState[] path = {
+      EngineState.READY,
+      EngineState.ERROR,
+      EngineState.STARTING,
+      EngineState.READY,
+      EngineState.DRAINING,
+      EngineState.STOPPED
+    };
     EngineRecord current = engine;
     for (EngineState next : path) {
       // the same instant on purpose: the order must not depend on timestamps
       EngineRecord moved = current.withState(next, T0);
-      store.transition(moved, new EngineEvent(0, engine.id(), current.state(), next,
-          "to " + next, T0));
+      store.transition(
+          moved, new EngineEvent(0, engine.id(), current.state(), next, "to " + next, T0));
       current = moved;
     }
 

@@ -19,16 +19,27 @@ class JdbcApiKeyStoreTest {
 
   @Test
   void keysRoundTripAndRevocationIsDurable(@TempDir Path dataDir) {
-    StoredApiKey admin = new StoredApiKey("key-0001", "bootstrap", "admin", List.of(), HASH_A, T0, null, null);
-    StoredApiKey limited = new StoredApiKey("key-0002", "chat app", "inference", List.of("m1", "org/m-2"), HASH_B,
-        T0.plusSeconds(1), null, null);
+    StoredApiKey admin =
+        new StoredApiKey("key-0001", "bootstrap", "admin", List.of(), HASH_A, T0, null, null);
+    StoredApiKey limited =
+        new StoredApiKey(
+            "key-0002",
+            "chat app",
+            "inference",
+            List.of("m1", "org/m-2"),
+            HASH_B,
+            T0.plusSeconds(1),
+            null,
+            null);
     try (ApplicationContext context = TestDatabases.start(dataDir)) {
       JdbcApiKeyStore store = context.getBean(JdbcApiKeyStore.class);
       store.insert(admin);
       store.insert(limited);
       store.touch("key-0002", T0.plusSeconds(5));
 
-      assertThat(store.findAll()).extracting(StoredApiKey::id).containsExactly("key-0001", "key-0002");
+      assertThat(store.findAll())
+          .extracting(StoredApiKey::id)
+          .containsExactly("key-0001", "key-0002");
       assertThat(store.find("key-0002").orElseThrow().models()).containsExactly("m1", "org/m-2");
       assertThat(store.find("key-0001").orElseThrow()).isEqualTo(admin);
       assertThat(store.revoke("key-0002", T0.plusSeconds(9))).isTrue();
@@ -45,9 +56,12 @@ class JdbcApiKeyStoreTest {
 
   @Test
   void recordsRefuseBadScopesAndHashes() {
-    assertThatThrownBy(() -> new StoredApiKey("key-1", "n", "root", List.of(), HASH_A, T0, null, null))
-        .hasMessageContaining("key-1").hasMessageContaining("scope");
-    assertThatThrownBy(() -> new StoredApiKey("key-1", "n", "admin", List.of(), "sk-sage-raw", T0, null, null))
+    assertThatThrownBy(
+            () -> new StoredApiKey("key-1", "n", "root", List.of(), HASH_A, T0, null, null))
+        .hasMessageContaining("key-1")
+        .hasMessageContaining("scope");
+    assertThatThrownBy(
+            () -> new StoredApiKey("key-1", "n", "admin", List.of(), "sk-sage-raw", T0, null, null))
         .hasMessageContaining("hash");
   }
 }

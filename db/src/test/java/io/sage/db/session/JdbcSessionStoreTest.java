@@ -37,8 +37,8 @@ class JdbcSessionStoreTest {
   }
 
   private static SessionMessage assistant(long seq, String content) {
-    return new SessionMessage(seq, "assistant", content, MessageStatus.OK, "{\"engine_id\":\"e1\"}",
-        T0.plusSeconds(seq));
+    return new SessionMessage(
+        seq, "assistant", content, MessageStatus.OK, "{\"engine_id\":\"e1\"}", T0.plusSeconds(seq));
   }
 
   @Test
@@ -64,10 +64,13 @@ class JdbcSessionStoreTest {
   void messagesComeBackInSeqOrderWhateverTheOrderTheyWereStoredIn() {
     store.create("sess-a", null, "anonymous", T0);
 
-    store.append("sess-a", List.of(user(3, "second question"), assistant(4, "second answer")), T0, null);
-    store.append("sess-a", List.of(user(1, "first question"), assistant(2, "first answer")), T0, null);
+    store.append(
+        "sess-a", List.of(user(3, "second question"), assistant(4, "second answer")), T0, null);
+    store.append(
+        "sess-a", List.of(user(1, "first question"), assistant(2, "first answer")), T0, null);
 
-    assertThat(store.messages("sess-a")).extracting(SessionMessage::content)
+    assertThat(store.messages("sess-a"))
+        .extracting(SessionMessage::content)
         .containsExactly("first question", "first answer", "second question", "second answer");
     assertThat(store.messages("sess-a").get(1)).isEqualTo(assistant(2, "first answer"));
     assertThat(store.find("sess-a").orElseThrow().messageCount()).isEqualTo(4);
@@ -88,13 +91,20 @@ class JdbcSessionStoreTest {
   void historyIsTheLastOkMessagesOldestFirst() {
     store.create("sess-a", null, "anonymous", T0);
     store.append("sess-a", List.of(user(1, "q1"), assistant(2, "a1")), T0, null);
-    store.append("sess-a", List.of(new SessionMessage(3, "user", "lost", MessageStatus.FAILED,
-        "{\"status\":\"failed\"}", T0)), T0, null);
+    store.append(
+        "sess-a",
+        List.of(
+            new SessionMessage(
+                3, "user", "lost", MessageStatus.FAILED, "{\"status\":\"failed\"}", T0)),
+        T0,
+        null);
     store.append("sess-a", List.of(user(4, "q2"), assistant(5, "a2")), T0, null);
 
-    assertThat(store.history("sess-a", 3)).extracting(SessionMessage::content)
+    assertThat(store.history("sess-a", 3))
+        .extracting(SessionMessage::content)
         .containsExactly("a1", "q2", "a2");
-    assertThat(store.history("sess-a", 50)).extracting(SessionMessage::content)
+    assertThat(store.history("sess-a", 50))
+        .extracting(SessionMessage::content)
         .containsExactly("q1", "a1", "q2", "a2");
     assertThat(store.history("sess-a", 0)).isEmpty();
     assertThat(store.messages("sess-a").get(2).status()).isEqualTo(MessageStatus.FAILED);
@@ -144,12 +154,14 @@ class JdbcSessionStoreTest {
 
   @Test
   void everyWriteOnAMissingSessionIsNotFound() {
-    for (Runnable write : List.<Runnable>of(
-        () -> store.append("sess-x", List.of(user(1, "q")), T0, null),
-        () -> store.rename("sess-x", "t", T0),
-        () -> store.clear("sess-x", T0),
-        () -> store.delete("sess-x"))) {
-      assertThatThrownBy(write::run).isInstanceOf(SageException.class)
+    for (Runnable write :
+        List.<Runnable>of(
+            () -> store.append("sess-x", List.of(user(1, "q")), T0, null),
+            () -> store.rename("sess-x", "t", T0),
+            () -> store.clear("sess-x", T0),
+            () -> store.delete("sess-x"))) {
+      assertThatThrownBy(write::run)
+          .isInstanceOf(SageException.class)
           .satisfies(e -> assertThat(((SageException) e).code()).isEqualTo(ErrorCode.NOT_FOUND))
           .hasMessageContaining("sess-x");
     }
@@ -164,7 +176,8 @@ class JdbcSessionStoreTest {
     store.append("sess-busy", List.of(user(1, "q")), T0.plusSeconds(3600), null);
 
     assertThat(store.deleteIdle(T0.plusSeconds(60), "key-1")).containsExactly("sess-idle");
-    assertThat(store.list(null)).extracting(Session::id)
+    assertThat(store.list(null))
+        .extracting(Session::id)
         .containsExactlyInAnyOrder("sess-busy", "sess-idle-other");
     assertThat(store.deleteIdle(T0.plusSeconds(60), null)).containsExactly("sess-idle-other");
   }

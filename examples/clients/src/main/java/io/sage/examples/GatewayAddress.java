@@ -5,7 +5,8 @@ import io.sage.client.UnifiedInferenceClient;
 
 /**
  * Where the examples find the gateway: the first argument, else {@code SAGE_GATEWAY_URL}, else
- * {@code http://127.0.0.1:8000} (the gateway's default bind). {@code SAGE_API_KEY} is sent when set.
+ * {@code http://127.0.0.1:8000} (the gateway's default bind). {@code SAGE_API_KEY} is sent when
+ * set.
  */
 final class GatewayAddress {
   static final String DEFAULT_URL = "http://127.0.0.1:8000";

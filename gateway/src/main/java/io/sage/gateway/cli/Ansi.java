@@ -18,7 +18,9 @@ final class Ansi {
     return enabled;
   }
 
-  /** An engine state coloured by what it means for traffic: green serves, yellow moves, red failed. */
+  /**
+   * An engine state coloured by what it means for traffic: green serves, yellow moves, red failed.
+   */
   String state(String state) {
     if (state == null) {
       return "-";

@@ -22,7 +22,8 @@ public record CliEnvironment(Map<String, String> env, boolean console, Path user
   }
 
   public static CliEnvironment system() {
-    return new CliEnvironment(System.getenv(), System.console() != null, Path.of(System.getProperty("user.home")));
+    return new CliEnvironment(
+        System.getenv(), System.console() != null, Path.of(System.getProperty("user.home")));
   }
 
   String get(String name) {
@@ -30,7 +31,9 @@ public record CliEnvironment(Map<String, String> env, boolean console, Path user
     return value == null || value.isBlank() ? null : value;
   }
 
-  /** Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb. */
+  /**
+   * Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb.
+   */
   boolean colour() {
     return console && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
   }
@@ -50,7 +53,10 @@ public record CliEnvironment(Map<String, String> env, boolean console, Path user
     }
   }
 
-  /** The data dir: {@code --data-dir}, else {@code $SAGE_HOME}, else {@code ~/.sage} (as the gateway). */
+  /**
+   * The data dir: {@code --data-dir}, else {@code $SAGE_HOME}, else {@code ~/.sage} (as the
+   * gateway).
+   */
   Path dataDir(String explicit) {
     if (explicit != null && !explicit.isBlank()) {
       return Path.of(explicit).toAbsolutePath().normalize();

@@ -27,22 +27,34 @@ import picocli.CommandLine.Spec;
 final class ClientOptions {
   static final String ADMIN_KEY_FILE = "admin.key";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-  /** Long enough for the gateway's own bounded waits (stop with wait=true: drain timeout + 60 s). */
+
+  /**
+   * Long enough for the gateway's own bounded waits (stop with wait=true: drain timeout + 60 s).
+   */
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(70);
 
   private final CliEnvironment environment;
 
-  @Spec(Spec.Target.MIXEE) CommandSpec command;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
 
-  @Option(names = "--gateway", paramLabel = "URL",
-      description = "Gateway URL (default: $SAGE_GATEWAY_URL, else " + CliEnvironment.DEFAULT_GATEWAY + ").")
+  @Option(
+      names = "--gateway",
+      paramLabel = "URL",
+      description =
+          "Gateway URL (default: $SAGE_GATEWAY_URL, else " + CliEnvironment.DEFAULT_GATEWAY + ").")
   String gateway;
 
-  @Option(names = "--api-key", paramLabel = "KEY",
-      description = "Admin API key (default: $SAGE_API_KEY, else <data-dir>/admin.key when present).")
+  @Option(
+      names = "--api-key",
+      paramLabel = "KEY",
+      description =
+          "Admin API key (default: $SAGE_API_KEY, else <data-dir>/admin.key when present).")
   String apiKey;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       description = "Data dir holding admin.key (default: $SAGE_HOME, else ~/.sage).")
   String dataDir;
 
@@ -107,8 +119,13 @@ final class ClientOptions {
       throw new CliException(SageCli.USAGE, e.getMessage());
     }
     // no retries: a CLI user wants to hear at once that the gateway is down
-    GatewayTransport transport = new GatewayTransport(List.of(root), resolvedApiKey(), CONNECT_TIMEOUT,
-        REQUEST_TIMEOUT, new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
+    GatewayTransport transport =
+        new GatewayTransport(
+            List.of(root),
+            resolvedApiKey(),
+            CONNECT_TIMEOUT,
+            REQUEST_TIMEOUT,
+            new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
     return new ManagementClient(transport, Duration.ofMillis(500));
   }
 
@@ -122,26 +139,35 @@ final class ClientOptions {
   }
 
   void run(Runnable request) {
-    call(() -> {
-      request.run();
-      return null;
-    });
+    call(
+        () -> {
+          request.run();
+          return null;
+        });
   }
 
   CliException failure(SageClientException e) {
     if (e.status() == 0 && e.code().map(c -> c.equals("connect_failed")).orElse(false)) {
       String why = reason(e);
-      return new CliException(SageCli.UNREACHABLE, "cannot reach the gateway at " + gatewayUrl() + " (" + why
-          + ").\n  Start one with `sage gateway start`, or point --gateway / SAGE_GATEWAY_URL at a running gateway.");
+      return new CliException(
+          SageCli.UNREACHABLE,
+          "cannot reach the gateway at "
+              + gatewayUrl()
+              + " ("
+              + why
+              + ").\n  Start one with `sage gateway start`, or point --gateway / SAGE_GATEWAY_URL at a running gateway.");
     }
     String message = e.errorMessage().isBlank() ? e.getMessage() : e.errorMessage();
     if (e.status() == 401 || e.status() == 403) {
-      message += "\n  Pass an admin key with --api-key or SAGE_API_KEY (or keep it in <data-dir>/admin.key).";
+      message +=
+          "\n  Pass an admin key with --api-key or SAGE_API_KEY (or keep it in <data-dir>/admin.key).";
     }
     return new CliException(SageCli.FAILED, message);
   }
 
-  /** Why the connection failed, in words ("connection refused" rather than a bare ConnectException). */
+  /**
+   * Why the connection failed, in words ("connection refused" rather than a bare ConnectException).
+   */
   private static String reason(Throwable error) {
     for (Throwable t = error.getCause(); t != null; t = t.getCause()) {
       if (t instanceof java.net.http.HttpConnectTimeoutException) {
@@ -160,10 +186,15 @@ final class ClientOptions {
   /** Prints a gateway answer as JSON, indented (the same document the API sent). */
   void printJson(JsonNode answer) {
     try {
-      out().println(GatewayTransport.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(answer));
+      out()
+          .println(
+              GatewayTransport.mapper()
+                  .writerWithDefaultPrettyPrinter()
+                  .writeValueAsString(answer));
       out().flush();
     } catch (JsonProcessingException e) {
-      throw new CliException(SageCli.FAILED, "cannot print the gateway's answer: " + e.getMessage());
+      throw new CliException(
+          SageCli.FAILED, "cannot print the gateway's answer: " + e.getMessage());
     }
   }
 

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Human views of engines, their events and the GPUs: what the CLI prints without {@code --json}. */
+/**
+ * Human views of engines, their events and the GPUs: what the CLI prints without {@code --json}.
+ */
 final class EngineFormat {
   private EngineFormat() {}
 
@@ -19,12 +21,32 @@ final class EngineFormat {
     if (engines.isEmpty()) {
       return List.of("no engines; start one with `sage llm engine start <model>`");
     }
-    Table table = new Table("ID", "MODEL", "KIND", "RUNTIME", "STATE", "SINCE", "PORT", "GPUS", "REQS", "RESTARTS",
-        "LABEL");
+    Table table =
+        new Table(
+            "ID",
+            "MODEL",
+            "KIND",
+            "RUNTIME",
+            "STATE",
+            "SINCE",
+            "PORT",
+            "GPUS",
+            "REQS",
+            "RESTARTS",
+            "LABEL");
     for (EngineInfo e : engines) {
-      table.row(e.id(), e.model(), e.engineKind(), e.runtime(), ansi.state(e.state().name()), ago(e.stateSince(), now),
-          e.port() == null ? null : e.port().toString(), gpus(e.gpuIds()), Integer.toString(e.activeRequests()),
-          Integer.toString(e.restartCount()), e.label());
+      table.row(
+          e.id(),
+          e.model(),
+          e.engineKind(),
+          e.runtime(),
+          ansi.state(e.state().name()),
+          ago(e.stateSince(), now),
+          e.port() == null ? null : e.port().toString(),
+          gpus(e.gpuIds()),
+          Integer.toString(e.activeRequests()),
+          Integer.toString(e.restartCount()),
+          e.label());
     }
     return table.render(ansi);
   }
@@ -45,7 +67,10 @@ final class EngineFormat {
     fields.add(new String[] {"url", e.baseUrl()});
     fields.add(new String[] {"pid", e.pid() == null ? null : e.pid().toString()});
     fields.add(new String[] {"gpus", gpus(e.gpuIds())});
-    fields.add(new String[] {"tensor par.", e.tensorParallelSize() == null ? null : e.tensorParallelSize().toString()});
+    fields.add(
+        new String[] {
+          "tensor par.", e.tensorParallelSize() == null ? null : e.tensorParallelSize().toString()
+        });
     fields.add(new String[] {"label", e.label()});
     fields.add(new String[] {"options", options(e.options())});
     fields.add(new String[] {"requests", e.activeRequests() + " in flight"});
@@ -70,8 +95,11 @@ final class EngineFormat {
     }
     Table table = new Table("AT", "FROM", "TO", "REASON");
     for (EngineEvent event : events) {
-      table.row(time(event.at()), event.from() == null ? "(new)" : ansi.state(event.from().name()),
-          ansi.state(event.to().name()), event.reason());
+      table.row(
+          time(event.at()),
+          event.from() == null ? "(new)" : ansi.state(event.from().name()),
+          ansi.state(event.to().name()),
+          event.reason());
     }
     return table.render(ansi);
   }
@@ -79,20 +107,38 @@ final class EngineFormat {
   static List<String> gpus(JsonNode answer, Ansi ansi) {
     List<String> lines = new ArrayList<>();
     String status = answer.path("status").asText("");
-    lines.add("provider: " + answer.path("provider").asText("none") + (status.isBlank() ? "" : " (" + status + ")"));
+    lines.add(
+        "provider: "
+            + answer.path("provider").asText("none")
+            + (status.isBlank() ? "" : " (" + status + ")"));
     JsonNode gpus = answer.path("gpus");
     if (!gpus.isArray() || gpus.isEmpty()) {
       lines.add("no GPUs");
       return lines;
     }
-    Table table = new Table("GPU", "NAME", "MEMORY USED/TOTAL", "FREE", "RESERVED", "UTIL", "TEMP", "POWER", "ENGINES");
+    Table table =
+        new Table(
+            "GPU",
+            "NAME",
+            "MEMORY USED/TOTAL",
+            "FREE",
+            "RESERVED",
+            "UTIL",
+            "TEMP",
+            "POWER",
+            "ENGINES");
     for (JsonNode gpu : gpus) {
       List<String> engines = new ArrayList<>();
       gpu.path("engine_ids").forEach(id -> engines.add(id.asText()));
-      table.row(gpu.path("index").asText(), gpu.path("name").asText(),
+      table.row(
+          gpu.path("index").asText(),
+          gpu.path("name").asText(),
           mib(gpu.path("memory_used_mib")) + " / " + mib(gpu.path("memory_total_mib")),
-          mib(gpu.path("memory_free_mib")), mib(gpu.path("memory_reserved_mib")),
-          unit(gpu.path("utilization_pct"), "%"), unit(gpu.path("temperature_c"), " C"), unit(gpu.path("power_w"), " W"),
+          mib(gpu.path("memory_free_mib")),
+          mib(gpu.path("memory_reserved_mib")),
+          unit(gpu.path("utilization_pct"), "%"),
+          unit(gpu.path("temperature_c"), " C"),
+          unit(gpu.path("power_w"), " W"),
           String.join(",", engines));
     }
     lines.addAll(table.render(ansi));
@@ -130,12 +176,18 @@ final class EngineFormat {
   }
 
   private static String gpus(List<Integer> ids) {
-    return ids.isEmpty() ? null : ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+    return ids.isEmpty()
+        ? null
+        : ids.stream().map(String::valueOf).collect(Collectors.joining(","));
   }
 
   private static String options(Map<String, Object> options) {
-    return options.isEmpty() ? null : options.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .map(o -> o.getKey() + "=" + o.getValue()).collect(Collectors.joining(" "));
+    return options.isEmpty()
+        ? null
+        : options.entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(o -> o.getKey() + "=" + o.getValue())
+            .collect(Collectors.joining(" "));
   }
 
   private static String mib(JsonNode value) {
@@ -147,7 +199,9 @@ final class EngineFormat {
       return "-";
     }
     double number = value.asDouble();
-    return (number == Math.rint(number) ? Long.toString((long) number) : String.format(java.util.Locale.ROOT, "%.1f",
-        number)) + unit;
+    return (number == Math.rint(number)
+            ? Long.toString((long) number)
+            : String.format(java.util.Locale.ROOT, "%.1f", number))
+        + unit;
   }
 }

@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Follows an engine from STARTING until READY with one live progress line (state, elapsed time,
- * the engine's last log line). ERROR, or a stop meanwhile, fails with the reason and the engine's
- * last log lines. Interrupting only stops the waiting: the engine is never touched.
+ * Follows an engine from STARTING until READY with one live progress line (state, elapsed time, the
+ * engine's last log line). ERROR, or a stop meanwhile, fails with the reason and the engine's last
+ * log lines. Interrupting only stops the waiting: the engine is never touched.
  */
 final class EngineWait {
   static final int ERROR_LOG_LINES = 10;
@@ -19,14 +19,20 @@ final class EngineWait {
   private final ProgressLine progress;
   private final Duration pollInterval;
 
-  EngineWait(ClientOptions options, ManagementClient client, ProgressLine progress, Duration pollInterval) {
+  EngineWait(
+      ClientOptions options,
+      ManagementClient client,
+      ProgressLine progress,
+      Duration pollInterval) {
     this.options = options;
     this.client = client;
     this.progress = progress;
     this.pollInterval = pollInterval;
   }
 
-  /** Waits for READY and returns the engine as it is then; throws a {@link CliException} otherwise. */
+  /**
+   * Waits for READY and returns the engine as it is then; throws a {@link CliException} otherwise.
+   */
   EngineInfo await(String id, Duration timeout) throws InterruptedException {
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
@@ -36,7 +42,8 @@ final class EngineWait {
       lastLog = lastLogLine(id, lastLog);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       String state = info.state().name();
-      progress.update(line(info, options.ansi().state(state), EngineFormat.elapsed(elapsed), lastLog),
+      progress.update(
+          line(info, options.ansi().state(state), EngineFormat.elapsed(elapsed), lastLog),
           state + "|" + lastLog);
       switch (info.state()) {
         case READY:
@@ -44,20 +51,36 @@ final class EngineWait {
           return info;
         case ERROR:
           progress.finish();
-          throw failed(info, "went to ERROR: " + (info.lastError() == null ? "no reason reported" : info.lastError()));
+          throw failed(
+              info,
+              "went to ERROR: "
+                  + (info.lastError() == null ? "no reason reported" : info.lastError()));
         case STOPPED:
         case DRAINING:
           progress.finish();
-          throw failed(info, "was stopped while starting (" + state + ")"
-              + (info.lastError() == null ? "" : ": " + info.lastError()));
+          throw failed(
+              info,
+              "was stopped while starting ("
+                  + state
+                  + ")"
+                  + (info.lastError() == null ? "" : ": " + info.lastError()));
         case STARTING:
         case UNKNOWN:
           break;
       }
       if (System.nanoTime() > deadline) {
         progress.finish();
-        throw new CliException(SageCli.FAILED, "engine " + id + " not READY after " + timeout.toSeconds()
-            + " s (still " + state + "); it keeps starting: watch it with `sage llm engine show " + id + "`");
+        throw new CliException(
+            SageCli.FAILED,
+            "engine "
+                + id
+                + " not READY after "
+                + timeout.toSeconds()
+                + " s (still "
+                + state
+                + "); it keeps starting: watch it with `sage llm engine show "
+                + id
+                + "`");
       }
       Thread.sleep(pollInterval.toMillis());
     }
@@ -68,7 +91,10 @@ final class EngineWait {
     return lastLog.isBlank() ? text : text + "  | " + lastLog;
   }
 
-  /** The engine's newest log line; a failure to read it keeps the previous one (progress is best effort). */
+  /**
+   * The engine's newest log line; a failure to read it keeps the previous one (progress is best
+   * effort).
+   */
   private String lastLogLine(String id, String previous) {
     try {
       List<String> lines = client.logs(id, 1).lines().filter(l -> !l.isBlank()).toList();
@@ -79,7 +105,8 @@ final class EngineWait {
   }
 
   private CliException failed(EngineInfo info, String what) {
-    StringBuilder message = new StringBuilder("engine " + info.id() + " (" + info.model() + ") " + what);
+    StringBuilder message =
+        new StringBuilder("engine " + info.id() + " (" + info.model() + ") " + what);
     try {
       String logs = client.logs(info.id(), ERROR_LOG_LINES);
       if (!logs.isBlank()) {

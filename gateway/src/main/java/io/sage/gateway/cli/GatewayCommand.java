@@ -20,9 +20,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sage gateway start|stop|status|logs|restart}. */
-@Command(name = "gateway", description = "Start, stop and inspect the gateway process.",
-    subcommands = {GatewayCommand.Start.class, GatewayCommand.Stop.class, GatewayCommand.Status.class,
-        GatewayCommand.Logs.class, GatewayCommand.Restart.class})
+@Command(
+    name = "gateway",
+    description = "Start, stop and inspect the gateway process.",
+    subcommands = {
+      GatewayCommand.Start.class,
+      GatewayCommand.Stop.class,
+      GatewayCommand.Status.class,
+      GatewayCommand.Logs.class,
+      GatewayCommand.Restart.class
+    })
 final class GatewayCommand {
 
   static class DataDirOption {
@@ -34,17 +41,38 @@ final class GatewayCommand {
     }
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true,
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
       description = "Start the gateway in the background and wait until /health answers.",
-      footer = {"", "Examples:", "  sage gateway start", "  sage gateway start --port 9000 --data-dir /srv/sage --demo"})
+      footer = {
+        "",
+        "Examples:",
+        "  sage gateway start",
+        "  sage gateway start --port 9000 --data-dir /srv/sage --demo"
+      })
   static final class Start implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
-    @Option(names = "--port", description = "Port to listen on (default 8000).") Integer port;
-    @Option(names = "--host", description = "Address to bind (default 127.0.0.1).") String host;
-    @Option(names = "--plugins-dir", description = "Extra plugin folder (repeatable).") List<String> pluginDirs = new ArrayList<>();
-    @Option(names = "--foreground", description = "Run in this process instead of the background.") boolean foreground;
-    @Option(names = "--demo", description = "Also start the demo engines (a mock chat model and an embedding model).") boolean demo;
-    @Option(names = "--timeout", description = "Seconds to wait for /health (default 120).") int timeoutSeconds = 120;
+
+    @Option(names = "--port", description = "Port to listen on (default 8000).")
+    Integer port;
+
+    @Option(names = "--host", description = "Address to bind (default 127.0.0.1).")
+    String host;
+
+    @Option(names = "--plugins-dir", description = "Extra plugin folder (repeatable).")
+    List<String> pluginDirs = new ArrayList<>();
+
+    @Option(names = "--foreground", description = "Run in this process instead of the background.")
+    boolean foreground;
+
+    @Option(
+        names = "--demo",
+        description = "Also start the demo engines (a mock chat model and an embedding model).")
+    boolean demo;
+
+    @Option(names = "--timeout", description = "Seconds to wait for /health (default 120).")
+    int timeoutSeconds = 120;
 
     @Override
     public Integer call() throws Exception {
@@ -57,22 +85,44 @@ final class GatewayCommand {
         return SageCli.OK;
       }
       Optional<Long> running = GatewayProcesses.runningPid(dataDir);
-      String url = "http://" + (effectiveHost.equals("0.0.0.0") ? "127.0.0.1" : effectiveHost) + ":" + effectivePort;
+      String url =
+          "http://"
+              + (effectiveHost.equals("0.0.0.0") ? "127.0.0.1" : effectiveHost)
+              + ":"
+              + effectivePort;
       if (running.isPresent()) {
-        System.out.println("gateway already running (pid " + running.get() + ", data dir " + dataDir + ")");
+        System.out.println(
+            "gateway already running (pid " + running.get() + ", data dir " + dataDir + ")");
         return SageCli.OK;
       }
       if (!portFree(effectiveHost, effectivePort)) {
-        throw new CliException(SageCli.FAILED, "port " + effectivePort + " on " + effectiveHost
-            + " is already in use by another program; choose another with --port");
+        throw new CliException(
+            SageCli.FAILED,
+            "port "
+                + effectivePort
+                + " on "
+                + effectiveHost
+                + " is already in use by another program; choose another with --port");
       }
       Files.createDirectories(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
-      List<String> argv = new ArrayList<>(List.of(GatewayProcesses.java(), "-XX:+UseSerialGC", "-Xss512k",
-          // on machines with fewer than 3 CPUs the common pool would start a thread per async task
-          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-          "-cp", System.getProperty("java.class.path"), SageCli.class.getName(), "gateway", "start", "--foreground",
-          "--data-dir", dataDir.toString()));
+      List<String> argv =
+          new ArrayList<>(
+              List.of(
+                  GatewayProcesses.java(),
+                  "-XX:+UseSerialGC",
+                  "-Xss512k",
+                  // on machines with fewer than 3 CPUs the common pool would start a thread per
+                  // async task
+                  "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  SageCli.class.getName(),
+                  "gateway",
+                  "start",
+                  "--foreground",
+                  "--data-dir",
+                  dataDir.toString()));
       if (port != null) {
         argv.addAll(List.of("--port", port.toString()));
       }
@@ -88,10 +138,11 @@ final class GatewayCommand {
       List<String> launched = new ArrayList<>();
       launched.add(Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid");
       launched.addAll(argv);
-      ProcessBuilder builder = new ProcessBuilder(launched)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder builder =
+          new ProcessBuilder(launched)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process process = builder.start();
       System.out.print("starting gateway (log " + log + ") ");
       System.out.flush();
@@ -100,8 +151,12 @@ final class GatewayCommand {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           System.out.println();
-          throw new CliException(SageCli.FAILED, "gateway exited with code " + process.exitValue()
-              + " during startup; last log lines:\n" + String.join("\n", GatewayProcesses.tail(log, 15)));
+          throw new CliException(
+              SageCli.FAILED,
+              "gateway exited with code "
+                  + process.exitValue()
+                  + " during startup; last log lines:\n"
+                  + String.join("\n", GatewayProcesses.tail(log, 15)));
         }
         if (healthy(http, url)) {
           System.out.println();
@@ -119,19 +174,34 @@ final class GatewayCommand {
         Thread.sleep(250);
       }
       System.out.println();
-      throw new CliException(SageCli.FAILED, "gateway did not answer /health within " + timeoutSeconds
-          + " s; see " + log);
+      throw new CliException(
+          SageCli.FAILED,
+          "gateway did not answer /health within " + timeoutSeconds + " s; see " + log);
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true,
+  @Command(
+      name = "stop",
+      mixinStandardHelpOptions = true,
       description = "Stop the gateway; its engines are drained and stopped unless --keep-engines.",
       footer = {"", "Examples:", "  sage gateway stop", "  sage gateway stop --keep-engines"})
   static final class Stop implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
-    @Option(names = "--force", description = "Kill the gateway (SIGKILL) if it does not stop in time.") boolean force;
-    @Option(names = "--keep-engines", description = "Leave engines running; the next start adopts them.") boolean keepEngines;
-    @Option(names = "--timeout", description = "Seconds to wait for the gateway to exit (default 90).") int timeoutSeconds = 90;
+
+    @Option(
+        names = "--force",
+        description = "Kill the gateway (SIGKILL) if it does not stop in time.")
+    boolean force;
+
+    @Option(
+        names = "--keep-engines",
+        description = "Leave engines running; the next start adopts them.")
+    boolean keepEngines;
+
+    @Option(
+        names = "--timeout",
+        description = "Seconds to wait for the gateway to exit (default 90).")
+    int timeoutSeconds = 90;
 
     @Override
     public Integer call() throws Exception {
@@ -146,7 +216,12 @@ final class GatewayCommand {
       }
       ProcessHandle handle = ProcessHandle.of(pid.get()).orElseThrow();
       handle.destroy();
-      System.out.print("stopping gateway (pid " + pid.get() + ")" + (keepEngines ? ", keeping engines" : "") + " ");
+      System.out.print(
+          "stopping gateway (pid "
+              + pid.get()
+              + ")"
+              + (keepEngines ? ", keeping engines" : "")
+              + " ");
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       while (handle.isAlive() && System.nanoTime() < deadline) {
         System.out.print(".");
@@ -156,8 +231,13 @@ final class GatewayCommand {
       System.out.println();
       if (handle.isAlive()) {
         if (!force) {
-          throw new CliException(SageCli.FAILED, "gateway (pid " + pid.get() + ") still running after "
-              + timeoutSeconds + " s; use --force to kill it");
+          throw new CliException(
+              SageCli.FAILED,
+              "gateway (pid "
+                  + pid.get()
+                  + ") still running after "
+                  + timeoutSeconds
+                  + " s; use --force to kill it");
         }
         handle.destroyForcibly();
         handle.onExit().get();
@@ -170,7 +250,10 @@ final class GatewayCommand {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Is the gateway running?")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Is the gateway running?")
   static final class Status implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
 
@@ -190,8 +273,16 @@ final class GatewayCommand {
   @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show the gateway's log.")
   static final class Logs implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
-    @Option(names = {"-n", "--lines"}, description = "Lines to show (default 50).") int lines = 50;
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new lines.") boolean follow;
+
+    @Option(
+        names = {"-n", "--lines"},
+        description = "Lines to show (default 50).")
+    int lines = 50;
+
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Keep printing new lines.")
+    boolean follow;
 
     @Override
     public Integer call() throws Exception {
@@ -207,12 +298,18 @@ final class GatewayCommand {
     }
   }
 
-  @Command(name = "restart", mixinStandardHelpOptions = true,
+  @Command(
+      name = "restart",
+      mixinStandardHelpOptions = true,
       description = "Stop the gateway (keeping engines for adoption) and start it again.")
   static final class Restart implements Callable<Integer> {
     @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
-    @Option(names = "--port") Integer port;
-    @Option(names = "--host") String host;
+
+    @Option(names = "--port")
+    Integer port;
+
+    @Option(names = "--host")
+    String host;
 
     @Override
     public Integer call() throws Exception {
@@ -230,8 +327,13 @@ final class GatewayCommand {
 
   static boolean healthy(HttpClient http, String url) {
     try {
-      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url + "/health"))
-          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/health"))
+                  .timeout(Duration.ofSeconds(2))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (IOException e) {
       return false;

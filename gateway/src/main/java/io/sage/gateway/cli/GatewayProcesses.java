@@ -21,7 +21,8 @@ final class GatewayProcesses {
         return Optional.empty();
       }
       long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
           .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(true))
           .map(ProcessHandle::pid);
     } catch (IOException | NumberFormatException e) {

@@ -6,9 +6,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code sage llm gpu}: the GPU provider and its devices with memory reserved for engines. */
-@Command(name = "gpu", mixinStandardHelpOptions = true,
-    description = "Show the GPU provider and its GPUs: memory, utilization, temperature, power, engines placed.",
-    footer = {"", "Examples:", "  sage llm gpu", "  sage llm gpu --json | jq '.gpus[].memory_free_mib'"})
+@Command(
+    name = "gpu",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show the GPU provider and its GPUs: memory, utilization, temperature, power, engines placed.",
+    footer = {
+      "",
+      "Examples:",
+      "  sage llm gpu",
+      "  sage llm gpu --json | jq '.gpus[].memory_free_mib'"
+    })
 final class GpuCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
 

@@ -14,20 +14,35 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sage keys create|list|revoke}: the gateway's API keys (needs an admin key). */
-@Command(name = "keys", description = "Create, list and revoke API keys.",
+@Command(
+    name = "keys",
+    description = "Create, list and revoke API keys.",
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 final class KeysCommand {
   private static final String PATH = "/v1/management/keys";
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Create a key; it is printed once and cannot be shown again.",
-      footer = {"", "Examples:", "  sage keys create chat-app --scope inference --model demo-chat",
-          "  sage keys create ops --scope admin"})
+      footer = {
+        "",
+        "Examples:",
+        "  sage keys create chat-app --scope inference --model demo-chat",
+        "  sage keys create ops --scope admin"
+      })
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions client;
-    @Parameters(index = "0", paramLabel = "NAME", description = "A label for the key.") String name;
-    @Option(names = "--scope", description = "admin or inference (default inference).") String scope = "inference";
-    @Option(names = "--model", paramLabel = "MODEL",
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "A label for the key.")
+    String name;
+
+    @Option(names = "--scope", description = "admin or inference (default inference).")
+    String scope = "inference";
+
+    @Option(
+        names = "--model",
+        paramLabel = "MODEL",
         description = "Limit an inference key to this model (repeatable; default: every model).")
     List<String> models = new ArrayList<>();
 
@@ -43,19 +58,28 @@ final class KeysCommand {
       if (client.json()) {
         client.printJson(created);
       } else {
-        client.print(List.of(
-            "created " + created.path("scope").asText() + " key " + created.path("id").asText() + " ("
-                + created.path("name").asText() + ")",
-            "",
-            "  " + created.path("key").asText(),
-            "",
-            "Store it now: the gateway keeps only its hash and cannot show it again."));
+        client.print(
+            List.of(
+                "created "
+                    + created.path("scope").asText()
+                    + " key "
+                    + created.path("id").asText()
+                    + " ("
+                    + created.path("name").asText()
+                    + ")",
+                "",
+                "  " + created.path("key").asText(),
+                "",
+                "Store it now: the gateway keeps only its hash and cannot show it again."));
       }
       return SageCli.OK;
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never the keys themselves).",
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List keys (never the keys themselves).",
       footer = {"", "Examples:", "  sage keys list", "  sage keys list --json"})
   static final class ListKeys implements Callable<Integer> {
     @Mixin ClientOptions client;
@@ -71,22 +95,32 @@ final class KeysCommand {
       for (JsonNode key : answer.path("keys")) {
         List<String> models = new ArrayList<>();
         key.path("models").forEach(m -> models.add(m.asText()));
-        table.row(key.path("id").asText(), key.path("name").asText(), key.path("scope").asText(),
-            models.isEmpty() ? "all" : String.join(",", models), key.path("created_at").asText(),
+        table.row(
+            key.path("id").asText(),
+            key.path("name").asText(),
+            key.path("scope").asText(),
+            models.isEmpty() ? "all" : String.join(",", models),
+            key.path("created_at").asText(),
             key.path("last_used_at").isNull() ? "never" : key.path("last_used_at").asText(),
-            key.path("active").asBoolean() ? "active" : "revoked " + key.path("revoked_at").asText());
+            key.path("active").asBoolean()
+                ? "active"
+                : "revoked " + key.path("revoked_at").asText());
       }
       client.print(table.render(client.ansi()));
       return SageCli.OK;
     }
   }
 
-  @Command(name = "revoke", mixinStandardHelpOptions = true,
+  @Command(
+      name = "revoke",
+      mixinStandardHelpOptions = true,
       description = "Revoke a key; requests with it are refused from now on.",
       footer = {"", "Examples:", "  sage keys revoke key-1a2b3c4d5e6f"})
   static final class Revoke implements Callable<Integer> {
     @Mixin ClientOptions client;
-    @Parameters(index = "0", paramLabel = "ID", description = "The key's id (from sage keys list).") String id;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The key's id (from sage keys list).")
+    String id;
 
     @Override
     public Integer call() {
@@ -95,8 +129,13 @@ final class KeysCommand {
       if (client.json()) {
         client.printJson(revoked);
       } else {
-        client.print(List.of("revoked key " + revoked.path("id").asText() + " (" + revoked.path("name").asText()
-            + ")"));
+        client.print(
+            List.of(
+                "revoked key "
+                    + revoked.path("id").asText()
+                    + " ("
+                    + revoked.path("name").asText()
+                    + ")"));
       }
       return SageCli.OK;
     }

@@ -13,7 +13,8 @@ final class LogFollow {
   static List<String> newLines(List<String> previous, List<String> next) {
     for (int shift = 0; shift < previous.size(); shift++) {
       int overlap = previous.size() - shift;
-      if (overlap <= next.size() && previous.subList(shift, previous.size()).equals(next.subList(0, overlap))) {
+      if (overlap <= next.size()
+          && previous.subList(shift, previous.size()).equals(next.subList(0, overlap))) {
         return next.subList(overlap, next.size());
       }
     }

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One live status line. On a terminal it is redrawn in place ({@code \r}, padded over the previous
- * text, cut to the terminal width so it never wraps); piped, a plain line is printed only when
- * what it says changes, so logs of scripts stay short.
+ * text, cut to the terminal width so it never wraps); piped, a plain line is printed only when what
+ * it says changes, so logs of scripts stay short.
  */
 final class ProgressLine {
   private final PrintWriter out;

@@ -4,11 +4,27 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sage} command line (SPEC.md section 8). */
-@Command(name = "sage", mixinStandardHelpOptions = true, version = "sage 0.1.0",
-    description = "SAGE Gateway: one OpenAI-compatible endpoint for your LLM and embedding engines.",
-    subcommands = {GatewayCommand.class, LlmCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 gateway unreachable.", "",
-        "Examples:", "  sage gateway start", "  sage llm engine start my-model --runtime mock", "  sage llm engine list"})
+@Command(
+    name = "sage",
+    mixinStandardHelpOptions = true,
+    version = "sage 0.1.0",
+    description =
+        "SAGE Gateway: one OpenAI-compatible endpoint for your LLM and embedding engines.",
+    subcommands = {
+      GatewayCommand.class,
+      LlmCommand.class,
+      KeysCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 gateway unreachable.",
+      "",
+      "Examples:",
+      "  sage gateway start",
+      "  sage llm engine start my-model --runtime mock",
+      "  sage llm engine list"
+    })
 public final class SageCli {
   public static final int OK = 0;
   public static final int FAILED = 1;
@@ -30,19 +46,21 @@ public final class SageCli {
   public static CommandLine commandLine(CliEnvironment environment) {
     CommandLine cli = new CommandLine(new SageCli(), new CliFactory(environment));
     cli.setExitCodeExceptionMapper(e -> e instanceof CliException ce ? ce.exitCode() : FAILED);
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof CliException ce) {
-        cmd.getErr().println("error: " + ce.getMessage());
-        return ce.exitCode();
-      }
-      cmd.getErr().println("error: " + e.getMessage());
-      return FAILED;
-    });
-    cli.setParameterExceptionHandler((e, args) -> {
-      e.getCommandLine().getErr().println("error: " + e.getMessage());
-      e.getCommandLine().usage(e.getCommandLine().getErr());
-      return USAGE;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof CliException ce) {
+            cmd.getErr().println("error: " + ce.getMessage());
+            return ce.exitCode();
+          }
+          cmd.getErr().println("error: " + e.getMessage());
+          return FAILED;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          e.getCommandLine().getErr().println("error: " + e.getMessage());
+          e.getCommandLine().usage(e.getCommandLine().getErr());
+          return USAGE;
+        });
     return cli;
   }
 }

@@ -16,8 +16,13 @@ final class Table {
   /** Adds a row; null or blank cells show as "-". */
   Table row(String... cells) {
     if (cells.length != headers.size()) {
-      throw new IllegalArgumentException("row has " + cells.length + " cells, table has " + headers.size()
-          + " columns: " + Arrays.toString(cells));
+      throw new IllegalArgumentException(
+          "row has "
+              + cells.length
+              + " cells, table has "
+              + headers.size()
+              + " columns: "
+              + Arrays.toString(cells));
     }
     List<String> row = new ArrayList<>();
     for (String cell : cells) {

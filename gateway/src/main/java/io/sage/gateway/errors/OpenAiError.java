@@ -1,15 +1,18 @@
 package io.sage.gateway.errors;
 
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.MediaType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds the OpenAI error shape every route answers with: {@code {"error": {message, type, param, code}}}. */
+/**
+ * Builds the OpenAI error shape every route answers with: {@code {"error": {message, type, param,
+ * code}}}.
+ */
 public final class OpenAiError {
   private OpenAiError() {}
 
@@ -24,17 +27,18 @@ public final class OpenAiError {
 
   public static MutableHttpResponse<Map<String, Object>> response(SageException e) {
     ErrorCode code = e.code();
-    MutableHttpResponse<Map<String, Object>> response = HttpResponse
-        .<Map<String, Object>>status(HttpStatus.valueOf(code.category().httpStatus()))
-        .contentType(MediaType.APPLICATION_JSON_TYPE)
-        .body(body(e.getMessage(), code.openAiType(), e.param(), code.wireName()));
+    MutableHttpResponse<Map<String, Object>> response =
+        HttpResponse.<Map<String, Object>>status(HttpStatus.valueOf(code.category().httpStatus()))
+            .contentType(MediaType.APPLICATION_JSON_TYPE)
+            .body(body(e.getMessage(), code.openAiType(), e.param(), code.wireName()));
     if (code == ErrorCode.NO_READY_ENGINE) {
       response.header("Retry-After", "5");
     }
     return response;
   }
 
-  public static MutableHttpResponse<Map<String, Object>> response(int status, String message, String type, String code) {
+  public static MutableHttpResponse<Map<String, Object>> response(
+      int status, String message, String type, String code) {
     return HttpResponse.<Map<String, Object>>status(HttpStatus.valueOf(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
         .body(body(message, type, null, code));
@@ -42,8 +46,13 @@ public final class OpenAiError {
 
   /** The JSON text of an error, for places that write bytes (SSE error events). */
   public static String json(String message, String type, String code) {
-    return "{\"error\":{\"message\":" + quote(message) + ",\"type\":" + quote(type) + ",\"param\":null,\"code\":"
-        + quote(code) + "}}";
+    return "{\"error\":{\"message\":"
+        + quote(message)
+        + ",\"type\":"
+        + quote(type)
+        + ",\"param\":null,\"code\":"
+        + quote(code)
+        + "}}";
   }
 
   static String quote(String value) {

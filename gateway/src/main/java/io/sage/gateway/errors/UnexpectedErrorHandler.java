@@ -26,20 +26,32 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
   @Override
   public HttpResponse<?> handle(HttpRequest request, Exception exception) {
     if (exception instanceof ContentLengthExceededException) {
-      return OpenAiError.response(413, "request body is larger than the gateway's limit", "invalid_request_error",
+      return OpenAiError.response(
+          413,
+          "request body is larger than the gateway's limit",
+          "invalid_request_error",
           "payload_too_large");
     }
     if (exception instanceof HttpStatusException status) {
       int code = status.getStatus().getCode();
-      return OpenAiError.response(code, String.valueOf(status.getMessage()),
-          code >= 500 ? "server_error" : "invalid_request_error", status.getStatus().name().toLowerCase());
+      return OpenAiError.response(
+          code,
+          String.valueOf(status.getMessage()),
+          code >= 500 ? "server_error" : "invalid_request_error",
+          status.getStatus().name().toLowerCase());
     }
     if (exception instanceof ConversionErrorException conversion) {
-      return OpenAiError.response(400, "invalid value for '" + conversion.getArgument().getName() + "'",
-          "invalid_request_error", "invalid_request");
+      return OpenAiError.response(
+          400,
+          "invalid value for '" + conversion.getArgument().getName() + "'",
+          "invalid_request_error",
+          "invalid_request");
     }
     LOG.error("unexpected error on {} {}", request.getMethodName(), request.getPath(), exception);
-    return OpenAiError.response(500, "internal error: " + exception.getClass().getSimpleName()
-        + "; see the gateway log", "server_error", "internal");
+    return OpenAiError.response(
+        500,
+        "internal error: " + exception.getClass().getSimpleName() + "; see the gateway log",
+        "server_error",
+        "internal");
   }
 }

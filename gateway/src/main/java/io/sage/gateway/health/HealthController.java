@@ -36,6 +36,9 @@ class HealthController {
     body.put("status", ready > 0 ? "ready" : "no engine is READY");
     body.put("ready_engines", ready);
     body.put("engines", all.length);
-    return ready > 0 ? HttpResponse.ok(body) : HttpResponse.<Map<String, Object>>status(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE).body(body);
+    return ready > 0
+        ? HttpResponse.ok(body)
+        : HttpResponse.<Map<String, Object>>status(io.micronaut.http.HttpStatus.SERVICE_UNAVAILABLE)
+            .body(body);
   }
 }

@@ -37,8 +37,10 @@ public final class JsonBody {
     try {
       tree = MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new SageException(ErrorCode.INVALID_REQUEST, "request body is not valid JSON: "
-          + e.getOriginalMessage(), null);
+      throw new SageException(
+          ErrorCode.INVALID_REQUEST,
+          "request body is not valid JSON: " + e.getOriginalMessage(),
+          null);
     } catch (java.io.IOException e) {
       throw new SageException(ErrorCode.INVALID_REQUEST, "request body could not be read", null);
     }
@@ -151,7 +153,11 @@ public final class JsonBody {
       if (v.isTextual() || v.isBoolean()) {
         result.put(entry.getKey(), v.asText());
       } else if (v.isNumber()) {
-        result.put(entry.getKey(), v.isIntegralNumber() ? v.bigIntegerValue().toString() : v.decimalValue().toPlainString());
+        result.put(
+            entry.getKey(),
+            v.isIntegralNumber()
+                ? v.bigIntegerValue().toString()
+                : v.decimalValue().toPlainString());
       } else {
         problems.add(field + "." + entry.getKey() + " must be a string, number or boolean");
       }

@@ -1,5 +1,6 @@
 package io.sage.gateway.management;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -22,7 +23,6 @@ import io.sage.host.management.StartRequest;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.supervision.EngineSupervisor;
 import io.sage.spi.SageException;
-import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +47,8 @@ class EngineController {
 
   @Get
   Map<String, Object> list() {
-    List<Map<String, Object>> engines = manager.engines().stream().map(e -> EngineViews.info(e, manager)).toList();
+    List<Map<String, Object>> engines =
+        manager.engines().stream().map(e -> EngineViews.info(e, manager)).toList();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("engines", engines);
     body.put("count", engines.size());
@@ -70,12 +71,14 @@ class EngineController {
   }
 
   @Post(consumes = MediaType.ALL)
-  HttpResponse<?> start(@Body @Nullable byte[] body, @QueryValue(defaultValue = "false") String wait) {
+  HttpResponse<?> start(
+      @Body @Nullable byte[] body, @QueryValue(defaultValue = "false") String wait) {
     return launch(body, wait);
   }
 
   @Post(value = "/start", consumes = MediaType.ALL)
-  HttpResponse<?> startAlias(@Body @Nullable byte[] body, @QueryValue(defaultValue = "false") String wait) {
+  HttpResponse<?> startAlias(
+      @Body @Nullable byte[] body, @QueryValue(defaultValue = "false") String wait) {
     return launch(body, wait);
   }
 
@@ -84,14 +87,24 @@ class EngineController {
     JsonBody body = JsonBody.parse(raw, false);
     String model = body.string("model");
     String modelId = body.string("model_id");
-    StartRequest request = new StartRequest(model != null ? model : modelId, body.string("engine_kind"),
-        body.string("runtime"), body.integer("port"), body.integer("tensor_parallel_size"), body.integers("gpu_ids"),
-        body.bool("use_gpu"), body.string("served_model_name"), body.string("label"), body.strings("extra_args"),
-        body.scalarMap("options"));
+    StartRequest request =
+        new StartRequest(
+            model != null ? model : modelId,
+            body.string("engine_kind"),
+            body.string("runtime"),
+            body.integer("port"),
+            body.integer("tensor_parallel_size"),
+            body.integers("gpu_ids"),
+            body.bool("use_gpu"),
+            body.string("served_model_name"),
+            body.string("label"),
+            body.strings("extra_args"),
+            body.scalarMap("options"));
     body.throwIfInvalid();
     EngineEntry entry = manager.start(request, Actors.current());
     if (waitForReady) {
-      await(entry, s -> s == EngineState.READY || s == EngineState.ERROR || s == EngineState.STOPPED);
+      await(
+          entry, s -> s == EngineState.READY || s == EngineState.ERROR || s == EngineState.STOPPED);
       return HttpResponse.ok(EngineViews.info(entry, manager));
     }
     return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
@@ -100,24 +113,34 @@ class EngineController {
   @Post(value = "/register", consumes = MediaType.ALL)
   HttpResponse<?> register(@Body @Nullable byte[] raw) {
     JsonBody body = JsonBody.parse(raw, false);
-    RegisterRequest request = new RegisterRequest(body.string("model"), body.string("base_url"),
-        body.string("engine_kind"), body.string("api_key"), body.string("label"));
+    RegisterRequest request =
+        new RegisterRequest(
+            body.string("model"),
+            body.string("base_url"),
+            body.string("engine_kind"),
+            body.string("api_key"),
+            body.string("label"));
     body.throwIfInvalid();
     EngineEntry entry = manager.register(request, Actors.current());
     return HttpResponse.status(HttpStatus.CREATED).body(EngineViews.info(entry, manager));
   }
 
   @Post(value = "/{id}/stop", consumes = MediaType.ALL)
-  HttpResponse<?> stop(@PathVariable String id, @QueryValue(defaultValue = "true") String drain,
+  HttpResponse<?> stop(
+      @PathVariable String id,
+      @QueryValue(defaultValue = "true") String drain,
       @QueryValue(value = "drain_timeout", defaultValue = "") String drainTimeout,
       @QueryValue(defaultValue = "false") String wait) {
     return doStop(id, drain, drainTimeout, wait);
   }
 
   @Delete("/{id}")
-  HttpResponse<?> delete(@PathVariable String id, @QueryValue(defaultValue = "true") String drain,
+  HttpResponse<?> delete(
+      @PathVariable String id,
+      @QueryValue(defaultValue = "true") String drain,
       @QueryValue(value = "drain_timeout", defaultValue = "") String drainTimeout,
-      @QueryValue(defaultValue = "false") String purge, @QueryValue(defaultValue = "false") String wait) {
+      @QueryValue(defaultValue = "false") String purge,
+      @QueryValue(defaultValue = "false") String wait) {
     if (flag("purge", purge)) {
       EngineEntry entry = manager.engine(id);
       Map<String, Object> last = EngineViews.info(entry, manager);
@@ -129,14 +152,20 @@ class EngineController {
   }
 
   private HttpResponse<?> doStop(String id, String drain, String drainTimeout, String wait) {
-    Duration timeout = drainTimeout.isEmpty() ? supervisor.config().drainTimeout() : seconds("drain_timeout", drainTimeout);
-    CompletableFuture<?> stopped = manager.stop(id, flag("drain", drain), timeout, Actors.current());
+    Duration timeout =
+        drainTimeout.isEmpty()
+            ? supervisor.config().drainTimeout()
+            : seconds("drain_timeout", drainTimeout);
+    CompletableFuture<?> stopped =
+        manager.stop(id, flag("drain", drain), timeout, Actors.current());
     EngineEntry entry = manager.engine(id);
     if (flag("wait", wait)) {
       try {
         stopped.get(timeout.toSeconds() + 60, TimeUnit.SECONDS);
       } catch (Exception e) {
-        throw new SageException(io.sage.spi.ErrorCode.INTERNAL, "engine " + id + " did not stop in time: " + e.getMessage());
+        throw new SageException(
+            io.sage.spi.ErrorCode.INTERNAL,
+            "engine " + id + " did not stop in time: " + e.getMessage());
       }
       return HttpResponse.ok(EngineViews.info(entry, manager));
     }
@@ -144,7 +173,8 @@ class EngineController {
   }
 
   @Post(value = "/{id}/restart", consumes = MediaType.ALL)
-  HttpResponse<?> restart(@PathVariable String id, @QueryValue(defaultValue = "false") String wait) {
+  HttpResponse<?> restart(
+      @PathVariable String id, @QueryValue(defaultValue = "false") String wait) {
     manager.restart(id, Actors.current());
     EngineEntry entry = manager.engine(id);
     if (flag("wait", wait)) {
@@ -155,20 +185,26 @@ class EngineController {
   }
 
   @Get("/{id}/events")
-  Map<String, Object> events(@PathVariable String id, @QueryValue(defaultValue = "100") String limit) {
+  Map<String, Object> events(
+      @PathVariable String id, @QueryValue(defaultValue = "100") String limit) {
     int n = boundedInt("limit", limit, 1, 1000);
-    List<Map<String, Object>> events = manager.events(id, n).stream().map(EngineViews::event).toList();
+    List<Map<String, Object>> events =
+        manager.events(id, n).stream().map(EngineViews::event).toList();
     return Map.of("engine_id", id, "events", events, "count", events.size());
   }
 
   @Get(value = "/{id}/logs", produces = MediaType.TEXT_PLAIN)
-  HttpResponse<?> logs(@PathVariable String id, @QueryValue(defaultValue = "100") String tail,
+  HttpResponse<?> logs(
+      @PathVariable String id,
+      @QueryValue(defaultValue = "100") String tail,
       @QueryValue(defaultValue = "false") String follow) {
     EngineEntry entry = manager.engine(id);
     int n = boundedInt("tail", tail, 1, 10000);
     List<String> lines = logs.tail(id, n);
     if (flag("follow", follow)) {
-      return HttpResponse.ok().contentType(MediaType.TEXT_PLAIN_TYPE).header("Cache-Control", "no-cache")
+      return HttpResponse.ok()
+          .contentType(MediaType.TEXT_PLAIN_TYPE)
+          .header("Cache-Control", "no-cache")
           .body(LogFollower.follow(logs.logFile(id), lines, text -> masked(entry, text)));
     }
     String text = lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
@@ -187,7 +223,8 @@ class EngineController {
     return switch (value.toLowerCase(java.util.Locale.ROOT)) {
       case "true", "1", "yes" -> true;
       case "false", "0", "no" -> false;
-      default -> throw SageException.invalid(name, name + " must be true or false, got '" + value + "'");
+      default ->
+          throw SageException.invalid(name, name + " must be true or false, got '" + value + "'");
     };
   }
 

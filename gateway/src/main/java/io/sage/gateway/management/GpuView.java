@@ -34,11 +34,16 @@ public class GpuView {
     Map<String, Object> summary = new LinkedHashMap<>();
     Optional<GpuProvider> provider = gpus.active();
     summary.put("name", provider.map(GpuProvider::name).orElse("none"));
-    summary.put("status", provider.map(p -> ActiveGpuProvider.safeStatus(p).message()).orElse(gpus.unavailableReason()));
+    summary.put(
+        "status",
+        provider
+            .map(p -> ActiveGpuProvider.safeStatus(p).message())
+            .orElse(gpus.unavailableReason()));
     List<Map<String, Object>> others = new ArrayList<>();
     for (GpuProvider p : plugins.gpuProviders()) {
       GpuStatus status = ActiveGpuProvider.safeStatus(p);
-      others.add(Map.of("name", p.name(), "available", status.available(), "status", status.message()));
+      others.add(
+          Map.of("name", p.name(), "available", status.available(), "status", status.message()));
     }
     summary.put("providers", others);
     return summary;
@@ -75,7 +80,8 @@ public class GpuView {
     return body;
   }
 
-  private static Map<String, Object> device(GpuDevice d, Map<Integer, Long> reserved, Map<Integer, List<String>> engines) {
+  private static Map<String, Object> device(
+      GpuDevice d, Map<Integer, Long> reserved, Map<Integer, List<String>> engines) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("index", d.index());
     view.put("uuid", d.uuid());

@@ -22,26 +22,32 @@ import reactor.core.scheduler.Schedulers;
  * bounded elastic thread; survives rotation (the file shrinking starts it over).
  */
 final class LogFollower {
-  private static final ByteBodyFactory BODIES = ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
+  private static final ByteBodyFactory BODIES =
+      ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
   private static final ReadBufferFactory BUFFERS = ReadBufferFactory.getJdkFactory();
   private static final Duration POLL = Duration.ofMillis(250);
 
   private LogFollower() {}
 
   /**
-   * @param mask applied to the text before it is sent (the engine key); new output is sent in
-   *     whole lines, so a secret is never split between two chunks
+   * @param mask applied to the text before it is sent (the engine key); new output is sent in whole
+   *     lines, so a secret is never split between two chunks
    */
   static CloseableByteBody follow(Path file, List<String> tail, UnaryOperator<String> mask) {
     String head = tail.isEmpty() ? "" : String.join("\n", tail) + "\n";
     long[] position = {size(file)};
-    Flux<ReadBuffer> updates = Flux.interval(POLL, Schedulers.boundedElastic())
-        .map(tick -> read(file, position))
-        .filter(bytes -> bytes.length > 0)
-        .map(bytes -> mask.apply(new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8))
-        .map(BUFFERS::adapt);
-    Flux<ReadBuffer> body = Flux.concat(
-        Flux.just(BUFFERS.adapt(mask.apply(head).getBytes(StandardCharsets.UTF_8))), updates);
+    Flux<ReadBuffer> updates =
+        Flux.interval(POLL, Schedulers.boundedElastic())
+            .map(tick -> read(file, position))
+            .filter(bytes -> bytes.length > 0)
+            .map(
+                bytes ->
+                    mask.apply(new String(bytes, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8))
+            .map(BUFFERS::adapt);
+    Flux<ReadBuffer> body =
+        Flux.concat(
+            Flux.just(BUFFERS.adapt(mask.apply(head).getBytes(StandardCharsets.UTF_8))), updates);
     return BODIES.adapt(body);
   }
 

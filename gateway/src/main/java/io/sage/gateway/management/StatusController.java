@@ -31,7 +31,11 @@ class StatusController {
   private final GpuView gpus;
   private final String dataDir;
 
-  StatusController(EngineManager manager, PluginHost plugins, GpuView gpus, @Value("${sage.data-dir}") String dataDir) {
+  StatusController(
+      EngineManager manager,
+      PluginHost plugins,
+      GpuView gpus,
+      @Value("${sage.data-dir}") String dataDir) {
     this.manager = manager;
     this.plugins = plugins;
     this.gpus = gpus;
@@ -67,7 +71,8 @@ class StatusController {
 
   @Get("/plugins")
   Map<String, Object> plugins() {
-    List<Map<String, Object>> views = plugins.plugins().stream().map(StatusController::plugin).toList();
+    List<Map<String, Object>> views =
+        plugins.plugins().stream().map(StatusController::plugin).toList();
     return Map.of("plugins", views, "count", views.size());
   }
 
@@ -112,12 +117,16 @@ class StatusController {
   }
 
   @Get("/audit")
-  Map<String, Object> audit(@QueryValue(defaultValue = "") String actor, @QueryValue(defaultValue = "") String action,
-      @QueryValue(defaultValue = "") String target, @QueryValue(defaultValue = "100") String limit,
+  Map<String, Object> audit(
+      @QueryValue(defaultValue = "") String actor,
+      @QueryValue(defaultValue = "") String action,
+      @QueryValue(defaultValue = "") String target,
+      @QueryValue(defaultValue = "100") String limit,
       @QueryValue(defaultValue = "0") String offset) {
     int n = EngineController.boundedInt("limit", limit, 1, 1000);
     int skip = EngineController.boundedInt("offset", offset, 0, Integer.MAX_VALUE);
-    AuditQuery query = new AuditQuery(blankToNull(actor), blankToNull(action), blankToNull(target), n, skip);
+    AuditQuery query =
+        new AuditQuery(blankToNull(actor), blankToNull(action), blankToNull(target), n, skip);
     List<Map<String, Object>> entries = new ArrayList<>();
     for (AuditEntry e : manager.audit(query)) {
       Map<String, Object> view = new LinkedHashMap<>();

@@ -23,9 +23,22 @@ final class AccessLog implements ProxyListener {
     long latency = now - call.startNanos();
     long startMillis = System.currentTimeMillis() - latency / 1_000_000;
     long firstByte = call.firstByteNanos() == 0 ? -1 : call.firstByteNanos() - call.startNanos();
-    writer.offer(new AccessLogEntry(startMillis, call.requestId(), Actors.of(call.request()), call.route(),
-        call.model(), call.stream(), outcome.engineId(), outcome.status(), outcome.completed(), latency, firstByte,
-        Math.max(0, call.request().getContentLength()), call.bytesOut(), Math.max(0, call.attempts() - 1),
-        outcome.error()));
+    writer.offer(
+        new AccessLogEntry(
+            startMillis,
+            call.requestId(),
+            Actors.of(call.request()),
+            call.route(),
+            call.model(),
+            call.stream(),
+            outcome.engineId(),
+            outcome.status(),
+            outcome.completed(),
+            latency,
+            firstByte,
+            Math.max(0, call.request().getContentLength()),
+            call.bytesOut(),
+            Math.max(0, call.attempts() - 1),
+            outcome.error()));
   }
 }

@@ -15,9 +15,22 @@ import java.util.Objects;
  * @param retries attempts that failed before the one that answered
  * @param error why the response did not complete, or null
  */
-record AccessLogEntry(long startMillis, String requestId, String keyId, String route, String model, boolean stream,
-    String engine, int status, boolean completed, long latencyNanos, long firstByteNanos, long bytesIn, long bytesOut,
-    int retries, String error) {
+record AccessLogEntry(
+    long startMillis,
+    String requestId,
+    String keyId,
+    String route,
+    String model,
+    boolean stream,
+    String engine,
+    int status,
+    boolean completed,
+    long latencyNanos,
+    long firstByteNanos,
+    long bytesIn,
+    long bytesOut,
+    int retries,
+    String error) {
   AccessLogEntry {
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(keyId, "keyId");

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the access log ({@code <data-dir>/logs/access.log}, JSON lines) on its own thread. Request
- * threads only offer to a bounded queue; when it is full the entry is dropped and counted
- * ({@code sage_access_log_dropped_total}) rather than slowing requests. Rotated by size.
+ * threads only offer to a bounded queue; when it is full the entry is dropped and counted ({@code
+ * sage_access_log_dropped_total}) rather than slowing requests. Rotated by size.
  */
 @Singleton
 @Requires(property = AccessLogWriter.ENABLED, notEquals = "false")
@@ -51,12 +51,17 @@ final class AccessLogWriter implements AutoCloseable {
   private long size;
 
   @Inject
-  AccessLogWriter(@Value("${sage.data-dir}") String dataDir,
+  AccessLogWriter(
+      @Value("${sage.data-dir}") String dataDir,
       @Value("${sage.access-log.max-bytes:104857600}") long maxBytes,
-      @Value("${sage.access-log.queue-size:16384}") int queueSize, Optional<MeterRegistry> meters) {
+      @Value("${sage.access-log.queue-size:16384}") int queueSize,
+      Optional<MeterRegistry> meters) {
     this(Path.of(dataDir).resolve("logs").resolve("access.log"), maxBytes, queueSize);
-    meters.ifPresent(m -> FunctionCounter.builder("sage.access.log.dropped", dropped, AtomicLong::get)
-        .description("Access log lines dropped because the writer fell behind").register(m));
+    meters.ifPresent(
+        m ->
+            FunctionCounter.builder("sage.access.log.dropped", dropped, AtomicLong::get)
+                .description("Access log lines dropped because the writer fell behind")
+                .register(m));
   }
 
   AccessLogWriter(Path file, long maxBytes, int queueSize) {
@@ -116,7 +121,9 @@ final class AccessLogWriter implements AutoCloseable {
   private void write(List<AccessLogEntry> batch) throws IOException {
     if (out == null) {
       Files.createDirectories(file.getParent());
-      out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+      out =
+          new BufferedOutputStream(
+              Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
       size = Files.size(file);
     }
     CountingStream counting = new CountingStream(out);
@@ -169,10 +176,14 @@ final class AccessLogWriter implements AutoCloseable {
     for (int i = KEEP - 1; i >= 1; i--) {
       Path older = file.resolveSibling(file.getFileName() + "." + i);
       if (Files.exists(older)) {
-        Files.move(older, file.resolveSibling(file.getFileName() + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            older,
+            file.resolveSibling(file.getFileName() + "." + (i + 1)),
+            StandardCopyOption.REPLACE_EXISTING);
       }
     }
-    Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void closeQuietly() {

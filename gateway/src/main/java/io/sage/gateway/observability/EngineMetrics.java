@@ -34,13 +34,32 @@ import java.util.concurrent.TimeUnit;
 @Context
 @Requires(property = MetricsFactory.ENABLED, notEquals = "false")
 final class EngineMetrics implements EngineListener, ProbeObserver {
-  private static final Duration[] STARTUP_BUCKETS = {Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
-      Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(600),
-      Duration.ofSeconds(900)};
-  private static final Duration[] PROBE_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
-      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5)};
+  private static final Duration[] STARTUP_BUCKETS = {
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60),
+    Duration.ofSeconds(120),
+    Duration.ofSeconds(300),
+    Duration.ofSeconds(600),
+    Duration.ofSeconds(900)
+  };
+  private static final Duration[] PROBE_BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2),
+    Duration.ofSeconds(5)
+  };
 
   private final MeterRegistry meters;
   private final EngineRegistry engines;
@@ -63,10 +82,12 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
     } else if (event.to() == EngineState.READY && event.from() == EngineState.STARTING) {
       Instant since = startingSince.remove(id);
       if (since != null) {
-        Timer.builder("sage.engine.startup.duration").description("Time engines spent STARTING before READY")
+        Timer.builder("sage.engine.startup.duration")
+            .description("Time engines spent STARTING before READY")
             .tags("model", model(entry), "runtime", entry.record().spec().runtime())
             .serviceLevelObjectives(STARTUP_BUCKETS)
-            .register(meters).record(Duration.between(since, event.at()));
+            .register(meters)
+            .record(Duration.between(since, event.at()));
       }
     } else {
       startingSince.remove(id);
@@ -75,9 +96,12 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
 
   @Override
   public void onProbe(EngineEntry entry, boolean ok, long nanos) {
-    Timer.builder("sage.engine.health.check.duration").description("Readiness and health probe latency")
+    Timer.builder("sage.engine.health.check.duration")
+        .description("Readiness and health probe latency")
         .tags("engine_id", entry.id(), "model", model(entry), "result", ok ? "ok" : "failed")
-        .serviceLevelObjectives(PROBE_BUCKETS).register(meters).record(nanos, TimeUnit.NANOSECONDS);
+        .serviceLevelObjectives(PROBE_BUCKETS)
+        .register(meters)
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Brings the engine gauges in line with the registry; called before each scrape. */
@@ -93,7 +117,11 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
         if (gone != null) {
           gone.forEach(meters::remove);
         }
-        meters.find("sage.engine.health.check.duration").tag("engine_id", id).meters().forEach(meters::remove);
+        meters
+            .find("sage.engine.health.check.duration")
+            .tag("engine_id", id)
+            .meters()
+            .forEach(meters::remove);
         startingSince.remove(id);
       }
     }
@@ -107,16 +135,34 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
     Tags tags = Tags.of("engine_id", entry.id(), "model", model(entry));
     List<Meter> list = new ArrayList<>();
     for (EngineState state : EngineState.values()) {
-      list.add(Gauge.builder("sage.engine.state", entry, e -> e.state() == state ? 1 : 0)
-          .description("1 for the engine's current state, 0 for the others").tags(tags).tag("state", state.name())
-          .strongReference(true).register(meters));
+      list.add(
+          Gauge.builder("sage.engine.state", entry, e -> e.state() == state ? 1 : 0)
+              .description("1 for the engine's current state, 0 for the others")
+              .tags(tags)
+              .tag("state", state.name())
+              .strongReference(true)
+              .register(meters));
     }
-    list.add(Gauge.builder("sage.engine.consecutive.health.failures", entry, e -> e.record().consecutiveFailures())
-        .description("Failed health checks in a row").tags(tags).strongReference(true).register(meters));
-    list.add(Gauge.builder("sage.engine.in.flight.requests", entry, EngineEntry::inFlight)
-        .description("Requests sent to the engine and not finished").tags(tags).strongReference(true).register(meters));
-    list.add(FunctionCounter.builder("sage.engine.restarts", entry, e -> e.record().restartCount())
-        .description("Automatic and manual restarts of the engine").tags(tags).register(meters));
+    list.add(
+        Gauge.builder(
+                "sage.engine.consecutive.health.failures",
+                entry,
+                e -> e.record().consecutiveFailures())
+            .description("Failed health checks in a row")
+            .tags(tags)
+            .strongReference(true)
+            .register(meters));
+    list.add(
+        Gauge.builder("sage.engine.in.flight.requests", entry, EngineEntry::inFlight)
+            .description("Requests sent to the engine and not finished")
+            .tags(tags)
+            .strongReference(true)
+            .register(meters));
+    list.add(
+        FunctionCounter.builder("sage.engine.restarts", entry, e -> e.record().restartCount())
+            .description("Automatic and manual restarts of the engine")
+            .tags(tags)
+            .register(meters));
     if (entry.state() == EngineState.STARTING) {
       startingSince.putIfAbsent(entry.id(), entry.record().stateSince());
     }

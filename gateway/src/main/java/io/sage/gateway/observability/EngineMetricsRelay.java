@@ -29,10 +29,15 @@ final class EngineMetricsRelay {
   private final Duration timeout;
   private final HttpClient http;
 
-  EngineMetricsRelay(EngineRegistry engines, @Value("${sage.metrics.engine-timeout:2s}") Duration timeout) {
+  EngineMetricsRelay(
+      EngineRegistry engines, @Value("${sage.metrics.engine-timeout:2s}") Duration timeout) {
     this.engines = engines;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
   }
 
   CompletableFuture<String> collect() {
@@ -43,11 +48,13 @@ final class EngineMetricsRelay {
       }
       pending.put(entry.id(), fetch(entry));
     }
-    return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
-      Map<String, String> texts = new LinkedHashMap<>();
-      pending.forEach((id, future) -> texts.put(id, future.join()));
-      return merge(texts);
-    });
+    return CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              Map<String, String> texts = new LinkedHashMap<>();
+              pending.forEach((id, future) -> texts.put(id, future.join()));
+              return merge(texts);
+            });
   }
 
   private CompletableFuture<String> fetch(EngineEntry entry) {
@@ -55,7 +62,8 @@ final class EngineMetricsRelay {
     if (base.endsWith("/v1")) {
       base = base.substring(0, base.length() - 3);
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(timeout).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(timeout).GET();
     String key = entry.record().engineApiKey();
     if (key != null && !key.isEmpty()) {
       request.header("Authorization", "Bearer " + key);
@@ -66,8 +74,8 @@ final class EngineMetricsRelay {
   }
 
   /**
-   * Merges expositions (engine id to text), keeping each metric family's HELP and TYPE once and
-   * its samples together, as the text format requires.
+   * Merges expositions (engine id to text), keeping each metric family's HELP and TYPE once and its
+   * samples together, as the text format requires.
    */
   static String merge(Map<String, String> texts) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -87,15 +95,18 @@ final class EngineMetricsRelay {
           }
           samples.computeIfAbsent(family, f -> new ArrayList<>());
         } else if (!line.startsWith("#")) {
-          samples.computeIfAbsent(family, f -> new ArrayList<>()).add(withEngineId(line, text.getKey()));
+          samples
+              .computeIfAbsent(family, f -> new ArrayList<>())
+              .add(withEngineId(line, text.getKey()));
         }
       }
     }
     StringBuilder out = new StringBuilder();
-    samples.forEach((family, lines) -> {
-      headers.getOrDefault(family, List.of()).forEach(h -> out.append(h).append('\n'));
-      lines.forEach(l -> out.append(l).append('\n'));
-    });
+    samples.forEach(
+        (family, lines) -> {
+          headers.getOrDefault(family, List.of()).forEach(h -> out.append(h).append('\n'));
+          lines.forEach(l -> out.append(l).append('\n'));
+        });
     return out.toString();
   }
 
@@ -106,7 +117,10 @@ final class EngineMetricsRelay {
     String label = "engine_id=\"" + engineId + "\"";
     if (brace >= 0 && (space < 0 || brace < space)) {
       boolean empty = brace + 1 < sample.length() && sample.charAt(brace + 1) == '}';
-      return sample.substring(0, brace + 1) + label + (empty ? "" : ",") + sample.substring(brace + 1);
+      return sample.substring(0, brace + 1)
+          + label
+          + (empty ? "" : ",")
+          + sample.substring(brace + 1);
     }
     if (space < 0) {
       return sample;

@@ -35,15 +35,21 @@ final class GpuMetrics implements AutoCloseable {
   private final Map<Integer, Map<String, Object>> latest = new ConcurrentHashMap<>();
   private final Set<Integer> registered = ConcurrentHashMap.newKeySet();
 
-  GpuMetrics(MeterRegistry meters, GpuView gpus, @Value("${sage.metrics.gpu-interval:15s}") Duration interval) {
+  GpuMetrics(
+      MeterRegistry meters,
+      GpuView gpus,
+      @Value("${sage.metrics.gpu-interval:15s}") Duration interval) {
     this.meters = meters;
     this.gpus = gpus;
-    this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "sage-gpu-metrics");
-      thread.setDaemon(true);
-      return thread;
-    });
-    sampler.scheduleWithFixedDelay(this::sample, 0, Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
+    this.sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "sage-gpu-metrics");
+              thread.setDaemon(true);
+              return thread;
+            });
+    sampler.scheduleWithFixedDelay(
+        this::sample, 0, Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   @SuppressWarnings("unchecked")
@@ -70,16 +76,38 @@ final class GpuMetrics implements AutoCloseable {
   }
 
   private void register(int index, String name) {
-    gauge("sage.gpu.memory.total.bytes", "GPU memory in total", index, name, "memory_total_mib", MIB);
-    gauge("sage.gpu.memory.used.bytes", "GPU memory in use (all processes)", index, name, "memory_used_mib", MIB);
-    gauge("sage.gpu.memory.reserved.bytes", "GPU memory reserved by the gateway's placement for its engines", index,
-        name, "memory_reserved_mib", MIB);
-    gauge("sage.gpu.utilization.ratio", "GPU utilization, 0 to 1", index, name, "utilization_pct", 0.01);
+    gauge(
+        "sage.gpu.memory.total.bytes", "GPU memory in total", index, name, "memory_total_mib", MIB);
+    gauge(
+        "sage.gpu.memory.used.bytes",
+        "GPU memory in use (all processes)",
+        index,
+        name,
+        "memory_used_mib",
+        MIB);
+    gauge(
+        "sage.gpu.memory.reserved.bytes",
+        "GPU memory reserved by the gateway's placement for its engines",
+        index,
+        name,
+        "memory_reserved_mib",
+        MIB);
+    gauge(
+        "sage.gpu.utilization.ratio",
+        "GPU utilization, 0 to 1",
+        index,
+        name,
+        "utilization_pct",
+        0.01);
   }
 
-  private void gauge(String metric, String description, int index, String name, String field, double scale) {
-    Gauge.builder(metric, latest, map -> value(map.get(index), field, scale)).description(description)
-        .tags("gpu", Integer.toString(index), "name", name).strongReference(true).register(meters);
+  private void gauge(
+      String metric, String description, int index, String name, String field, double scale) {
+    Gauge.builder(metric, latest, map -> value(map.get(index), field, scale))
+        .description(description)
+        .tags("gpu", Integer.toString(index), "name", name)
+        .strongReference(true)
+        .register(meters);
   }
 
   private static double value(Map<String, Object> device, String field, double scale) {

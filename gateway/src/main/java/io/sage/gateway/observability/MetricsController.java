@@ -21,7 +21,8 @@ class MetricsController {
   private final EngineMetrics engines;
   private final EngineMetricsRelay relay;
 
-  MetricsController(PrometheusMeterRegistry registry, EngineMetrics engines, EngineMetricsRelay relay) {
+  MetricsController(
+      PrometheusMeterRegistry registry, EngineMetrics engines, EngineMetricsRelay relay) {
     this.registry = registry;
     this.engines = engines;
     this.relay = relay;

@@ -21,7 +21,8 @@ class MetricsFactory {
   @Bean(preDestroy = "close")
   PrometheusMeterRegistry prometheusRegistry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // libraries that bind themselves to any registry (the Hikari pool) stay out: one prefix, documented names
+    // libraries that bind themselves to any registry (the Hikari pool) stay out: one prefix,
+    // documented names
     registry.config().meterFilter(MeterFilter.denyUnless(id -> id.getName().startsWith("sage.")));
     return registry;
   }

@@ -10,7 +10,9 @@ final class RetryReasons {
 
   private RetryReasons() {}
 
-  /** {@code status_502|503|504}, {@code connection_refused}, {@code timeout} or {@code send_failed}. */
+  /**
+   * {@code status_502|503|504}, {@code connection_refused}, {@code timeout} or {@code send_failed}.
+   */
   static String classify(String reason) {
     if (reason == null) {
       return "send_failed";

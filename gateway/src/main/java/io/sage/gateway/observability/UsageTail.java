@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * The last few KiB of a response body, kept so that the token {@code usage} can be read once at the
  * end instead of parsing every chunk: OpenAI-style servers put {@code usage} at the end of a JSON
- * body, and in the last data event before {@code [DONE]} of a stream with
- * {@code stream_options.include_usage}. Appending costs one bounded array copy per chunk.
+ * body, and in the last data event before {@code [DONE]} of a stream with {@code
+ * stream_options.include_usage}. Appending costs one bounded array copy per chunk.
  */
 final class UsageTail {
   static final int CAPACITY = 4096;
@@ -26,7 +26,8 @@ final class UsageTail {
   record Usage(long promptTokens, long completionTokens) {
     Usage {
       if (promptTokens < 0 || completionTokens < 0) {
-        throw new IllegalArgumentException("token counts must not be negative: " + promptTokens + ", " + completionTokens);
+        throw new IllegalArgumentException(
+            "token counts must not be negative: " + promptTokens + ", " + completionTokens);
       }
     }
   }
@@ -101,7 +102,11 @@ final class UsageTail {
         }
       }
       int colon = i + KEY.length;
-      while (colon < length && (buffer[colon] == ' ' || buffer[colon] == '\n' || buffer[colon] == '\r' || buffer[colon] == '\t')) {
+      while (colon < length
+          && (buffer[colon] == ' '
+              || buffer[colon] == '\n'
+              || buffer[colon] == '\r'
+              || buffer[colon] == '\t')) {
         colon++;
       }
       if (colon < length && buffer[colon] == ':') {

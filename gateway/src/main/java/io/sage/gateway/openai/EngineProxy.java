@@ -4,12 +4,21 @@ import io.micronaut.buffer.netty.NettyByteBufferFactory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.io.buffer.ReadBuffer;
 import io.micronaut.core.io.buffer.ReadBufferFactory;
+import io.micronaut.http.ByteBodyHttpResponse;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.body.ByteBodyFactory;
+import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.ReadTimeoutException;
+import io.micronaut.http.netty.NettyHttpResponseBuilder;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.engine.EngineEntry;
@@ -19,15 +28,6 @@ import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import jakarta.inject.Singleton;
-import io.micronaut.http.ByteBodyHttpResponse;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.MutableHttpRequest;
-import io.micronaut.http.client.ProxyHttpClient;
-import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.ReadTimeoutException;
-import io.micronaut.http.netty.NettyHttpResponseBuilder;
-import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,23 +46,39 @@ import reactor.core.publisher.SignalType;
 
 /**
  * Forwards an inference request's bytes unchanged to a READY engine and relays the response as it
- * arrives: no thread waits on an engine, no response is held whole. Fails over to another engine
- * of the model when connecting or sending fails or the engine answers 502/503/504 before any byte
- * went to the client; after that, a stream ends with an SSE error event and no {@code [DONE]}.
+ * arrives: no thread waits on an engine, no response is held whole. Fails over to another engine of
+ * the model when connecting or sending fails or the engine answers 502/503/504 before any byte went
+ * to the client; after that, a stream ends with an SSE error event and no {@code [DONE]}.
  */
 @Singleton
 public final class EngineProxy {
   public static final String ENGINE_HEADER = "x-sage-engine-id";
   private static final int MAX_RETRIES = 2;
-  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-      "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "date", "server",
-      "content-type", "x-request-id");
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "upgrade",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "content-length",
+          "date",
+          "server",
+          "content-type",
+          "x-request-id");
   public static final String REQUEST_ID_HEADER = "x-request-id";
-  private static final java.util.regex.Pattern SANE_REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
-  private static final Set<String> FORWARDED_REQUEST_HEADERS = Set.of("accept", "traceparent",
-      "tracestate", "openai-organization", "openai-project");
+  private static final java.util.regex.Pattern SANE_REQUEST_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
+  private static final Set<String> FORWARDED_REQUEST_HEADERS =
+      Set.of("accept", "traceparent", "tracestate", "openai-organization", "openai-project");
+
   /** Response bodies are relayed as raw byte bodies, so the framework never re-encodes them. */
-  private static final ByteBodyFactory BODIES = ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
+  private static final ByteBodyFactory BODIES =
+      ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
+
   private static final ReadBufferFactory BUFFERS = ReadBufferFactory.getJdkFactory();
 
   private final EngineRouter router;
@@ -77,8 +93,12 @@ public final class EngineProxy {
    * event loops as the server, the response status known before the body, error statuses passed
    * through unchanged, and the body streamed as it arrives.
    */
-  EngineProxy(EngineRouter router, EngineSupervisor supervisor, List<ProxyListener> listeners,
-      InferenceAdmission admission, @Client ProxyHttpClient http,
+  EngineProxy(
+      EngineRouter router,
+      EngineSupervisor supervisor,
+      List<ProxyListener> listeners,
+      InferenceAdmission admission,
+      @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
     this.router = router;
     this.supervisor = supervisor;
@@ -89,10 +109,16 @@ public final class EngineProxy {
   }
 
   /** Proxies {@code body} (already inspected) to an engine of {@code kind}. */
-  public CompletableFuture<HttpResponse<?>> forward(HttpRequest<?> request, byte[] body, InferenceRequest parsed,
-      EngineKind kind, String path, ProxyListener perCall) {
+  public CompletableFuture<HttpResponse<?>> forward(
+      HttpRequest<?> request,
+      byte[] body,
+      InferenceRequest parsed,
+      EngineKind kind,
+      String path,
+      ProxyListener perCall) {
     List<ProxyListener> all = perCall == null ? listeners : with(listeners, perCall);
-    ProxyCall call = new ProxyCall(request, path, parsed.model(), parsed.stream(), requestId(request));
+    ProxyCall call =
+        new ProxyCall(request, path, parsed.model(), parsed.stream(), requestId(request));
     Exchange exchange = new Exchange(request, body, parsed, kind, path, call, all);
     exchange.each(l -> l.onStart(call));
     Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
@@ -103,7 +129,8 @@ public final class EngineProxy {
   }
 
   /** Inspects and proxies a raw body. */
-  CompletableFuture<HttpResponse<?>> forward(HttpRequest<?> request, byte[] body, EngineKind kind, String path) {
+  CompletableFuture<HttpResponse<?>> forward(
+      HttpRequest<?> request, byte[] body, EngineKind kind, String path) {
     return forward(request, body, InferenceRequest.inspect(body), kind, path, null);
   }
 
@@ -113,8 +140,11 @@ public final class EngineProxy {
     if (given != null && SANE_REQUEST_ID.matcher(given).matches()) {
       return given;
     }
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-    return "req-" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    return "req-"
+        + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+        + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
   private static List<ProxyListener> with(List<ProxyListener> base, ProxyListener extra) {
@@ -136,7 +166,13 @@ public final class EngineProxy {
     private final List<ProxyListener> bodyListeners = new ArrayList<>();
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    Exchange(HttpRequest<?> request, byte[] body, InferenceRequest parsed, EngineKind kind, String path, ProxyCall call,
+    Exchange(
+        HttpRequest<?> request,
+        byte[] body,
+        InferenceRequest parsed,
+        EngineKind kind,
+        String path,
+        ProxyCall call,
         List<ProxyListener> listeners) {
       this.request = request;
       this.body = body;
@@ -157,7 +193,8 @@ public final class EngineProxy {
         try {
           action.accept(listener);
         } catch (RuntimeException e) {
-          org.slf4j.LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
+          org.slf4j.LoggerFactory.getLogger(EngineProxy.class)
+              .warn("proxy listener {} failed", listener, e);
         }
       }
     }
@@ -178,7 +215,9 @@ public final class EngineProxy {
       return CompletableFuture.completedFuture(response);
     }
 
-    /** Answers with the security checks' refusal (403 model not allowed, 429 too many in flight). */
+    /**
+     * Answers with the security checks' refusal (403 model not allowed, 429 too many in flight).
+     */
     CompletableFuture<HttpResponse<?>> refuse(MutableHttpResponse<?> response) {
       response.header(REQUEST_ID_HEADER, call.requestId());
       end(new ProxyOutcome(response.code(), null, true, "refused with " + response.code()));
@@ -195,39 +234,60 @@ public final class EngineProxy {
       call.attempted();
       each(l -> l.onAttempt(call, engine.id()));
       AtomicBoolean released = new AtomicBoolean();
-      Runnable release = () -> {
-        if (released.compareAndSet(false, true)) {
-          engine.requestFinished();
-        }
-      };
+      Runnable release =
+          () -> {
+            if (released.compareAndSet(false, true)) {
+              engine.requestFinished();
+            }
+          };
       engine.requestStarted();
-      return Mono.from(http.proxy(upstreamRequest(engine))).toFuture()
-          .handle((response, error) -> {
-            if (error != null) {
-              release.run();
-              Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-              if (cause instanceof ReadTimeoutException) {
-                return answer(new SageException(ErrorCode.ENGINE_TIMEOUT, "engine " + engine.id()
-                    + " did not answer within " + responseTimeout.toSeconds() + " s"), engine.id());
-              }
-              supervisor.probeSoon(engine);
-              return retryOrFail(tried, engine.id(), "engine " + engine.id() + ": " + describe(cause));
-            }
-            int status = response.code();
-            if ((status == 502 || status == 503 || status == 504) && tried.size() <= MAX_RETRIES) {
-              discard(response);
-              release.run();
-              return retryOrFail(tried, engine.id(), "engine " + engine.id() + " answered " + status);
-            }
-            return CompletableFuture.<HttpResponse<?>>completedFuture(relay(response, engine, release));
-          })
+      return Mono.from(http.proxy(upstreamRequest(engine)))
+          .toFuture()
+          .handle(
+              (response, error) -> {
+                if (error != null) {
+                  release.run();
+                  Throwable cause =
+                      error instanceof CompletionException && error.getCause() != null
+                          ? error.getCause()
+                          : error;
+                  if (cause instanceof ReadTimeoutException) {
+                    return answer(
+                        new SageException(
+                            ErrorCode.ENGINE_TIMEOUT,
+                            "engine "
+                                + engine.id()
+                                + " did not answer within "
+                                + responseTimeout.toSeconds()
+                                + " s"),
+                        engine.id());
+                  }
+                  supervisor.probeSoon(engine);
+                  return retryOrFail(
+                      tried, engine.id(), "engine " + engine.id() + ": " + describe(cause));
+                }
+                int status = response.code();
+                if ((status == 502 || status == 503 || status == 504)
+                    && tried.size() <= MAX_RETRIES) {
+                  discard(response);
+                  release.run();
+                  return retryOrFail(
+                      tried, engine.id(), "engine " + engine.id() + " answered " + status);
+                }
+                return CompletableFuture.<HttpResponse<?>>completedFuture(
+                    relay(response, engine, release));
+              })
           .thenCompose(f -> f);
     }
 
-    private CompletableFuture<HttpResponse<?>> retryOrFail(List<String> tried, String engineId, String failure) {
+    private CompletableFuture<HttpResponse<?>> retryOrFail(
+        List<String> tried, String engineId, String failure) {
       if (tried.size() > MAX_RETRIES) {
-        return answer(new SageException(ErrorCode.ENGINE_UNREACHABLE,
-            "all attempts failed for model '" + parsed.model() + "'; last: " + failure), engineId);
+        return answer(
+            new SageException(
+                ErrorCode.ENGINE_UNREACHABLE,
+                "all attempts failed for model '" + parsed.model() + "'; last: " + failure),
+            engineId);
       }
       each(l -> l.onRetry(call, engineId, failure));
       return attempt(tried, failure);
@@ -236,27 +296,44 @@ public final class EngineProxy {
     private SageException noEngine(List<String> tried, String lastFailure) {
       String model = parsed.model();
       if (!tried.isEmpty()) {
-        return new SageException(ErrorCode.ENGINE_UNREACHABLE,
-            "no engine of model '" + model + "' could serve the request; last failure: " + lastFailure);
+        return new SageException(
+            ErrorCode.ENGINE_UNREACHABLE,
+            "no engine of model '"
+                + model
+                + "' could serve the request; last failure: "
+                + lastFailure);
       }
       if (router.isKnown(model, kind)) {
-        return new SageException(ErrorCode.NO_READY_ENGINE,
-            "model '" + model + "' has no READY engine right now; retry later", "model");
+        return new SageException(
+            ErrorCode.NO_READY_ENGINE,
+            "model '" + model + "' has no READY engine right now; retry later",
+            "model");
       }
       Optional<EngineKind> other = router.kindServing(model);
       if (other.isPresent() && other.get() != kind) {
-        return new SageException(ErrorCode.INVALID_REQUEST, "model '" + model + "' is an "
-            + other.get().wireName() + " model; use " + (other.get() == EngineKind.EMBEDDING ? "/v1/embeddings"
-            : "/v1/chat/completions or /v1/completions"), "model");
+        return new SageException(
+            ErrorCode.INVALID_REQUEST,
+            "model '"
+                + model
+                + "' is an "
+                + other.get().wireName()
+                + " model; use "
+                + (other.get() == EngineKind.EMBEDDING
+                    ? "/v1/embeddings"
+                    : "/v1/chat/completions or /v1/completions"),
+            "model");
       }
-      return new SageException(ErrorCode.MODEL_NOT_FOUND,
-          "model '" + model + "' does not exist; GET /v1/models lists the served models", "model");
+      return new SageException(
+          ErrorCode.MODEL_NOT_FOUND,
+          "model '" + model + "' does not exist; GET /v1/models lists the served models",
+          "model");
     }
 
     private MutableHttpRequest<byte[]> upstreamRequest(EngineEntry engine) {
-      MutableHttpRequest<byte[]> upstream = HttpRequest.POST(engine.record().baseUrl() + path, body)
-          .contentType(MediaType.APPLICATION_JSON_TYPE)
-          .header(REQUEST_ID_HEADER, call.requestId());
+      MutableHttpRequest<byte[]> upstream =
+          HttpRequest.POST(engine.record().baseUrl() + path, body)
+              .contentType(MediaType.APPLICATION_JSON_TYPE)
+              .header(REQUEST_ID_HEADER, call.requestId());
       for (Map.Entry<String, List<String>> header : request.getHeaders()) {
         if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
           for (String value : header.getValue()) {
@@ -280,20 +357,42 @@ public final class EngineProxy {
       boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
       each(l -> l.onResponse(call, engine.id(), status));
       AtomicBoolean failed = new AtomicBoolean();
-      Flux<ReadBuffer> relayed = Flux.from(bodyOf(response))
-          .map(this::chunk)
-          .doFinally(signal -> {
-            release.run();
-            boolean completed = signal == SignalType.ON_COMPLETE && !failed.get();
-            end(new ProxyOutcome(status, engine.id(), completed,
-                completed ? null : signal == SignalType.CANCEL ? "client disconnected" : "engine failed mid-response"));
-          });
+      Flux<ReadBuffer> relayed =
+          Flux.from(bodyOf(response))
+              .map(this::chunk)
+              .doFinally(
+                  signal -> {
+                    release.run();
+                    boolean completed = signal == SignalType.ON_COMPLETE && !failed.get();
+                    end(
+                        new ProxyOutcome(
+                            status,
+                            engine.id(),
+                            completed,
+                            completed
+                                ? null
+                                : signal == SignalType.CANCEL
+                                    ? "client disconnected"
+                                    : "engine failed mid-response"));
+                  });
       if (sse) {
-        relayed = relayed.onErrorResume(error -> {
-          failed.set(true);
-          return Flux.just(BUFFERS.adapt(("data: " + OpenAiError.json("engine " + engine.id() + " failed mid-stream: "
-              + describe(error), "engine_error", "engine_unreachable") + "\n\n").getBytes(StandardCharsets.UTF_8)));
-        });
+        relayed =
+            relayed.onErrorResume(
+                error -> {
+                  failed.set(true);
+                  return Flux.just(
+                      BUFFERS.adapt(
+                          ("data: "
+                                  + OpenAiError.json(
+                                      "engine "
+                                          + engine.id()
+                                          + " failed mid-stream: "
+                                          + describe(error),
+                                      "engine_error",
+                                      "engine_unreachable")
+                                  + "\n\n")
+                              .getBytes(StandardCharsets.UTF_8)));
+                });
       }
       MutableHttpResponse<?> out = HttpResponse.status(HttpStatus.valueOf(status));
       for (Map.Entry<String, List<String>> header : response.getHeaders()) {
@@ -322,7 +421,8 @@ public final class EngineProxy {
           try {
             listener.onBody(call, view.duplicate());
           } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
+            org.slf4j.LoggerFactory.getLogger(EngineProxy.class)
+                .warn("proxy listener {} failed", listener, e);
           }
         }
       }
@@ -336,16 +436,18 @@ public final class EngineProxy {
    */
   private static Flux<byte[]> bodyOf(HttpResponse<?> response) {
     if (response instanceof NettyHttpResponseBuilder netty) {
-      return Flux.from(netty.toStreamHttpResponse()).map(content -> {
-        try {
-          ByteBuf buf = content.content();
-          byte[] bytes = new byte[buf.readableBytes()];
-          buf.getBytes(buf.readerIndex(), bytes);
-          return bytes;
-        } finally {
-          ReferenceCountUtil.release(content);
-        }
-      });
+      return Flux.from(netty.toStreamHttpResponse())
+          .map(
+              content -> {
+                try {
+                  ByteBuf buf = content.content();
+                  byte[] bytes = new byte[buf.readableBytes()];
+                  buf.getBytes(buf.readerIndex(), bytes);
+                  return bytes;
+                } finally {
+                  ReferenceCountUtil.release(content);
+                }
+              });
     }
     if (response instanceof ByteBodyHttpResponse<?> streamed) {
       return Flux.from(streamed.byteBody().toByteArrayPublisher());
@@ -354,12 +456,14 @@ public final class EngineProxy {
   }
 
   private static void discard(HttpResponse<?> response) {
-    bodyOf(response).subscribe(bytes -> { }, error -> { });
+    bodyOf(response).subscribe(bytes -> {}, error -> {});
   }
 
   static String describe(Throwable error) {
     Throwable cause = error;
-    while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof java.net.ConnectException)) {
+    while (cause.getCause() != null
+        && cause.getCause() != cause
+        && !(cause instanceof java.net.ConnectException)) {
       cause = cause.getCause();
     }
     if (cause instanceof java.net.ConnectException) {

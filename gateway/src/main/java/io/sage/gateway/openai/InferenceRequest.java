@@ -17,7 +17,8 @@ public record InferenceRequest(String model, boolean stream) {
 
   public static InferenceRequest inspect(byte[] body) {
     if (body == null || body.length == 0) {
-      throw SageException.invalid(null, "request body is empty; expected a JSON object with a 'model' field");
+      throw SageException.invalid(
+          null, "request body is empty; expected a JSON object with a 'model' field");
     }
     String model = null;
     boolean stream = false;
@@ -48,7 +49,8 @@ public record InferenceRequest(String model, boolean stream) {
         throw SageException.invalid(null, "request body is not a single JSON object");
       }
     } catch (IOException e) {
-      throw new SageException(ErrorCode.INVALID_REQUEST, "request body is not valid JSON: " + shortMessage(e), null);
+      throw new SageException(
+          ErrorCode.INVALID_REQUEST, "request body is not valid JSON: " + shortMessage(e), null);
     }
     if (model == null || model.isBlank()) {
       throw SageException.invalid("model", "'model' is required");

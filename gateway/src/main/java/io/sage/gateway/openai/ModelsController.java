@@ -43,7 +43,8 @@ class ModelsController {
   Map<String, Object> get(HttpRequest<?> request, @PathVariable String id) {
     Map<String, Object> model = models().get(id);
     if (model == null || !InferenceAdmission.allowsModel(request, id)) {
-      throw new SageException(ErrorCode.MODEL_NOT_FOUND, "model '" + id + "' does not exist", "model");
+      throw new SageException(
+          ErrorCode.MODEL_NOT_FOUND, "model '" + id + "' does not exist", "model");
     }
     return model;
   }
@@ -56,18 +57,21 @@ class ModelsController {
         continue;
       }
       String name = entry.record().spec().servedModelName();
-      Map<String, Object> model = models.computeIfAbsent(name, n -> {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", n);
-        m.put("object", "model");
-        m.put("created", entry.record().createdAt().getEpochSecond());
-        m.put("owned_by", "sage");
-        m.put("engine_kind", entry.record().spec().kind().wireName());
-        m.put("ready_engines", 0);
-        m.put("engines", 0);
-        m.put("root", entry.record().spec().model());
-        return m;
-      });
+      Map<String, Object> model =
+          models.computeIfAbsent(
+              name,
+              n -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", n);
+                m.put("object", "model");
+                m.put("created", entry.record().createdAt().getEpochSecond());
+                m.put("owned_by", "sage");
+                m.put("engine_kind", entry.record().spec().kind().wireName());
+                m.put("ready_engines", 0);
+                m.put("engines", 0);
+                m.put("root", entry.record().spec().model());
+                return m;
+              });
       model.put("engines", (Integer) model.get("engines") + 1);
       if (state == EngineState.READY) {
         model.put("ready_engines", (Integer) model.get("ready_engines") + 1);

@@ -2,8 +2,8 @@ package io.sage.gateway.openai;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.MediaType;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
@@ -31,12 +31,14 @@ class OpenAiController {
   }
 
   @Post(value = "/completions", consumes = MediaType.ALL, produces = MediaType.ALL)
-  CompletableFuture<HttpResponse<?>> completions(HttpRequest<?> request, @Body @Nullable byte[] body) {
+  CompletableFuture<HttpResponse<?>> completions(
+      HttpRequest<?> request, @Body @Nullable byte[] body) {
     return proxy.forward(request, body, EngineKind.LLM, "/v1/completions");
   }
 
   @Post(value = "/embeddings", consumes = MediaType.ALL, produces = MediaType.ALL)
-  CompletableFuture<HttpResponse<?>> embeddings(HttpRequest<?> request, @Body @Nullable byte[] body) {
+  CompletableFuture<HttpResponse<?>> embeddings(
+      HttpRequest<?> request, @Body @Nullable byte[] body) {
     return proxy.forward(request, body, EngineKind.EMBEDDING, "/v1/embeddings");
   }
 }

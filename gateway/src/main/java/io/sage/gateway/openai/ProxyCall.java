@@ -41,7 +41,9 @@ public final class ProxyCall {
     return model;
   }
 
-  /** The caller's {@code x-request-id}, or one the gateway generated; sent to the engine and back. */
+  /**
+   * The caller's {@code x-request-id}, or one the gateway generated; sent to the engine and back.
+   */
   public String requestId() {
     return requestId;
   }

@@ -3,9 +3,9 @@ package io.sage.gateway.openai;
 import java.nio.ByteBuffer;
 
 /**
- * Observes proxied inference requests (metrics, access log, conversation sessions). Every
- * {@code ProxyListener} bean is told about every request; a per-request listener can be passed to
- * {@link EngineProxy#forward}. Callbacks run on I/O threads: they must be cheap and never block.
+ * Observes proxied inference requests (metrics, access log, conversation sessions). Every {@code
+ * ProxyListener} bean is told about every request; a per-request listener can be passed to {@link
+ * EngineProxy#forward}. Callbacks run on I/O threads: they must be cheap and never block.
  */
 public interface ProxyListener {
 
@@ -15,7 +15,9 @@ public interface ProxyListener {
   /** The request is being sent to {@code engineId} (once per attempt). */
   default void onAttempt(ProxyCall call, String engineId) {}
 
-  /** The attempt on {@code engineId} failed before any byte reached the client and will be retried. */
+  /**
+   * The attempt on {@code engineId} failed before any byte reached the client and will be retried.
+   */
   default void onRetry(ProxyCall call, String engineId, String reason) {}
 
   /** The engine's status line and headers arrived; the response is being relayed. */

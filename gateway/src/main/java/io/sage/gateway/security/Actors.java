@@ -11,8 +11,12 @@ import java.util.Optional;
 public final class Actors {
   /** Request attribute holding the authenticated key's id. */
   public static final String KEY_ID = "sage.key.id";
+
   public static final String ANONYMOUS = "anonymous";
-  /** Request attribute holding the authenticated key's scope ({@code admin} or {@code inference}). */
+
+  /**
+   * Request attribute holding the authenticated key's scope ({@code admin} or {@code inference}).
+   */
   public static final String SCOPE = "sage.key.scope";
 
   private Actors() {}

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * First start (or a start after every admin key was revoked): creates an admin key and writes it
- * to {@code <data-dir>/admin.key}, readable by the owner only, so the CLI on the same machine needs
- * no manual step. The log names the file, never the key.
+ * First start (or a start after every admin key was revoked): creates an admin key and writes it to
+ * {@code <data-dir>/admin.key}, readable by the owner only, so the CLI on the same machine needs no
+ * manual step. The log names the file, never the key.
  */
 @Singleton
 class AdminKeyBootstrap {
@@ -29,7 +29,8 @@ class AdminKeyBootstrap {
   private final EngineManager manager;
   private final Path dataDir;
 
-  AdminKeyBootstrap(ApiKeys keys, EngineManager manager, @Value("${sage.data-dir}") String dataDir) {
+  AdminKeyBootstrap(
+      ApiKeys keys, EngineManager manager, @Value("${sage.data-dir}") String dataDir) {
     this.keys = keys;
     this.manager = manager;
     this.dataDir = Path.of(dataDir);
@@ -46,8 +47,16 @@ class AdminKeyBootstrap {
     }
     ApiKeys.Created created = keys.create("bootstrap admin", ApiKeys.ADMIN, null);
     write(file, created.secret());
-    manager.audit("gateway", "key.create", created.stored().id(), "ok", "bootstrap admin key written to " + file);
-    LOG.info("created admin API key {}; it is in {} (readable by its owner only)", created.stored().id(), file);
+    manager.audit(
+        "gateway",
+        "key.create",
+        created.stored().id(),
+        "ok",
+        "bootstrap admin key written to " + file);
+    LOG.info(
+        "created admin API key {}; it is in {} (readable by its owner only)",
+        created.stored().id(),
+        file);
   }
 
   static void write(Path file, String secret) {
@@ -55,10 +64,15 @@ class AdminKeyBootstrap {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
       boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-      Path temp = posix
-          ? Files.createTempFile(dir, ".admin", ".tmp", PosixFilePermissions.asFileAttribute(
-              PosixFilePermissions.fromString("rw-------")))
-          : Files.createTempFile(dir, ".admin", ".tmp");
+      Path temp =
+          posix
+              ? Files.createTempFile(
+                  dir,
+                  ".admin",
+                  ".tmp",
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")))
+              : Files.createTempFile(dir, ".admin", ".tmp");
       try {
         Files.writeString(temp, secret + "\n", StandardCharsets.UTF_8);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -66,7 +80,8 @@ class AdminKeyBootstrap {
         Files.deleteIfExists(temp);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the admin key file " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the admin key file " + file + ": " + e.getMessage(), e);
     }
   }
 }

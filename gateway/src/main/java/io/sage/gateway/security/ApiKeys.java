@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's API keys. The database holds only hashes; this bean keeps every active key in
  * memory by hash, so authenticating a request is one SHA-256 and one map lookup and never touches
- * the database. This gateway is the only writer of its database, so the map is exact: a
- * revocation removes the key from the map before it is acknowledged, and is effective at once.
+ * the database. This gateway is the only writer of its database, so the map is exact: a revocation
+ * removes the key from the map before it is acknowledged, and is effective at once.
  */
 @Singleton
 public final class ApiKeys {
@@ -48,11 +48,13 @@ public final class ApiKeys {
   private final Map<String, StoredApiKey> activeByHash = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastWritten = new ConcurrentHashMap<>();
-  private final ExecutorService touches = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "sage-key-touch");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService touches =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sage-key-touch");
+            t.setDaemon(true);
+            return t;
+          });
 
   ApiKeys(JdbcApiKeyStore store, Clock clock) {
     this.store = store;
@@ -76,13 +78,15 @@ public final class ApiKeys {
     if (!ADMIN.equals(scope) && !INFERENCE.equals(scope)) {
       problems.add("scope must be 'admin' or 'inference'");
     }
-    List<String> allowed = models == null ? List.of() : new ArrayList<>(new LinkedHashSet<>(models));
+    List<String> allowed =
+        models == null ? List.of() : new ArrayList<>(new LinkedHashSet<>(models));
     if (allowed.size() > 256) {
       problems.add("models may name at most 256 models");
     }
     for (String model : allowed) {
       if (model == null || !MODEL.matcher(model).matches()) {
-        problems.add("models entries must be model names (1-256 characters of letters, digits and ._/:@+-)");
+        problems.add(
+            "models entries must be model names (1-256 characters of letters, digits and ._/:@+-)");
         break;
       }
     }
@@ -97,8 +101,16 @@ public final class ApiKeys {
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     byte[] idBytes = new byte[6];
     RANDOM.nextBytes(idBytes);
-    StoredApiKey key = new StoredApiKey("key-" + HexFormat.of().formatHex(idBytes), name.trim(), scope, allowed,
-        hash(secret), clock.instant(), null, null);
+    StoredApiKey key =
+        new StoredApiKey(
+            "key-" + HexFormat.of().formatHex(idBytes),
+            name.trim(),
+            scope,
+            allowed,
+            hash(secret),
+            clock.instant(),
+            null,
+            null);
     store.insert(key);
     activeByHash.put(key.keyHash(), key);
     return new Created(key, secret);
@@ -123,14 +135,24 @@ public final class ApiKeys {
 
   /** Revokes a key; it authenticates nothing from the moment this returns. */
   public StoredApiKey revoke(String id) {
-    StoredApiKey key = store.find(id).orElseThrow(() ->
-        new SageException(ErrorCode.NOT_FOUND, "API key " + id + " does not exist", "id"));
+    StoredApiKey key =
+        store
+            .find(id)
+            .orElseThrow(
+                () ->
+                    new SageException(
+                        ErrorCode.NOT_FOUND, "API key " + id + " does not exist", "id"));
     if (!key.active()) {
-      throw new SageException(ErrorCode.ILLEGAL_STATE, "API key " + id + " is already revoked", "id");
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE, "API key " + id + " is already revoked", "id");
     }
     if (ADMIN.equals(key.scope()) && activeAdmins() == 1) {
-      throw new SageException(ErrorCode.ILLEGAL_STATE, "API key " + id
-          + " is the last active admin key; create another admin key before revoking it", "id");
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "API key "
+              + id
+              + " is the last active admin key; create another admin key before revoking it",
+          "id");
     }
     // out of the map first: from here on no request is let in with it, even before the commit
     activeByHash.remove(key.keyHash());
@@ -157,31 +179,43 @@ public final class ApiKeys {
     if (seen == null || (key.lastUsedAt() != null && !seen.isAfter(key.lastUsedAt()))) {
       return key;
     }
-    return new StoredApiKey(key.id(), key.name(), key.scope(), key.models(), key.keyHash(), key.createdAt(), seen,
+    return new StoredApiKey(
+        key.id(),
+        key.name(),
+        key.scope(),
+        key.models(),
+        key.keyHash(),
+        key.createdAt(),
+        seen,
         key.revokedAt());
   }
 
-  /** Keeps the last use in memory and writes it at most once a minute per key, off the request thread. */
+  /**
+   * Keeps the last use in memory and writes it at most once a minute per key, off the request
+   * thread.
+   */
   private void touch(String id) {
     Instant now = clock.instant();
     lastTouched.put(id, now);
     Instant written = lastWritten.get(id);
     if (written == null || Duration.between(written, now).compareTo(TOUCH_EVERY) >= 0) {
       lastWritten.put(id, now);
-      touches.execute(() -> {
-        try {
-          store.touch(id, now);
-        } catch (RuntimeException e) {
-          LOG.warn("could not record the last use of API key {}: {}", id, e.getMessage());
-        }
-      });
+      touches.execute(
+          () -> {
+            try {
+              store.touch(id, now);
+            } catch (RuntimeException e) {
+              LOG.warn("could not record the last use of API key {}: {}", id, e.getMessage());
+            }
+          });
     }
   }
 
   static String hash(String secret) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(secret.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }

@@ -20,31 +20,38 @@ public final class AuthSettings {
   private final int maxConcurrentPerKey;
   private final String bindHost;
 
-  AuthSettings(@Value("${micronaut.server.host:}") @Nullable String host,
+  AuthSettings(
+      @Value("${micronaut.server.host:}") @Nullable String host,
       @Value("${sage.auth.inference:}") @Nullable String inference,
       @Value("${sage.auth.allow-insecure:false}") boolean allowInsecure,
       @Value("${sage.limits.max-concurrent-per-key:64}") int maxConcurrentPerKey) {
     this.bindHost = host == null || host.isBlank() ? "0.0.0.0" : host.trim();
     boolean loopback = isLoopback(bindHost);
     String mode = inference == null ? "" : inference.trim().toLowerCase(Locale.ROOT);
-    this.inferenceKeyRequired = switch (mode) {
-      case "" -> !loopback;
-      case "required" -> true;
-      case "optional", "disabled" -> {
-        if (!loopback && !allowInsecure) {
-          throw new IllegalStateException("refusing to start: the gateway is bound to " + bindHost
-              + ", a network address, with sage.auth.inference=" + mode + " (anyone who can reach it could use"
-              + " the models). Bind to 127.0.0.1, set SAGE_AUTH_INFERENCE=required, or set"
-              + " SAGE_AUTH_ALLOW_INSECURE=true if this network is trusted.");
-        }
-        yield false;
-      }
-      default -> throw new IllegalStateException("sage.auth.inference must be 'required' or 'optional', got '"
-          + inference + "'");
-    };
+    this.inferenceKeyRequired =
+        switch (mode) {
+          case "" -> !loopback;
+          case "required" -> true;
+          case "optional", "disabled" -> {
+            if (!loopback && !allowInsecure) {
+              throw new IllegalStateException(
+                  "refusing to start: the gateway is bound to "
+                      + bindHost
+                      + ", a network address, with sage.auth.inference="
+                      + mode
+                      + " (anyone who can reach it could use"
+                      + " the models). Bind to 127.0.0.1, set SAGE_AUTH_INFERENCE=required, or set"
+                      + " SAGE_AUTH_ALLOW_INSECURE=true if this network is trusted.");
+            }
+            yield false;
+          }
+          default ->
+              throw new IllegalStateException(
+                  "sage.auth.inference must be 'required' or 'optional', got '" + inference + "'");
+        };
     if (maxConcurrentPerKey < 1) {
-      throw new IllegalStateException("sage.limits.max-concurrent-per-key must be at least 1, got "
-          + maxConcurrentPerKey);
+      throw new IllegalStateException(
+          "sage.limits.max-concurrent-per-key must be at least 1, got " + maxConcurrentPerKey);
     }
     this.maxConcurrentPerKey = maxConcurrentPerKey;
   }
@@ -63,7 +70,8 @@ public final class AuthSettings {
   }
 
   static boolean isLoopback(String host) {
-    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String bare =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     try {
       // only literal addresses and names that resolve to loopback only count as loopback
       InetAddress[] all = InetAddress.getAllByName(bare);

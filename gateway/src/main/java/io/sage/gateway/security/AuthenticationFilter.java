@@ -25,6 +25,7 @@ import java.util.Set;
 final class AuthenticationFilter implements Ordered {
   /** Request attribute: the {@code Set<String>} of models a limited key may use. */
   static final String ALLOWED_MODELS = "sage.key.models";
+
   /** Request attribute: the key's scope. */
   static final String SCOPE = Actors.SCOPE;
 
@@ -57,9 +58,10 @@ final class AuthenticationFilter implements Ordered {
       if (access == RouteAccess.INFERENCE && !settings.inferenceKeyRequired()) {
         return null;
       }
-      return unauthorized(access == RouteAccess.ADMIN
-          ? "this route needs an admin API key: send 'Authorization: Bearer sk-sage-...'"
-          : "this route needs an API key: send 'Authorization: Bearer sk-sage-...'");
+      return unauthorized(
+          access == RouteAccess.ADMIN
+              ? "this route needs an admin API key: send 'Authorization: Bearer sk-sage-...'"
+              : "this route needs an API key: send 'Authorization: Bearer sk-sage-...'");
     }
     Optional<StoredApiKey> key = keys.authenticate(presented);
     if (key.isEmpty()) {
@@ -67,8 +69,11 @@ final class AuthenticationFilter implements Ordered {
     }
     StoredApiKey k = key.get();
     if (access == RouteAccess.ADMIN && !ApiKeys.ADMIN.equals(k.scope())) {
-      return OpenAiError.response(403, "API key " + k.id() + " has scope '" + k.scope()
-          + "'; this route needs an admin key", "permission_error", "insufficient_scope");
+      return OpenAiError.response(
+          403,
+          "API key " + k.id() + " has scope '" + k.scope() + "'; this route needs an admin key",
+          "permission_error",
+          "insufficient_scope");
     }
     request.setAttribute(Actors.KEY_ID, k.id());
     request.setAttribute(SCOPE, k.scope());
@@ -78,7 +83,9 @@ final class AuthenticationFilter implements Ordered {
     return null;
   }
 
-  /** The key the request presents; null when none, "" when it presents credentials that are no key. */
+  /**
+   * The key the request presents; null when none, "" when it presents credentials that are no key.
+   */
   private static String presentedKey(HttpRequest<?> request) {
     String authorization = request.getHeaders().get("Authorization");
     if (authorization != null && !authorization.isBlank()) {

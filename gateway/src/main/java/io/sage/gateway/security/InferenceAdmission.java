@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The checks an inference request passes once the proxy has read its model: a model-limited key
- * may only use its models (403), and each key (anonymous callers count as one) has at most
- * {@code sage.limits.max-concurrent-per-key} requests in flight (429 with {@code Retry-After}).
- * The slot is taken here and given back exactly once, when the proxied response ends.
+ * The checks an inference request passes once the proxy has read its model: a model-limited key may
+ * only use its models (403), and each key (anonymous callers count as one) has at most {@code
+ * sage.limits.max-concurrent-per-key} requests in flight (429 with {@code Retry-After}). The slot
+ * is taken here and given back exactly once, when the proxied response ends.
  */
 @Singleton
 public final class InferenceAdmission implements ProxyListener {
@@ -30,26 +30,43 @@ public final class InferenceAdmission implements ProxyListener {
     this.limit = settings.maxConcurrentPerKey();
   }
 
-  /** Empty when the request may go on (it then holds a slot until {@link #onEnd}); else the refusal. */
+  /**
+   * Empty when the request may go on (it then holds a slot until {@link #onEnd}); else the refusal.
+   */
   public Optional<MutableHttpResponse<?>> admit(HttpRequest<?> request, String model) {
     if (!allowsModel(request, model)) {
-      return Optional.of(OpenAiError.response(403, "API key " + Actors.of(request) + " may not use model '"
-          + model + "'", "permission_error", "model_not_allowed"));
+      return Optional.of(
+          OpenAiError.response(
+              403,
+              "API key " + Actors.of(request) + " may not use model '" + model + "'",
+              "permission_error",
+              "model_not_allowed"));
     }
     String actor = Actors.of(request);
     AtomicInteger count = inFlight.computeIfAbsent(actor, a -> new AtomicInteger());
     if (count.incrementAndGet() > limit) {
       count.decrementAndGet();
-      return Optional.of(OpenAiError.response(429, "API key " + actor + " already has " + limit
-          + " requests in flight; retry when one has finished", "rate_limit_error", "rate_limit_exceeded")
-          .header("Retry-After", "1"));
+      return Optional.of(
+          OpenAiError.response(
+                  429,
+                  "API key "
+                      + actor
+                      + " already has "
+                      + limit
+                      + " requests in flight; retry when one has finished",
+                  "rate_limit_error",
+                  "rate_limit_exceeded")
+              .header("Retry-After", "1"));
     }
     AtomicBoolean released = new AtomicBoolean();
-    request.setAttribute(PERMIT, (Runnable) () -> {
-      if (released.compareAndSet(false, true)) {
-        count.decrementAndGet();
-      }
-    });
+    request.setAttribute(
+        PERMIT,
+        (Runnable)
+            () -> {
+              if (released.compareAndSet(false, true)) {
+                count.decrementAndGet();
+              }
+            });
     return Optional.empty();
   }
 

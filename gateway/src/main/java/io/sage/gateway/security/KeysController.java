@@ -48,8 +48,16 @@ class KeysController {
       body.throwIfInvalid();
       ApiKeys.Created created = keys.create(name, scope, models);
       StoredApiKey key = created.stored();
-      manager.audit(actor, "key.create", key.id(), "ok", "name '" + key.name() + "', scope " + key.scope()
-          + (key.models().isEmpty() ? "" : ", models " + key.models()));
+      manager.audit(
+          actor,
+          "key.create",
+          key.id(),
+          "ok",
+          "name '"
+              + key.name()
+              + "', scope "
+              + key.scope()
+              + (key.models().isEmpty() ? "" : ", models " + key.models()));
       Map<String, Object> view = view(key);
       view.put("key", created.secret());
       view.put("note", "store this key now: it is shown only once");

@@ -16,13 +16,24 @@ enum RouteAccess {
   ADMIN;
 
   private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready");
-  private static final Set<String> INFERENCE_PATHS = Set.of("/v1/chat/completions", "/v1/completions",
-      "/v1/embeddings", "/v1/models", "/sessions", "/v1/sessions");
+  private static final Set<String> INFERENCE_PATHS =
+      Set.of(
+          "/v1/chat/completions",
+          "/v1/completions",
+          "/v1/embeddings",
+          "/v1/models",
+          "/sessions",
+          "/v1/sessions");
   private static final String[] INFERENCE_PREFIXES = {"/v1/models/", "/sessions/", "/v1/sessions/"};
 
   static RouteAccess of(String path) {
-    if (path == null || path.isEmpty() || path.contains("//") || path.contains("/.") || path.contains("\\")
-        || path.contains("%") || path.contains(";")) {
+    if (path == null
+        || path.isEmpty()
+        || path.contains("//")
+        || path.contains("/.")
+        || path.contains("\\")
+        || path.contains("%")
+        || path.contains(";")) {
       return ADMIN;
     }
     if (OPEN_PATHS.contains(path)) {

@@ -16,7 +16,11 @@ final class ReplyAssembler {
   /** A reply body larger than this is not stored (the text of a reply is far smaller). */
   static final int MAX_JSON_BYTES = 32 * 1024 * 1024;
 
-  private enum Mode { UNKNOWN, JSON, SSE }
+  private enum Mode {
+    UNKNOWN,
+    JSON,
+    SSE
+  }
 
   private Mode mode = Mode.UNKNOWN;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
@@ -99,7 +103,8 @@ final class ReplyAssembler {
     }
     try {
       JsonNode message = StoredContent.JSON.readTree(pending.toByteArray()).path("choices").path(0);
-      finishReason = message.path("finish_reason").isTextual() ? message.path("finish_reason").asText() : null;
+      finishReason =
+          message.path("finish_reason").isTextual() ? message.path("finish_reason").asText() : null;
       JsonNode content = message.path("message").path("content");
       if (content.isTextual()) {
         text.append(content.asText());

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores one session turn when its proxied request ends: the user turns and the assembled reply
  * when the whole response reached the client with status 200; otherwise the user turns alone,
- * marked failed or cut with the reason. The database write runs on {@code writer}, never on the
- * I/O thread that ends the response.
+ * marked failed or cut with the reason. The database write runs on {@code writer}, never on the I/O
+ * thread that ends the response.
  */
 final class ReplyRecorder implements ProxyListener {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyRecorder.class);
@@ -54,7 +54,8 @@ final class ReplyRecorder implements ProxyListener {
 
   List<SessionMessage> messages(ProxyCall call, ProxyOutcome outcome, Instant now) {
     if (outcome.status() != 200) {
-      String reason = outcome.error() != null ? outcome.error() : "engine answered " + outcome.status();
+      String reason =
+          outcome.error() != null ? outcome.error() : "engine answered " + outcome.status();
       return turn.userMessages(MessageStatus.FAILED, failure("failed", reason, call, outcome));
     }
     if (!outcome.completed()) {
@@ -63,31 +64,43 @@ final class ReplyRecorder implements ProxyListener {
     }
     reply.finish();
     if (reply.problem() != null) {
-      return turn.userMessages(MessageStatus.FAILED, failure("failed", reply.problem(), call, outcome));
+      return turn.userMessages(
+          MessageStatus.FAILED, failure("failed", reply.problem(), call, outcome));
     }
     List<SessionMessage> messages = new ArrayList<>(turn.userMessages(MessageStatus.OK, null));
-    ObjectNode metadata = StoredContent.JSON.createObjectNode()
-        .put("engine_id", outcome.engineId())
-        .put("request_id", call.requestId())
-        .put("model", call.model())
-        .put("stream", call.stream());
+    ObjectNode metadata =
+        StoredContent.JSON
+            .createObjectNode()
+            .put("engine_id", outcome.engineId())
+            .put("request_id", call.requestId())
+            .put("model", call.model())
+            .put("stream", call.stream());
     if (reply.finishReason() != null) {
       metadata.put("finish_reason", reply.finishReason());
     }
     if (reply.toolCalls() != null) {
       metadata.set("tool_calls", reply.toolCalls());
     }
-    messages.add(new SessionMessage(turn.replySeq(), "assistant", reply.text(), MessageStatus.OK,
-        metadata.toString(), now));
+    messages.add(
+        new SessionMessage(
+            turn.replySeq(),
+            "assistant",
+            reply.text(),
+            MessageStatus.OK,
+            metadata.toString(),
+            now));
     return messages;
   }
 
-  private static ObjectNode failure(String status, String reason, ProxyCall call, ProxyOutcome outcome) {
-    ObjectNode failure = StoredContent.JSON.createObjectNode()
-        .put("status", status)
-        .put("reason", reason)
-        .put("http_status", outcome.status())
-        .put("request_id", call.requestId());
+  private static ObjectNode failure(
+      String status, String reason, ProxyCall call, ProxyOutcome outcome) {
+    ObjectNode failure =
+        StoredContent.JSON
+            .createObjectNode()
+            .put("status", status)
+            .put("reason", reason)
+            .put("http_status", outcome.status())
+            .put("request_id", call.requestId());
     if (outcome.engineId() != null) {
       failure.put("engine_id", outcome.engineId());
     }
@@ -102,7 +115,9 @@ final class ReplyRecorder implements ProxyListener {
       store.append(turn.sessionId(), messages, Instant.now(), turn.title());
     } catch (SageException e) {
       if (e.code() == ErrorCode.NOT_FOUND) {
-        LOG.info("session {} was deleted while a request on it ran; its turn is not stored", turn.sessionId());
+        LOG.info(
+            "session {} was deleted while a request on it ran; its turn is not stored",
+            turn.sessionId());
       } else {
         LOG.warn("storing a turn of session {} failed: {}", turn.sessionId(), e.getMessage());
       }

@@ -1,15 +1,15 @@
 package io.sage.gateway.session;
 
 import io.micronaut.http.HttpRequest;
-import io.sage.gateway.security.Actors;
 import io.sage.db.session.Session;
+import io.sage.gateway.security.Actors;
 import java.util.Objects;
 
 /**
- * Who asks for a session, and what they may see: a session belongs to the key that created it;
- * an admin key sees every session. While no keys exist every caller is {@code anonymous} and owns
- * every session. The authentication filter marks the key's scope with the request attribute
- * {@link Actors#SCOPE} (next to {@link Actors#KEY_ID}).
+ * Who asks for a session, and what they may see: a session belongs to the key that created it; an
+ * admin key sees every session. While no keys exist every caller is {@code anonymous} and owns
+ * every session. The authentication filter marks the key's scope with the request attribute {@link
+ * Actors#SCOPE} (next to {@link Actors#KEY_ID}).
  */
 record SessionCaller(String keyId, boolean admin) {
   SessionCaller {

@@ -37,7 +37,8 @@ public final class SessionChat {
   public static final String HEADER = "x-sage-session-id";
   static final String FIELD = "session_id";
   private static final String PATH = "/v1/chat/completions";
-  private static final byte[] FIELD_BYTES = ("\"" + FIELD + "\"").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FIELD_BYTES =
+      ("\"" + FIELD + "\"").getBytes(StandardCharsets.US_ASCII);
 
   private final EngineProxy proxy;
   private final JdbcSessionStore store;
@@ -45,7 +46,10 @@ public final class SessionChat {
   private final ExecutorService blocking;
   private final int maxHistory;
 
-  SessionChat(EngineProxy proxy, JdbcSessionStore store, SessionSequencer sequencer,
+  SessionChat(
+      EngineProxy proxy,
+      JdbcSessionStore store,
+      SessionSequencer sequencer,
       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
       @Value("${sage.sessions.max-history-turns:50}") int maxHistory) {
     this.proxy = proxy;
@@ -56,8 +60,8 @@ public final class SessionChat {
   }
 
   /**
-   * Whether the request may name a session: the header is set, or the body's bytes contain
-   * {@code "session_id"}. A byte search, not a parse, so other requests cost nothing.
+   * Whether the request may name a session: the header is set, or the body's bytes contain {@code
+   * "session_id"}. A byte search, not a parse, so other requests cost nothing.
    */
   public boolean applies(HttpRequest<?> request, byte[] body) {
     return request.getHeaders().contains(HEADER) || (body != null && contains(body, FIELD_BYTES));
@@ -75,59 +79,77 @@ public final class SessionChat {
     }
     if (sessionId == null) {
       // "session_id" was only text inside the body: the request is an ordinary one
-      return proxy.forward(request, body, InferenceRequest.inspect(body), EngineKind.LLM, PATH, null);
+      return proxy.forward(
+          request, body, InferenceRequest.inspect(body), EngineKind.LLM, PATH, null);
     }
     SessionCaller caller = SessionCaller.of(request);
     Instant arrived = Instant.now();
     return CompletableFuture.supplyAsync(() -> prepare(caller, sessionId, json, arrived), blocking)
-        .thenCompose(prepared -> proxy.forward(request, prepared.body(),
-            InferenceRequest.inspect(prepared.body()), EngineKind.LLM, PATH,
-            new ReplyRecorder(prepared.turn(), store, blocking)))
-        .handle((response, error) -> {
-          if (error == null) {
-            return response;
-          }
-          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          if (cause instanceof SageException e) {
-            return OpenAiError.response(e);
-          }
-          throw error instanceof CompletionException c ? c : new CompletionException(error);
-        });
+        .thenCompose(
+            prepared ->
+                proxy.forward(
+                    request,
+                    prepared.body(),
+                    InferenceRequest.inspect(prepared.body()),
+                    EngineKind.LLM,
+                    PATH,
+                    new ReplyRecorder(prepared.turn(), store, blocking)))
+        .handle(
+            (response, error) -> {
+              if (error == null) {
+                return response;
+              }
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              if (cause instanceof SageException e) {
+                return OpenAiError.response(e);
+              }
+              throw error instanceof CompletionException c ? c : new CompletionException(error);
+            });
   }
 
   private record Prepared(byte[] body, SessionTurn turn) {}
 
   /** Runs off the event loop: reads the session, reserves seqs, rewrites the body. */
-  private Prepared prepare(SessionCaller caller, String sessionId, ObjectNode json, Instant arrived) {
-    store.find(sessionId).filter(caller::sees).orElseThrow(() -> SessionService.notFound(sessionId));
+  private Prepared prepare(
+      SessionCaller caller, String sessionId, ObjectNode json, Instant arrived) {
+    store
+        .find(sessionId)
+        .filter(caller::sees)
+        .orElseThrow(() -> SessionService.notFound(sessionId));
     ArrayNode requestMessages = (ArrayNode) json.get("messages");
     List<SessionTurn.UserTurn> userTurns = new ArrayList<>();
     String title = null;
     for (JsonNode message : requestMessages) {
       if ("user".equals(message.path("role").asText())) {
         JsonNode content = message.get("content");
-        userTurns.add(new SessionTurn.UserTurn(StoredContent.text(content), StoredContent.isJson(content)));
+        userTurns.add(
+            new SessionTurn.UserTurn(StoredContent.text(content), StoredContent.isJson(content)));
         if (title == null) {
           title = SessionTitles.derive(StoredContent.plain(content));
         }
       }
     }
     List<SessionMessage> history = store.history(sessionId, maxHistory);
-    long firstSeq = sequencer.reserve(sessionId, userTurns.size() + 1, () -> store.maxSeq(sessionId));
+    long firstSeq =
+        sequencer.reserve(sessionId, userTurns.size() + 1, () -> store.maxSeq(sessionId));
     SessionTurn turn = new SessionTurn(sessionId, userTurns, firstSeq, arrived, title);
     return new Prepared(rewrite(json, requestMessages, history), turn);
   }
 
   /**
-   * The body the engine gets: {@code session_id} removed; messages = the request's leading
-   * system messages, then the history, then the rest of the request's messages.
+   * The body the engine gets: {@code session_id} removed; messages = the request's leading system
+   * messages, then the history, then the rest of the request's messages.
    */
   static byte[] rewrite(ObjectNode json, ArrayNode requestMessages, List<SessionMessage> history) {
     ObjectNode out = json.deepCopy();
     out.remove(FIELD);
     ArrayNode messages = out.putArray("messages");
     int i = 0;
-    while (i < requestMessages.size() && "system".equals(requestMessages.get(i).path("role").asText())) {
+    while (i < requestMessages.size()
+        && "system".equals(requestMessages.get(i).path("role").asText())) {
       messages.add(requestMessages.get(i));
       i++;
     }
@@ -142,20 +164,24 @@ public final class SessionChat {
     try {
       return StoredContent.JSON.writeValueAsBytes(out);
     } catch (JsonProcessingException e) {
-      throw new SageException(ErrorCode.INTERNAL, "could not write the session request: " + e.getMessage());
+      throw new SageException(
+          ErrorCode.INTERNAL, "could not write the session request: " + e.getMessage());
     }
   }
 
   private static ObjectNode parse(byte[] body) {
     if (body == null || body.length == 0) {
-      throw SageException.invalid(null, "request body is empty; expected a JSON object with a 'model' field");
+      throw SageException.invalid(
+          null, "request body is empty; expected a JSON object with a 'model' field");
     }
     JsonNode tree;
     try {
       tree = StoredContent.JSON.readTree(body);
     } catch (java.io.IOException e) {
-      String message = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
-      throw new SageException(ErrorCode.INVALID_REQUEST, "request body is not valid JSON: " + message, null);
+      String message =
+          e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+      throw new SageException(
+          ErrorCode.INVALID_REQUEST, "request body is not valid JSON: " + message, null);
     }
     if (!(tree instanceof ObjectNode object)) {
       throw SageException.invalid(null, "request body must be a JSON object");
@@ -175,7 +201,8 @@ public final class SessionChat {
       return null;
     }
     if (fromBody != null && header != null && !fromBody.equals(header.strip())) {
-      throw SageException.invalid(FIELD, "'" + FIELD + "' and the " + HEADER + " header name different sessions");
+      throw SageException.invalid(
+          FIELD, "'" + FIELD + "' and the " + HEADER + " header name different sessions");
     }
     String id = (fromBody != null ? fromBody : header).strip();
     if (id.isEmpty()) {
@@ -191,7 +218,8 @@ public final class SessionChat {
     }
     for (JsonNode message : messages) {
       if (!message.isObject() || !message.path("role").isTextual()) {
-        throw SageException.invalid("messages", "each message must be an object with a string 'role'");
+        throw SageException.invalid(
+            "messages", "each message must be an object with a string 'role'");
       }
     }
     return id;

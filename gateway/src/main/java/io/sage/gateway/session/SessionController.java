@@ -37,7 +37,9 @@ class SessionController {
     return SessionViews.list(sessions.list(SessionCaller.of(request)));
   }
 
-  @Post(uris = {"/sessions", "/v1/sessions"}, consumes = MediaType.ALL)
+  @Post(
+      uris = {"/sessions", "/v1/sessions"},
+      consumes = MediaType.ALL)
   HttpResponse<?> create(HttpRequest<?> request, @Body @Nullable byte[] raw) {
     JsonBody body = JsonBody.parse(raw, true);
     String title = body.string("title");
@@ -53,7 +55,9 @@ class SessionController {
     return SessionViews.detail(session, sessions.messages(caller, id));
   }
 
-  @Post(uris = {"/sessions/{id}/clear", "/v1/sessions/{id}/clear"}, consumes = MediaType.ALL)
+  @Post(
+      uris = {"/sessions/{id}/clear", "/v1/sessions/{id}/clear"},
+      consumes = MediaType.ALL)
   Map<String, Object> clear(HttpRequest<?> request, @PathVariable String id) {
     SessionCaller caller = SessionCaller.of(request);
     long deleted = sessions.clear(caller, id);
@@ -62,8 +66,11 @@ class SessionController {
     return view;
   }
 
-  @Patch(uris = {"/sessions/{id}/title", "/v1/sessions/{id}/title"}, consumes = MediaType.ALL)
-  Map<String, Object> rename(HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] raw) {
+  @Patch(
+      uris = {"/sessions/{id}/title", "/v1/sessions/{id}/title"},
+      consumes = MediaType.ALL)
+  Map<String, Object> rename(
+      HttpRequest<?> request, @PathVariable String id, @Body @Nullable byte[] raw) {
     JsonBody body = JsonBody.parse(raw, false);
     String title = body.string("title");
     body.throwIfInvalid();
@@ -80,8 +87,11 @@ class SessionController {
     return view;
   }
 
-  @Post(uris = {"/sessions/cleanup", "/v1/sessions/cleanup"}, consumes = MediaType.ALL)
-  Map<String, Object> cleanup(HttpRequest<?> request,
+  @Post(
+      uris = {"/sessions/cleanup", "/v1/sessions/cleanup"},
+      consumes = MediaType.ALL)
+  Map<String, Object> cleanup(
+      HttpRequest<?> request,
       @QueryValue(value = "max_age_minutes", defaultValue = "") String maxAge) {
     long minutes = minutes(maxAge);
     List<String> deleted = sessions.cleanup(SessionCaller.of(request), minutes);
@@ -94,13 +104,15 @@ class SessionController {
 
   private static long minutes(String value) {
     if (value.isBlank()) {
-      throw SageException.invalid("max_age_minutes", "query parameter 'max_age_minutes' is required");
+      throw SageException.invalid(
+          "max_age_minutes", "query parameter 'max_age_minutes' is required");
     }
     try {
       return Long.parseLong(value.strip());
     } catch (NumberFormatException e) {
-      throw SageException.invalid("max_age_minutes", "'max_age_minutes' must be a positive whole number; got '"
-          + value + "'");
+      throw SageException.invalid(
+          "max_age_minutes",
+          "'max_age_minutes' must be a positive whole number; got '" + value + "'");
     }
   }
 }

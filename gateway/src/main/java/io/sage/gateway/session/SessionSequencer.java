@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * Hands out message seqs per session in arrival order. A chat request reserves, when it arrives,
  * one seq per user turn it brings plus one for the reply, so a conversation reads request, reply,
  * request, reply in the order the requests arrived, however their replies finish. A reply that
- * never comes leaves a gap. The counter starts after the highest stored seq, read once per
- * session per gateway process.
+ * never comes leaves a gap. The counter starts after the highest stored seq, read once per session
+ * per gateway process.
  */
 @Singleton
 final class SessionSequencer {

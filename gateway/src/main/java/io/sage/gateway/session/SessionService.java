@@ -19,6 +19,7 @@ import java.util.UUID;
 final class SessionService {
   /** 100 years: a larger age is surely a mistake, and would overflow the cutoff time. */
   static final long MAX_AGE_MINUTES = 100L * 366 * 24 * 60;
+
   private final JdbcSessionStore store;
   private final SessionSequencer sequencer;
 
@@ -29,7 +30,8 @@ final class SessionService {
 
   Session create(SessionCaller caller, String title) {
     String id = "sess-" + UUID.randomUUID().toString().replace("-", "");
-    return store.create(id, title == null ? null : SessionTitles.validate(title), caller.keyId(), Instant.now());
+    return store.create(
+        id, title == null ? null : SessionTitles.validate(title), caller.keyId(), Instant.now());
   }
 
   List<Session> list(SessionCaller caller) {
@@ -63,20 +65,29 @@ final class SessionService {
     sequencer.forget(id);
   }
 
-  /** Deletes the caller's sessions (an admin: everyone's) idle for more than {@code maxAgeMinutes}. */
+  /**
+   * Deletes the caller's sessions (an admin: everyone's) idle for more than {@code maxAgeMinutes}.
+   */
   List<String> cleanup(SessionCaller caller, long maxAgeMinutes) {
     if (maxAgeMinutes < 1 || maxAgeMinutes > MAX_AGE_MINUTES) {
-      throw SageException.invalid("max_age_minutes", "'max_age_minutes' must be a whole number from 1 to "
-          + MAX_AGE_MINUTES + "; got " + maxAgeMinutes);
+      throw SageException.invalid(
+          "max_age_minutes",
+          "'max_age_minutes' must be a whole number from 1 to "
+              + MAX_AGE_MINUTES
+              + "; got "
+              + maxAgeMinutes);
     }
-    List<String> deleted = store.deleteIdle(Instant.now().minus(Duration.ofMinutes(maxAgeMinutes)),
-        caller.ownerFilter());
+    List<String> deleted =
+        store.deleteIdle(
+            Instant.now().minus(Duration.ofMinutes(maxAgeMinutes)), caller.ownerFilter());
     deleted.forEach(sequencer::forget);
     return deleted;
   }
 
   static SageException notFound(String id) {
-    return new SageException(ErrorCode.NOT_FOUND, "session '" + id + "' does not exist; POST /v1/sessions creates one",
+    return new SageException(
+        ErrorCode.NOT_FOUND,
+        "session '" + id + "' does not exist; POST /v1/sessions creates one",
         "session_id");
   }
 }

@@ -5,6 +5,7 @@ import io.sage.spi.SageException;
 /** Title rules: 1 to 200 characters when given; derived from the first user message otherwise. */
 final class SessionTitles {
   static final int MAX_LENGTH = 200;
+
   /** Derived titles are kept short: they label a list entry. */
   static final int DERIVED_LENGTH = 60;
 
@@ -17,8 +18,12 @@ final class SessionTitles {
     }
     String stripped = title.strip();
     if (stripped.isEmpty() || stripped.length() > MAX_LENGTH) {
-      throw SageException.invalid("title", "'title' must be 1 to " + MAX_LENGTH
-          + " characters (not blank); got " + stripped.length());
+      throw SageException.invalid(
+          "title",
+          "'title' must be 1 to "
+              + MAX_LENGTH
+              + " characters (not blank); got "
+              + stripped.length());
     }
     return stripped;
   }

@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One chat request on a session, as it arrived: the user turns it brings and the seqs reserved
- * for them ({@code firstSeq} onwards) and for the reply (right after them).
+ * One chat request on a session, as it arrived: the user turns it brings and the seqs reserved for
+ * them ({@code firstSeq} onwards) and for the reply (right after them).
  *
  * @param userTurns the new user messages, in request order
  * @param title a title derived from the first user turn, used if the session has none
  */
-record SessionTurn(String sessionId, List<UserTurn> userTurns, long firstSeq, Instant arrivedAt,
-    String title) {
+record SessionTurn(
+    String sessionId, List<UserTurn> userTurns, long firstSeq, Instant arrivedAt, String title) {
   SessionTurn {
     Objects.requireNonNull(sessionId, "sessionId");
     userTurns = List.copyOf(userTurns);
@@ -52,8 +52,14 @@ record SessionTurn(String sessionId, List<UserTurn> userTurns, long firstSeq, In
       if (failure != null) {
         metadata.setAll(failure);
       }
-      messages.add(new SessionMessage(firstSeq + i, "user", turn.content(), status,
-          metadata.isEmpty() ? null : metadata.toString(), arrivedAt));
+      messages.add(
+          new SessionMessage(
+              firstSeq + i,
+              "user",
+              turn.content(),
+              status,
+              metadata.isEmpty() ? null : metadata.toString(),
+              arrivedAt));
     }
     return messages;
   }

@@ -9,15 +9,17 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.sage.db.session.SessionMessage;
 
 /**
- * How a message's {@code content} is kept: text as is; anything else (an array of content parts)
- * as its JSON text, marked {@code "content_format":"json"} in the metadata so it is replayed and
- * shown as the same JSON.
+ * How a message's {@code content} is kept: text as is; anything else (an array of content parts) as
+ * its JSON text, marked {@code "content_format":"json"} in the metadata so it is replayed and shown
+ * as the same JSON.
  */
 final class StoredContent {
   /** Exact decimals: a body rewritten for a session keeps its numbers' text. */
-  static final ObjectMapper JSON = new ObjectMapper()
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   static final String FORMAT = "content_format";
 
   private StoredContent() {}

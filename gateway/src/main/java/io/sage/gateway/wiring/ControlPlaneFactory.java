@@ -36,7 +36,8 @@ class ControlPlaneFactory {
 
   @Singleton
   @Bean(preDestroy = "close")
-  PluginHost pluginHost(@Value("${sage.data-dir}") String dataDir,
+  PluginHost pluginHost(
+      @Value("${sage.data-dir}") String dataDir,
       @Value("${sage.plugins-dirs:}") List<String> extraPluginDirs) {
     return new PluginHost(GatewayPaths.pluginRoots(Path.of(dataDir), extraPluginDirs));
   }
@@ -47,13 +48,15 @@ class ControlPlaneFactory {
   }
 
   @Singleton
-  EngineLogs engineLogs(@Value("${sage.data-dir}") String dataDir,
+  EngineLogs engineLogs(
+      @Value("${sage.data-dir}") String dataDir,
       @Value("${sage.engines.log-max-bytes:10485760}") long maxBytes) {
     return new EngineLogs(Path.of(dataDir).resolve("engines"), maxBytes, 3);
   }
 
   @Singleton
-  PortAllocator ports(@Value("${sage.engines.port-range-start:41000}") int first,
+  PortAllocator ports(
+      @Value("${sage.engines.port-range-start:41000}") int first,
       @Value("${sage.engines.port-range-end:41999}") int last,
       @Value("${micronaut.server.port:8000}") int gatewayPort,
       @Value("${sage.engines.host:127.0.0.1}") String engineHost) {
@@ -79,20 +82,36 @@ class ControlPlaneFactory {
     startup.put("vllm", vllmStartup);
     startup.put("embedding", embeddingStartup);
     startup.put("mock", mockStartup);
-    return new SupervisionConfig(interval, startingInterval, timeout, threshold, startup, drainTimeout, grace,
-        backoffInitial, backoffMax, maxRestarts, window);
+    return new SupervisionConfig(
+        interval,
+        startingInterval,
+        timeout,
+        threshold,
+        startup,
+        drainTimeout,
+        grace,
+        backoffInitial,
+        backoffMax,
+        maxRestarts,
+        window);
   }
 
   @Singleton
   @Bean(preDestroy = "close")
-  EngineSupervisor supervisor(EngineRegistry registry, PluginHost plugins, EngineLogs logs, PortAllocator ports,
+  EngineSupervisor supervisor(
+      EngineRegistry registry,
+      PluginHost plugins,
+      EngineLogs logs,
+      PortAllocator ports,
       SupervisionConfig config) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new EngineSupervisor(registry, plugins, new ProcessLauncher(), logs, ports, config, java);
+    return new EngineSupervisor(
+        registry, plugins, new ProcessLauncher(), logs, ports, config, java);
   }
 
   @Singleton
-  Reconciler reconciler(EngineRegistry registry, EngineSupervisor supervisor, PortAllocator ports, EngineLogs logs) {
+  Reconciler reconciler(
+      EngineRegistry registry, EngineSupervisor supervisor, PortAllocator ports, EngineLogs logs) {
     return new Reconciler(registry, supervisor, new ProcessLauncher(), ports, logs);
   }
 
@@ -113,12 +132,23 @@ class ControlPlaneFactory {
   }
 
   @Singleton
-  EngineManager manager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
-      ActiveGpuProvider gpus, GpuReservations reservations,
+  EngineManager manager(
+      EngineRegistry registry,
+      EngineSupervisor supervisor,
+      PluginHost plugins,
+      PortAllocator ports,
+      ActiveGpuProvider gpus,
+      GpuReservations reservations,
       @Value("${sage.engines.host:127.0.0.1}") String engineHost,
       @Value("${micronaut.server.port:8000}") int gatewayPort) {
-    Set<String> self = Set.of("127.0.0.1:" + gatewayPort, "localhost:" + gatewayPort, "0.0.0.0:" + gatewayPort,
-        "[::1]:" + gatewayPort, "::1:" + gatewayPort);
-    return new EngineManager(registry, supervisor, plugins, ports, engineHost, self, gpus, reservations);
+    Set<String> self =
+        Set.of(
+            "127.0.0.1:" + gatewayPort,
+            "localhost:" + gatewayPort,
+            "0.0.0.0:" + gatewayPort,
+            "[::1]:" + gatewayPort,
+            "::1:" + gatewayPort);
+    return new EngineManager(
+        registry, supervisor, plugins, ports, engineHost, self, gpus, reservations);
   }
 }

@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Startup and shutdown of the control plane: load plugins, load the registry, reconcile it with
- * the processes that still run, start supervision, optionally start the demo engines; at shutdown
- * stop the engines (unless asked to keep them).
+ * Startup and shutdown of the control plane: load plugins, load the registry, reconcile it with the
+ * processes that still run, start supervision, optionally start the demo engines; at shutdown stop
+ * the engines (unless asked to keep them).
  */
 @Singleton
 class ControlPlaneLifecycle {
@@ -41,14 +41,21 @@ class ControlPlaneLifecycle {
   private final EngineManager manager;
   private final Path dataDir;
   private final boolean demo;
-  private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "sage-housekeeping");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService housekeeping =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sage-housekeeping");
+            t.setDaemon(true);
+            return t;
+          });
 
-  ControlPlaneLifecycle(PluginHost plugins, EngineRegistry registry, Reconciler reconciler,
-      EngineSupervisor supervisor, EngineManager manager, @Value("${sage.data-dir}") String dataDir,
+  ControlPlaneLifecycle(
+      PluginHost plugins,
+      EngineRegistry registry,
+      Reconciler reconciler,
+      EngineSupervisor supervisor,
+      EngineManager manager,
+      @Value("${sage.data-dir}") String dataDir,
       @Value("${sage.demo:false}") boolean demo) {
     this.plugins = plugins;
     this.registry = registry;
@@ -75,7 +82,10 @@ class ControlPlaneLifecycle {
         LOG.error("demo engines could not be started: {}", e.getMessage());
       }
     }
-    LOG.info("control plane ready: {} engine(s) in registry, data dir {}", registry.all().length, dataDir);
+    LOG.info(
+        "control plane ready: {} engine(s) in registry, data dir {}",
+        registry.all().length,
+        dataDir);
   }
 
   private void startDemoEngines() {
@@ -88,13 +98,37 @@ class ControlPlaneLifecycle {
       }
     }
     if (!hasChat) {
-      manager.start(new StartRequest("demo-chat", "llm", "mock", null, null, null, false, null, "demo", List.of(),
-          Map.of("tokens_per_second", "50")), "demo");
+      manager.start(
+          new StartRequest(
+              "demo-chat",
+              "llm",
+              "mock",
+              null,
+              null,
+              null,
+              false,
+              null,
+              "demo",
+              List.of(),
+              Map.of("tokens_per_second", "50")),
+          "demo");
     }
     if (!hasEmbedding) {
       boolean onnx = plugins.findRuntime("embedding").isPresent();
-      manager.start(new StartRequest(onnx ? "sentence-transformers/all-MiniLM-L6-v2" : "demo-embedding", "embedding",
-          onnx ? "embedding" : "mock", null, null, null, false, null, "demo", List.of(), Map.of()), "demo");
+      manager.start(
+          new StartRequest(
+              onnx ? "sentence-transformers/all-MiniLM-L6-v2" : "demo-embedding",
+              "embedding",
+              onnx ? "embedding" : "mock",
+              null,
+              null,
+              null,
+              false,
+              null,
+              "demo",
+              List.of(),
+              Map.of()),
+          "demo");
     }
   }
 
@@ -108,8 +142,13 @@ class ControlPlaneLifecycle {
     } catch (java.io.IOException e) {
       LOG.warn("could not remove {}", flag);
     }
-    LOG.info("gateway shutting down; {}", keep ? "engines keep running for adoption" : "stopping engines");
-    supervisor.shutdown(keep, supervisor.config().drainTimeout().compareTo(Duration.ofSeconds(30)) > 0
-        ? Duration.ofSeconds(30) : supervisor.config().drainTimeout());
+    LOG.info(
+        "gateway shutting down; {}",
+        keep ? "engines keep running for adoption" : "stopping engines");
+    supervisor.shutdown(
+        keep,
+        supervisor.config().drainTimeout().compareTo(Duration.ofSeconds(30)) > 0
+            ? Duration.ofSeconds(30)
+            : supervisor.config().drainTimeout());
   }
 }

@@ -13,8 +13,11 @@ class CliPiecesTest {
   @Test
   void tableAlignsColumnsIgnoringColourCodes() {
     Ansi ansi = new Ansi(true);
-    List<String> lines = new Table("A", "STATE", "Z").row("long-value", ansi.state("READY"), "x")
-        .row("s", ansi.state("STOPPED"), null).render(Ansi.PLAIN);
+    List<String> lines =
+        new Table("A", "STATE", "Z")
+            .row("long-value", ansi.state("READY"), "x")
+            .row("s", ansi.state("STOPPED"), null)
+            .render(Ansi.PLAIN);
     assertThat(lines.get(0)).isEqualTo("A           STATE    Z");
     assertThat(lines.get(1)).isEqualTo("long-value  \u001B[32mREADY\u001B[0m    x");
     assertThat(lines.get(2)).isEqualTo("s           \u001B[2mSTOPPED\u001B[0m  -");
@@ -22,7 +25,8 @@ class CliPiecesTest {
 
   @Test
   void logFollowPrintsOnlyLinesAfterTheOverlap() {
-    assertThat(LogFollow.newLines(List.of("a", "b", "c"), List.of("b", "c", "d", "e"))).containsExactly("d", "e");
+    assertThat(LogFollow.newLines(List.of("a", "b", "c"), List.of("b", "c", "d", "e")))
+        .containsExactly("d", "e");
     assertThat(LogFollow.newLines(List.of("a", "b"), List.of("a", "b"))).isEmpty();
     assertThat(LogFollow.newLines(List.of(), List.of("x"))).containsExactly("x");
     assertThat(LogFollow.newLines(List.of("a", "b"), List.of("x", "y"))).containsExactly("x", "y");
@@ -44,7 +48,8 @@ class CliPiecesTest {
     live.update("STARTING 1.0s long log line that is cut", "x");
     live.update("READY 2s", "y");
     live.finish();
-    assertThat(terminal.toString()).isEqualTo("\rSTARTING 1.0s lo...\rREADY 2s" + " ".repeat(11) + "\n");
+    assertThat(terminal.toString())
+        .isEqualTo("\rSTARTING 1.0s lo...\rREADY 2s" + " ".repeat(11) + "\n");
   }
 
   @Test

@@ -11,7 +11,8 @@ record CliRun(int exitCode, String out, String err) {
   static CliRun run(Map<String, String> env, boolean console, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = SageCli.commandLine(new CliEnvironment(env, console, Path.of("/nonexistent-home")));
+    CommandLine cli =
+        SageCli.commandLine(new CliEnvironment(env, console, Path.of("/nonexistent-home")));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);

@@ -52,26 +52,38 @@ final class FakeGateway implements AutoCloseable {
   }
 
   static String error(String message, String code) {
-    return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\""
-        + code + "\"}}";
+    return "{\"error\":{\"message\":\""
+        + message
+        + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\""
+        + code
+        + "\"}}";
   }
 
   static String engine(String id, String state, String lastError) {
-    return "{\"id\":\"" + id + "\",\"model\":\"m1\",\"served_model_name\":\"m1\",\"engine_kind\":\"llm\","
-        + "\"runtime\":\"mock\",\"state\":\"" + state + "\",\"desired_state\":\"RUNNING\",\"host\":\"127.0.0.1\","
+    return "{\"id\":\""
+        + id
+        + "\",\"model\":\"m1\",\"served_model_name\":\"m1\",\"engine_kind\":\"llm\","
+        + "\"runtime\":\"mock\",\"state\":\""
+        + state
+        + "\",\"desired_state\":\"RUNNING\",\"host\":\"127.0.0.1\","
         + "\"port\":41001,\"base_url\":\"http://127.0.0.1:41001\",\"pid\":4242,\"gpu_ids\":[],"
         + "\"tensor_parallel_size\":1,\"label\":\"demo\",\"options\":{\"latency_ms\":\"5\"},"
         + "\"created_at\":\"2025-01-01T00:00:00Z\",\"updated_at\":\"2025-01-01T00:00:01Z\","
         + "\"state_since\":\"2025-01-01T00:00:01Z\",\"last_heartbeat_at\":null,\"consecutive_failures\":0,"
-        + "\"active_requests\":0,\"restart_count\":0,\"last_error\":" + (lastError == null ? "null" : "\"" + lastError
-        + "\"") + "}";
+        + "\"active_requests\":0,\"restart_count\":0,\"last_error\":"
+        + (lastError == null ? "null" : "\"" + lastError + "\"")
+        + "}";
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     String route = exchange.getRequestMethod() + " " + exchange.getRequestURI().toString();
-    requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), body,
-        exchange.getRequestHeaders().getFirst("Authorization")));
+    requests.add(
+        new Request(
+            exchange.getRequestMethod(),
+            exchange.getRequestURI().toString(),
+            body,
+            exchange.getRequestHeaders().getFirst("Authorization")));
     Answer answer;
     synchronized (this) {
       Deque<Answer> answers = routes.get(route);

@@ -14,8 +14,22 @@ class AccessLogWriterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static AccessLogEntry entry(String id) {
-    return new AccessLogEntry(1_700_000_000_123L, id, "key-1", "/v1/chat/completions", "m", true, "eng-1", 200, true,
-        12_345_678, 1_500_000, 80, 900, 1, null);
+    return new AccessLogEntry(
+        1_700_000_000_123L,
+        id,
+        "key-1",
+        "/v1/chat/completions",
+        "m",
+        true,
+        "eng-1",
+        200,
+        true,
+        12_345_678,
+        1_500_000,
+        80,
+        900,
+        1,
+        null);
   }
 
   @Test
@@ -23,8 +37,25 @@ class AccessLogWriterTest {
     Path file = dir.resolve("logs/access.log");
     try (AccessLogWriter writer = new AccessLogWriter(file, 1 << 20, 100)) {
       assertThat(writer.offer(entry("req-1"))).isTrue();
-      assertThat(writer.offer(new AccessLogEntry(1_700_000_000_000L, "req-\"2\"", "anonymous", "/v1/embeddings", "e",
-          false, null, 404, true, 1_000, -1, 10, 0, 0, "model 'e' does not exist"))).isTrue();
+      assertThat(
+              writer.offer(
+                  new AccessLogEntry(
+                      1_700_000_000_000L,
+                      "req-\"2\"",
+                      "anonymous",
+                      "/v1/embeddings",
+                      "e",
+                      false,
+                      null,
+                      404,
+                      true,
+                      1_000,
+                      -1,
+                      10,
+                      0,
+                      0,
+                      "model 'e' does not exist")))
+          .isTrue();
     }
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(2);

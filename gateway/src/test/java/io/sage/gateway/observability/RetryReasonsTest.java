@@ -10,8 +10,10 @@ class RetryReasonsTest {
   void theProxysSentencesBecomeFewLabels() {
     assertThat(RetryReasons.classify("engine eng-1 answered 503")).isEqualTo("status_503");
     assertThat(RetryReasons.classify("engine eng-1 answered 502")).isEqualTo("status_502");
-    assertThat(RetryReasons.classify("engine eng-1: connection refused")).isEqualTo("connection_refused");
-    assertThat(RetryReasons.classify("engine eng-1: HttpConnectTimeoutException: timed out")).isEqualTo("timeout");
+    assertThat(RetryReasons.classify("engine eng-1: connection refused"))
+        .isEqualTo("connection_refused");
+    assertThat(RetryReasons.classify("engine eng-1: HttpConnectTimeoutException: timed out"))
+        .isEqualTo("timeout");
     assertThat(RetryReasons.classify("engine eng-1: IOException: closed")).isEqualTo("send_failed");
     assertThat(RetryReasons.classify(null)).isEqualTo("send_failed");
   }

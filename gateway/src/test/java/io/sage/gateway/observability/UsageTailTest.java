@@ -18,8 +18,13 @@ class UsageTailTest {
   @Test
   void readsUsageAtTheEndOfAJsonBody() {
     UsageTail tail = new UsageTail();
-    feed(tail, "{\"id\":\"x\",\"choices\":[{\"text\":\"" + "a".repeat(20_000) + "\"}],"
-        + "\"usage\": {\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19},\"kv\":null}", 1000);
+    feed(
+        tail,
+        "{\"id\":\"x\",\"choices\":[{\"text\":\""
+            + "a".repeat(20_000)
+            + "\"}],"
+            + "\"usage\": {\"prompt_tokens\":12,\"completion_tokens\":7,\"total_tokens\":19},\"kv\":null}",
+        1000);
     assertThat(tail.usage()).contains(new UsageTail.Usage(12, 7));
   }
 
@@ -29,7 +34,8 @@ class UsageTailTest {
     for (int i = 0; i < 200; i++) {
       stream.append("data: {\"choices\":[{\"delta\":{\"content\":\"tok\"}}],\"usage\":null}\n\n");
     }
-    stream.append("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":200}}\n\n");
+    stream.append(
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":200}}\n\n");
     stream.append("data: [DONE]\n\n");
     UsageTail tail = new UsageTail();
     feed(tail, stream.toString(), 37);
@@ -39,8 +45,11 @@ class UsageTailTest {
   @Test
   void aStreamWithoutUsageHasNone() {
     UsageTail tail = new UsageTail();
-    feed(tail, "data: {\"choices\":[],\"usage\":null}\n\ndata: {\"content\":\"\\\"usage\\\": {\\\"prompt_tokens\\\":9}\"}\n\n"
-        + "data: [DONE]\n\n", 5);
+    feed(
+        tail,
+        "data: {\"choices\":[],\"usage\":null}\n\ndata: {\"content\":\"\\\"usage\\\": {\\\"prompt_tokens\\\":9}\"}\n\n"
+            + "data: [DONE]\n\n",
+        5);
     assertThat(tail.usage()).isEmpty();
     assertThat(new UsageTail().usage()).isEmpty();
   }
@@ -55,7 +64,9 @@ class UsageTailTest {
   @Test
   void embeddingUsageHasPromptTokensOnly() {
     UsageTail tail = new UsageTail();
-    feed(tail, "{\"data\":[{\"embedding\":[0.1,0.2]}],\"model\":\"m\",\"usage\":{\"prompt_tokens\":4,\"total_tokens\":4}}",
+    feed(
+        tail,
+        "{\"data\":[{\"embedding\":[0.1,0.2]}],\"model\":\"m\",\"usage\":{\"prompt_tokens\":4,\"total_tokens\":4}}",
         UsageTail.CAPACITY + 10);
     assertThat(tail.usage()).contains(new UsageTail.Usage(4, 0));
   }

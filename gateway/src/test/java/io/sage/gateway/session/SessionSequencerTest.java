@@ -14,8 +14,24 @@ class SessionSequencerTest {
     SessionSequencer sequencer = new SessionSequencer();
     AtomicInteger reads = new AtomicInteger();
 
-    assertThat(sequencer.reserve("s", 2, () -> { reads.incrementAndGet(); return 7; })).isEqualTo(8);
-    assertThat(sequencer.reserve("s", 3, () -> { reads.incrementAndGet(); return 7; })).isEqualTo(10);
+    assertThat(
+            sequencer.reserve(
+                "s",
+                2,
+                () -> {
+                  reads.incrementAndGet();
+                  return 7;
+                }))
+        .isEqualTo(8);
+    assertThat(
+            sequencer.reserve(
+                "s",
+                3,
+                () -> {
+                  reads.incrementAndGet();
+                  return 7;
+                }))
+        .isEqualTo(10);
     assertThat(sequencer.reserve("other", 1, () -> 0)).isEqualTo(1);
     assertThat(reads).hasValue(1);
   }
@@ -36,11 +52,13 @@ class SessionSequencerTest {
     ConcurrentLinkedQueue<Long> firsts = new ConcurrentLinkedQueue<>();
     List<Thread> threads = new java.util.ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < 500; i++) {
-          firsts.add(sequencer.reserve("s", 2, () -> 0));
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 500; i++) {
+                  firsts.add(sequencer.reserve("s", 2, () -> 0));
+                }
+              });
       threads.add(thread);
       thread.start();
     }

@@ -17,14 +17,16 @@ class SessionTitlesTest {
   @Test
   void blankMissingOrLongTitlesAreRefused() {
     for (String bad : new String[] {null, "", "   ", "x".repeat(201)}) {
-      assertThatThrownBy(() -> SessionTitles.validate(bad)).isInstanceOf(SageException.class)
+      assertThatThrownBy(() -> SessionTitles.validate(bad))
+          .isInstanceOf(SageException.class)
           .satisfies(e -> assertThat(((SageException) e).param()).isEqualTo("title"));
     }
   }
 
   @Test
   void aDerivedTitleIsTheMessageCollapsedAndCutAtAWord() {
-    assertThat(SessionTitles.derive("  What is\n\tthe capital of France?  ")).isEqualTo("What is the capital of France?");
+    assertThat(SessionTitles.derive("  What is\n\tthe capital of France?  "))
+        .isEqualTo("What is the capital of France?");
     String derived = SessionTitles.derive("word ".repeat(40));
     assertThat(derived).endsWith("\u2026").hasSizeLessThanOrEqualTo(SessionTitles.DERIVED_LENGTH);
     assertThat(derived).doesNotContain("wor\u2026");

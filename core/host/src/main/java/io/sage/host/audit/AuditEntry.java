@@ -14,8 +14,14 @@ import java.util.Objects;
  * @param outcome {@code ok}, {@code accepted}, or {@code error}
  * @param detail a sentence with specifics (secrets masked), or null
  */
-public record AuditEntry(long id, Instant at, String actor, String action, String target,
-    String outcome, String detail) {
+public record AuditEntry(
+    long id,
+    Instant at,
+    String actor,
+    String action,
+    String target,
+    String outcome,
+    String detail) {
   public AuditEntry {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(actor, "actor");

@@ -6,14 +6,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The live side of one registry row: the last committed record plus what exists only in this
- * gateway process (in-flight requests, the process handle, probe settings). The record is
- * replaced only by {@link EngineRegistry}, under this entry's lock.
+ * gateway process (in-flight requests, the process handle, probe settings). The record is replaced
+ * only by {@link EngineRegistry}, under this entry's lock.
  */
 public final class EngineEntry {
   private volatile EngineRecord record;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile ManagedProcess process;
   private volatile HealthProbe probe;
+
   /** Bumped on every launch, so that callbacks from an older process are ignored. */
   private volatile long generation;
 

@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param reason a sentence a person can act on
  * @param at when it happened
  */
-public record EngineEvent(long id, String engineId, EngineState from, EngineState to, String reason,
-    Instant at) {
+public record EngineEvent(
+    long id, String engineId, EngineState from, EngineState to, String reason, Instant at) {
   public EngineEvent {
     Objects.requireNonNull(engineId, "engineId");
     Objects.requireNonNull(to, "to");

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * The registry's row for one engine: what was asked for, what is observed, and how to find its
- * process again after a gateway restart. Immutable; changes produce a copy through the
- * {@code with...} methods.
+ * process again after a gateway restart. Immutable; changes produce a copy through the {@code
+ * with...} methods.
  *
  * @param id engine id ({@code eng-} followed by 12 hex digits)
  * @param spec what the operator asked for
@@ -70,45 +70,172 @@ public record EngineRecord(
   }
 
   public EngineRecord withState(EngineState newState, Instant at) {
-    return new EngineRecord(id, spec, newState, desiredState, host, port, baseUrl, pid,
-        processStartTime, commandLine, gpuIds, gpuMemoryMib, engineApiKey, createdAt, at, at,
-        lastHeartbeatAt, consecutiveFailures, restartCount, lastError);
+    return new EngineRecord(
+        id,
+        spec,
+        newState,
+        desiredState,
+        host,
+        port,
+        baseUrl,
+        pid,
+        processStartTime,
+        commandLine,
+        gpuIds,
+        gpuMemoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        at,
+        lastHeartbeatAt,
+        consecutiveFailures,
+        restartCount,
+        lastError);
   }
 
   public EngineRecord withDesiredState(DesiredState desired, Instant at) {
-    return new EngineRecord(id, spec, state, desired, host, port, baseUrl, pid, processStartTime,
-        commandLine, gpuIds, gpuMemoryMib, engineApiKey, createdAt, at, stateSince,
-        lastHeartbeatAt, consecutiveFailures, restartCount, lastError);
+    return new EngineRecord(
+        id,
+        spec,
+        state,
+        desired,
+        host,
+        port,
+        baseUrl,
+        pid,
+        processStartTime,
+        commandLine,
+        gpuIds,
+        gpuMemoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        stateSince,
+        lastHeartbeatAt,
+        consecutiveFailures,
+        restartCount,
+        lastError);
   }
 
-  public EngineRecord withProcess(Long newPid, Instant startTime, String newCommandLine, Instant at) {
-    return new EngineRecord(id, spec, state, desiredState, host, port, baseUrl, newPid, startTime,
-        newCommandLine, gpuIds, gpuMemoryMib, engineApiKey, createdAt, at, stateSince,
-        lastHeartbeatAt, consecutiveFailures, restartCount, lastError);
+  public EngineRecord withProcess(
+      Long newPid, Instant startTime, String newCommandLine, Instant at) {
+    return new EngineRecord(
+        id,
+        spec,
+        state,
+        desiredState,
+        host,
+        port,
+        baseUrl,
+        newPid,
+        startTime,
+        newCommandLine,
+        gpuIds,
+        gpuMemoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        stateSince,
+        lastHeartbeatAt,
+        consecutiveFailures,
+        restartCount,
+        lastError);
   }
 
-  public EngineRecord withPlacement(Integer newPort, String newBaseUrl, List<Integer> gpus,
-      long memoryMib, Instant at) {
-    return new EngineRecord(id, spec, state, desiredState, host, newPort, newBaseUrl, pid,
-        processStartTime, commandLine, gpus, memoryMib, engineApiKey, createdAt, at, stateSince,
-        lastHeartbeatAt, consecutiveFailures, restartCount, lastError);
+  public EngineRecord withPlacement(
+      Integer newPort, String newBaseUrl, List<Integer> gpus, long memoryMib, Instant at) {
+    return new EngineRecord(
+        id,
+        spec,
+        state,
+        desiredState,
+        host,
+        newPort,
+        newBaseUrl,
+        pid,
+        processStartTime,
+        commandLine,
+        gpus,
+        memoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        stateSince,
+        lastHeartbeatAt,
+        consecutiveFailures,
+        restartCount,
+        lastError);
   }
 
   public EngineRecord withHealth(Instant heartbeat, int failures, Instant at) {
-    return new EngineRecord(id, spec, state, desiredState, host, port, baseUrl, pid,
-        processStartTime, commandLine, gpuIds, gpuMemoryMib, engineApiKey, createdAt, at,
-        stateSince, heartbeat, failures, restartCount, lastError);
+    return new EngineRecord(
+        id,
+        spec,
+        state,
+        desiredState,
+        host,
+        port,
+        baseUrl,
+        pid,
+        processStartTime,
+        commandLine,
+        gpuIds,
+        gpuMemoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        stateSince,
+        heartbeat,
+        failures,
+        restartCount,
+        lastError);
   }
 
   public EngineRecord withRestartCount(int restarts, Instant at) {
-    return new EngineRecord(id, spec, state, desiredState, host, port, baseUrl, pid,
-        processStartTime, commandLine, gpuIds, gpuMemoryMib, engineApiKey, createdAt, at,
-        stateSince, lastHeartbeatAt, consecutiveFailures, restarts, lastError);
+    return new EngineRecord(
+        id,
+        spec,
+        state,
+        desiredState,
+        host,
+        port,
+        baseUrl,
+        pid,
+        processStartTime,
+        commandLine,
+        gpuIds,
+        gpuMemoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        stateSince,
+        lastHeartbeatAt,
+        consecutiveFailures,
+        restarts,
+        lastError);
   }
 
   public EngineRecord withLastError(String error, Instant at) {
-    return new EngineRecord(id, spec, state, desiredState, host, port, baseUrl, pid,
-        processStartTime, commandLine, gpuIds, gpuMemoryMib, engineApiKey, createdAt, at,
-        stateSince, lastHeartbeatAt, consecutiveFailures, restartCount, error);
+    return new EngineRecord(
+        id,
+        spec,
+        state,
+        desiredState,
+        host,
+        port,
+        baseUrl,
+        pid,
+        processStartTime,
+        commandLine,
+        gpuIds,
+        gpuMemoryMib,
+        engineApiKey,
+        createdAt,
+        at,
+        stateSince,
+        lastHeartbeatAt,
+        consecutiveFailures,
+        restartCount,
+        error);
   }
 }

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine registry: live entries backed by the store. Every state change is validated by
- * {@link EngineTransitions}, committed to the store together with its event, and only then
- * visible to readers and listeners.
+ * The engine registry: live entries backed by the store. Every state change is validated by {@link
+ * EngineTransitions}, committed to the store together with its event, and only then visible to
+ * readers and listeners.
  */
 public final class EngineRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(EngineRegistry.class);
@@ -56,7 +56,8 @@ public final class EngineRegistry {
 
   /** Registers a new engine in {@code record.state()} (STARTING), committing its first event. */
   public EngineEntry create(EngineRecord record, String reason) {
-    EngineEvent event = new EngineEvent(0, record.id(), null, record.state(), reason, record.createdAt());
+    EngineEvent event =
+        new EngineEvent(0, record.id(), null, record.state(), reason, record.createdAt());
     store.insert(record, event);
     EngineEntry entry = new EngineEntry(record);
     synchronized (this) {
@@ -73,8 +74,8 @@ public final class EngineRegistry {
    *
    * @throws SageException ILLEGAL_STATE when the transition does not exist
    */
-  public EngineRecord transition(EngineEntry entry, EngineState to, String reason,
-      UnaryOperator<EngineRecord> change) {
+  public EngineRecord transition(
+      EngineEntry entry, EngineState to, String reason, UnaryOperator<EngineRecord> change) {
     EngineEvent event;
     EngineRecord updated;
     synchronized (entry) {
@@ -91,8 +92,15 @@ public final class EngineRegistry {
     return updated;
   }
 
-  /** Like {@link #transition} but returns false instead of throwing when the engine is no longer in {@code from}. */
-  public boolean transitionIf(EngineEntry entry, EngineState from, EngineState to, String reason,
+  /**
+   * Like {@link #transition} but returns false instead of throwing when the engine is no longer in
+   * {@code from}.
+   */
+  public boolean transitionIf(
+      EngineEntry entry,
+      EngineState from,
+      EngineState to,
+      String reason,
       UnaryOperator<EngineRecord> change) {
     synchronized (entry) {
       if (entry.state() != from) {
@@ -119,8 +127,11 @@ public final class EngineRegistry {
 
   /** The entry, or a NOT_FOUND error (HTTP 404) naming the id. */
   public EngineEntry require(String id) {
-    return find(id).orElseThrow(() -> new SageException(ErrorCode.NOT_FOUND,
-        "engine '" + id + "' not found", "engine_id"));
+    return find(id)
+        .orElseThrow(
+            () ->
+                new SageException(
+                    ErrorCode.NOT_FOUND, "engine '" + id + "' not found", "engine_id"));
   }
 
   /** All entries, oldest first. A cheap snapshot, safe to iterate on the request path. */
@@ -142,9 +153,12 @@ public final class EngineRegistry {
   }
 
   private void refreshSnapshot() {
-    snapshot = entries.values().stream()
-        .sorted(Comparator.comparing((EngineEntry e) -> e.record().createdAt()).thenComparing(EngineEntry::id))
-        .toArray(EngineEntry[]::new);
+    snapshot =
+        entries.values().stream()
+            .sorted(
+                Comparator.comparing((EngineEntry e) -> e.record().createdAt())
+                    .thenComparing(EngineEntry::id))
+            .toArray(EngineEntry[]::new);
   }
 
   private void notifyListeners(EngineEntry entry, EngineEvent event) {

@@ -12,10 +12,13 @@ import java.util.Set;
  * changes an engine's state goes through {@link #check}.
  */
 public final class EngineTransitions {
-  private static final Map<EngineState, Set<EngineState>> ALLOWED = new EnumMap<>(EngineState.class);
+  private static final Map<EngineState, Set<EngineState>> ALLOWED =
+      new EnumMap<>(EngineState.class);
 
   static {
-    ALLOWED.put(EngineState.STARTING, EnumSet.of(EngineState.READY, EngineState.ERROR, EngineState.STOPPED));
+    ALLOWED.put(
+        EngineState.STARTING,
+        EnumSet.of(EngineState.READY, EngineState.ERROR, EngineState.STOPPED));
     ALLOWED.put(EngineState.READY, EnumSet.of(EngineState.ERROR, EngineState.DRAINING));
     ALLOWED.put(EngineState.DRAINING, EnumSet.of(EngineState.STOPPED));
     ALLOWED.put(EngineState.ERROR, EnumSet.of(EngineState.STARTING, EngineState.STOPPED));
@@ -37,8 +40,10 @@ public final class EngineTransitions {
   /** Throws ILLEGAL_STATE (HTTP 409) when {@code from → to} is not a transition. */
   public static void checkTransition(String engineId, EngineState from, EngineState to) {
     if (!isAllowed(from, to)) {
-      throw new SageException(ErrorCode.ILLEGAL_STATE,
-          "engine " + engineId + " cannot go from " + from + " to " + to, "state");
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "engine " + engineId + " cannot go from " + from + " to " + to,
+          "state");
     }
   }
 
@@ -48,8 +53,10 @@ public final class EngineTransitions {
    */
   public static void check(String engineId, EngineState from, EngineState to, String action) {
     if (!isAllowed(from, to)) {
-      throw new SageException(ErrorCode.ILLEGAL_STATE,
-          "cannot " + action + " engine " + engineId + ": it is " + from, "state");
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "cannot " + action + " engine " + engineId + ": it is " + from,
+          "state");
     }
   }
 }

@@ -10,8 +10,9 @@ import java.util.Set;
  * runtime's own option check does not reject them.
  */
 public final class HostOptions {
-  public static final Set<String> NAMES = Set.of("restart_policy", "startup_timeout_s", "health_interval_s",
-      "health_failure_threshold");
+  public static final Set<String> NAMES =
+      Set.of(
+          "restart_policy", "startup_timeout_s", "health_interval_s", "health_failure_threshold");
 
   private HostOptions() {}
 
@@ -31,7 +32,11 @@ public final class HostOptions {
     return problems;
   }
 
-  private static void checkNumber(Map<String, String> options, String name, double min, double max,
+  private static void checkNumber(
+      Map<String, String> options,
+      String name,
+      double min,
+      double max,
       java.util.List<String> problems) {
     String value = options.get(name);
     if (value == null) {
@@ -40,7 +45,8 @@ public final class HostOptions {
     try {
       double n = Double.parseDouble(value);
       if (!(n >= min && n <= max)) {
-        problems.add("option " + name + " must be between " + min + " and " + max + ", got " + value);
+        problems.add(
+            "option " + name + " must be between " + min + " and " + max + ", got " + value);
       }
     } catch (NumberFormatException e) {
       problems.add("option " + name + " must be a number, got '" + value + "'");
@@ -48,9 +54,12 @@ public final class HostOptions {
   }
 
   /** A per-engine duration in seconds, or the fallback. */
-  public static java.time.Duration seconds(EngineSpec spec, String name, java.time.Duration fallback) {
+  public static java.time.Duration seconds(
+      EngineSpec spec, String name, java.time.Duration fallback) {
     String value = spec.options().get(name);
-    return value == null ? fallback : java.time.Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
+    return value == null
+        ? fallback
+        : java.time.Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
   }
 
   /** The spec as the runtime sees it: without host options. */
@@ -60,7 +69,17 @@ public final class HostOptions {
     }
     Map<String, String> options = new HashMap<>(spec.options());
     options.keySet().removeAll(NAMES);
-    return new EngineSpec(spec.model(), spec.servedModelName(), spec.kind(), spec.runtime(), spec.requestedPort(),
-        spec.tensorParallelSize(), spec.requestedGpuIds(), spec.useGpu(), spec.label(), spec.extraArgs(), options);
+    return new EngineSpec(
+        spec.model(),
+        spec.servedModelName(),
+        spec.kind(),
+        spec.runtime(),
+        spec.requestedPort(),
+        spec.tensorParallelSize(),
+        spec.requestedGpuIds(),
+        spec.useGpu(),
+        spec.label(),
+        spec.extraArgs(),
+        options);
   }
 }

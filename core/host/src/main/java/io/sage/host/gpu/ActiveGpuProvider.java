@@ -20,8 +20,8 @@ public final class ActiveGpuProvider implements GpuSource {
 
   /**
    * @param providers the loaded providers (from the plugin host)
-   * @param configured the configured provider name; blank or {@code auto} picks by priority,
-   *     {@code none} turns GPU placement off
+   * @param configured the configured provider name; blank or {@code auto} picks by priority, {@code
+   *     none} turns GPU placement off
    */
   public ActiveGpuProvider(Supplier<List<GpuProvider>> providers, String configured) {
     this.providers = providers;
@@ -54,7 +54,9 @@ public final class ActiveGpuProvider implements GpuSource {
     Optional<GpuProvider> provider = active();
     if (provider.isPresent()) {
       GpuStatus status = safeStatus(provider.get());
-      return status.available() ? "GPU provider " + provider.get().name() + " is available" : status.message();
+      return status.available()
+          ? "GPU provider " + provider.get().name() + " is available"
+          : status.message();
     }
     if (isNamed() && !"none".equals(configured)) {
       return "configured GPU provider '" + configured + "' is not loaded";

@@ -10,18 +10,20 @@ import java.util.regex.Pattern;
 
 /**
  * How much memory an engine needs on each of its GPUs, and where the figure came from (shown in
- * placement errors). In order: option {@code gpu_memory_gb} (per GPU, as vLLM's own memory
- * settings are); else an estimate from the parameter count in the model name (2 bytes per
- * parameter for 16-bit weights, plus 20 % for activations and the CUDA context), spread over the
- * engine's GPUs; else {@link #DEFAULT_TOTAL_MIB}, spread the same way.
+ * placement errors). In order: option {@code gpu_memory_gb} (per GPU, as vLLM's own memory settings
+ * are); else an estimate from the parameter count in the model name (2 bytes per parameter for
+ * 16-bit weights, plus 20 % for activations and the CUDA context), spread over the engine's GPUs;
+ * else {@link #DEFAULT_TOTAL_MIB}, spread the same way.
  *
  * @param perGpuMib MiB to reserve on each GPU
  * @param source a phrase saying where the figure came from
  */
 public record GpuMemoryNeed(long perGpuMib, String source) {
   public static final String OPTION = "gpu_memory_gb";
+
   /** Used when neither the option nor the model name says anything: 16 GiB. */
   public static final long DEFAULT_TOTAL_MIB = 16 * 1024;
+
   static final double BYTES_PER_PARAMETER = 2.0;
   static final double OVERHEAD = 1.2;
   private static final double MIB = 1024.0 * 1024.0;
@@ -55,21 +57,40 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
         gb = -1;
       }
       if (!(gb > 0) || Double.isInfinite(gb)) {
-        throw new SageException(ErrorCode.INVALID_OPTION,
-            "option " + OPTION + " must be a number of GiB per GPU greater than 0, got '" + option + "'", OPTION);
+        throw new SageException(
+            ErrorCode.INVALID_OPTION,
+            "option "
+                + OPTION
+                + " must be a number of GiB per GPU greater than 0, got '"
+                + option
+                + "'",
+            OPTION);
       }
-      return new GpuMemoryNeed((long) Math.ceil(gb * 1024), "option " + OPTION + "=" + option.trim() + " per GPU");
+      return new GpuMemoryNeed(
+          (long) Math.ceil(gb * 1024), "option " + OPTION + "=" + option.trim() + " per GPU");
     }
     OptionalDouble billions = parameterBillions(spec.model());
     if (billions.isPresent()) {
       double totalMib = billions.getAsDouble() * 1e9 * BYTES_PER_PARAMETER * OVERHEAD / MIB;
-      return new GpuMemoryNeed(Math.max(1, (long) Math.ceil(totalMib / gpuCount)),
-          "estimated from the model name (" + format(billions.getAsDouble()) + "B parameters x 2 bytes + 20 %"
-              + (gpuCount > 1 ? ", over " + gpuCount + " GPUs" : "") + "; set option " + OPTION + " to override)");
+      return new GpuMemoryNeed(
+          Math.max(1, (long) Math.ceil(totalMib / gpuCount)),
+          "estimated from the model name ("
+              + format(billions.getAsDouble())
+              + "B parameters x 2 bytes + 20 %"
+              + (gpuCount > 1 ? ", over " + gpuCount + " GPUs" : "")
+              + "; set option "
+              + OPTION
+              + " to override)");
     }
-    return new GpuMemoryNeed((long) Math.ceil((double) DEFAULT_TOTAL_MIB / gpuCount),
-        "default " + DEFAULT_TOTAL_MIB + " MiB" + (gpuCount > 1 ? " over " + gpuCount + " GPUs" : "")
-            + " (no parameter count in the model name; set option " + OPTION + ")");
+    return new GpuMemoryNeed(
+        (long) Math.ceil((double) DEFAULT_TOTAL_MIB / gpuCount),
+        "default "
+            + DEFAULT_TOTAL_MIB
+            + " MiB"
+            + (gpuCount > 1 ? " over " + gpuCount + " GPUs" : "")
+            + " (no parameter count in the model name; set option "
+            + OPTION
+            + ")");
   }
 
   /**
@@ -96,6 +117,8 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
   }
 
   private static String format(double billions) {
-    return billions == Math.rint(billions) ? Long.toString((long) billions) : Double.toString(billions);
+    return billions == Math.rint(billions)
+        ? Long.toString((long) billions)
+        : Double.toString(billions);
   }
 }

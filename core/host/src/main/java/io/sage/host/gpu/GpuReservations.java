@@ -16,12 +16,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * GPU memory promised to engines, so two engines never get the same memory even before either
- * has loaded a byte. Placement and reservation happen under one lock, so concurrent starts see
- * each other. An engine holds its reservation while it may run or should run (ERROR with desired
- * state RUNNING keeps it, for the restart); reaching STOPPED or being purged releases it. The
- * registry is the durable copy ({@link EngineRecord#gpuIds()}, {@link EngineRecord#gpuMemoryMib()}),
- * from which {@link #restore} rebuilds this at gateway start.
+ * GPU memory promised to engines, so two engines never get the same memory even before either has
+ * loaded a byte. Placement and reservation happen under one lock, so concurrent starts see each
+ * other. An engine holds its reservation while it may run or should run (ERROR with desired state
+ * RUNNING keeps it, for the restart); reaching STOPPED or being purged releases it. The registry is
+ * the durable copy ({@link EngineRecord#gpuIds()}, {@link EngineRecord#gpuMemoryMib()}), from which
+ * {@link #restore} rebuilds this at gateway start.
  */
 public final class GpuReservations implements EngineListener {
 
@@ -35,15 +35,19 @@ public final class GpuReservations implements EngineListener {
   private final Map<String, Reservation> byEngine = new LinkedHashMap<>();
 
   /**
-   * Places the engine and reserves the memory in one step. An engine placed again (a restart
-   * from STOPPED) does not compete with its own earlier reservation, which this replaces.
+   * Places the engine and reserves the memory in one step. An engine placed again (a restart from
+   * STOPPED) does not compete with its own earlier reservation, which this replaces.
    *
    * @param subject who asks, for messages
    * @return the GPU indexes, ascending
    * @throws io.sage.spi.SageException GPU_UNAVAILABLE when nothing fits (nothing is reserved)
    */
-  public synchronized List<Integer> reserve(String engineId, String subject, List<GpuDevice> devices,
-      Set<Long> enginePids, GpuRequest request) {
+  public synchronized List<Integer> reserve(
+      String engineId,
+      String subject,
+      List<GpuDevice> devices,
+      Set<Long> enginePids,
+      GpuRequest request) {
     Map<Integer, Long> reserved = reservedMib(engineId);
     List<Integer> gpus = GpuPlacement.place(subject, devices, reserved, enginePids, request);
     byEngine.put(engineId, new Reservation(engineId, gpus, request.need().perGpuMib()));
@@ -55,19 +59,23 @@ public final class GpuReservations implements EngineListener {
     byEngine.remove(engineId);
   }
 
-  /** Rebuilds the reservations from the registry's records (gateway start, before reconciliation). */
+  /**
+   * Rebuilds the reservations from the registry's records (gateway start, before reconciliation).
+   */
   public synchronized void restore(Iterable<EngineRecord> records) {
     byEngine.clear();
     for (EngineRecord record : records) {
       if (holdsGpus(record)) {
-        byEngine.put(record.id(), new Reservation(record.id(), record.gpuIds(), record.gpuMemoryMib()));
+        byEngine.put(
+            record.id(), new Reservation(record.id(), record.gpuIds(), record.gpuMemoryMib()));
       }
     }
   }
 
   /** Whether a stored engine still holds its GPUs: it may run, or it should run. */
   static boolean holdsGpus(EngineRecord record) {
-    return !record.gpuIds().isEmpty() && record.gpuMemoryMib() > 0
+    return !record.gpuIds().isEmpty()
+        && record.gpuMemoryMib() > 0
         && (record.state().isActive() || record.desiredState() == DesiredState.RUNNING);
   }
 

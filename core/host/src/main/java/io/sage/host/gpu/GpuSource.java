@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Where placement reads the GPUs of this machine from: the active GPU provider, chosen by the
- * gateway. An interface so that core/host stays free of configuration frameworks and tests can
- * hand in fixed devices.
+ * gateway. An interface so that core/host stays free of configuration frameworks and tests can hand
+ * in fixed devices.
  */
 public interface GpuSource {
 
@@ -18,17 +18,17 @@ public interface GpuSource {
   String unavailableReason();
 
   /**
-   * The GPUs now, ordered by index; empty when there is no provider. Called on request threads;
-   * may block briefly (NVML).
+   * The GPUs now, ordered by index; empty when there is no provider. Called on request threads; may
+   * block briefly (NVML).
    *
    * @throws io.sage.spi.SageException PLUGIN_FAILURE when the provider cannot read its devices
    */
   List<GpuDevice> devices();
 
   /**
-   * Whether the gateway places GPUs at all. False for the provider {@code none} chosen on
-   * purpose: engines then launch without placement or reservations and see the GPUs the gateway
-   * itself sees (the operator manages {@code CUDA_VISIBLE_DEVICES}).
+   * Whether the gateway places GPUs at all. False for the provider {@code none} chosen on purpose:
+   * engines then launch without placement or reservations and see the GPUs the gateway itself sees
+   * (the operator manages {@code CUDA_VISIBLE_DEVICES}).
    */
   default boolean placesGpus() {
     return true;

@@ -28,7 +28,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,9 +41,12 @@ import java.util.concurrent.CompletableFuture;
  * stops, restarts and forgets engines, and writes an audit row for every action, failed ones too.
  */
 public final class EngineManager {
-  /** Option names that hold secrets whatever the runtime says: *_key, *token, *secret, *password. */
+  /**
+   * Option names that hold secrets whatever the runtime says: *_key, *token, *secret, *password.
+   */
   private static final java.util.regex.Pattern SECRET_NAME =
-      java.util.regex.Pattern.compile("(^|[_.-])(key|api_key|token|secret|password|passwd|credentials?)$");
+      java.util.regex.Pattern.compile(
+          "(^|[_.-])(key|api_key|token|secret|password|passwd|credentials?)$");
 
   private final EngineRegistry registry;
   private final EngineSupervisor supervisor;
@@ -56,10 +58,22 @@ public final class EngineManager {
   private final GpuReservations reservations;
 
   /** Without GPU placement (provider {@code none}): engines launch on whatever GPUs they see. */
-  public EngineManager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
-      String engineHost, Set<String> gatewayAddresses) {
-    this(registry, supervisor, plugins, ports, engineHost, gatewayAddresses,
-        GpuSource.none("GPU placement is off"), new GpuReservations());
+  public EngineManager(
+      EngineRegistry registry,
+      EngineSupervisor supervisor,
+      PluginHost plugins,
+      PortAllocator ports,
+      String engineHost,
+      Set<String> gatewayAddresses) {
+    this(
+        registry,
+        supervisor,
+        plugins,
+        ports,
+        engineHost,
+        gatewayAddresses,
+        GpuSource.none("GPU placement is off"),
+        new GpuReservations());
   }
 
   /**
@@ -67,8 +81,15 @@ public final class EngineManager {
    * @param reservations GPU memory promised to engines; this manager keeps it in step with the
    *     registry (it listens for STOPPED)
    */
-  public EngineManager(EngineRegistry registry, EngineSupervisor supervisor, PluginHost plugins, PortAllocator ports,
-      String engineHost, Set<String> gatewayAddresses, GpuSource gpus, GpuReservations reservations) {
+  public EngineManager(
+      EngineRegistry registry,
+      EngineSupervisor supervisor,
+      PluginHost plugins,
+      PortAllocator ports,
+      String engineHost,
+      Set<String> gatewayAddresses,
+      GpuSource gpus,
+      GpuReservations reservations) {
     this.gpus = gpus;
     this.reservations = reservations;
     registry.addListener(reservations);
@@ -84,8 +105,16 @@ public final class EngineManager {
   public EngineEntry start(StartRequest request, String actor) {
     try {
       EngineEntry entry = doStart(request, actor);
-      audit(actor, "engine.start", entry.id(), "accepted",
-          "runtime " + entry.record().spec().runtime() + ", model " + entry.record().spec().model() + ", port "
+      audit(
+          actor,
+          "engine.start",
+          entry.id(),
+          "accepted",
+          "runtime "
+              + entry.record().spec().runtime()
+              + ", model "
+              + entry.record().spec().model()
+              + ", port "
               + entry.record().port());
       return entry;
     } catch (SageException e) {
@@ -111,35 +140,66 @@ public final class EngineManager {
     v.check(tp >= 1 && tp <= 64, "tensor_parallel_size must be between 1 and 64, got " + tp);
     if (request.gpuIds() != null) {
       for (Integer id : request.gpuIds()) {
-        v.check(id != null && id >= 0 && id < 1024, "gpu_ids must be GPU indexes (0 or more), got " + id);
+        v.check(
+            id != null && id >= 0 && id < 1024,
+            "gpu_ids must be GPU indexes (0 or more), got " + id);
       }
-      v.check(new HashSet<>(request.gpuIds()).size() == request.gpuIds().size(),
+      v.check(
+          new HashSet<>(request.gpuIds()).size() == request.gpuIds().size(),
           "gpu_ids must not name a GPU twice, got " + request.gpuIds());
     }
     if (request.port() != null) {
-      v.check(request.port() >= 1024 && request.port() <= 65535, "port must be between 1024 and 65535, got " + request.port());
+      v.check(
+          request.port() >= 1024 && request.port() <= 65535,
+          "port must be between 1024 and 65535, got " + request.port());
     }
-    String runtimeKind = request.runtime() == null || request.runtime().isBlank()
-        ? defaultRuntime(kind) : request.runtime().trim().toLowerCase(Locale.ROOT);
+    String runtimeKind =
+        request.runtime() == null || request.runtime().isBlank()
+            ? defaultRuntime(kind)
+            : request.runtime().trim().toLowerCase(Locale.ROOT);
     EngineRuntimeFactory factory = null;
     if ("remote".equals(runtimeKind)) {
-      v.check(false, "runtime 'remote' launches nothing: register remote engines with POST /v1/management/engines/register");
+      v.check(
+          false,
+          "runtime 'remote' launches nothing: register remote engines with POST /v1/management/engines/register");
     } else {
       factory = plugins.findRuntime(runtimeKind).orElse(null);
-      v.check(factory != null, "unknown runtime '" + runtimeKind + "'; loaded runtimes: " + String.join(", ", plugins.runtimeKinds()));
+      v.check(
+          factory != null,
+          "unknown runtime '"
+              + runtimeKind
+              + "'; loaded runtimes: "
+              + String.join(", ", plugins.runtimeKinds()));
     }
     if (factory != null && kind != null) {
-      v.check(factory.engineKinds().contains(kind), "runtime '" + runtimeKind + "' cannot serve engine_kind " + kind.wireName());
+      v.check(
+          factory.engineKinds().contains(kind),
+          "runtime '" + runtimeKind + "' cannot serve engine_kind " + kind.wireName());
     }
     v.addAll(HostOptions.problems(request.options()));
     v.throwIfInvalid();
     boolean useGpu = request.useGpu() == null ? factory.usesGpus() : request.useGpu();
-    EngineSpec spec = new EngineSpec(request.model(), request.servedModelName(), kind, runtimeKind, request.port(), tp,
-        request.gpuIds(), useGpu, request.label(), request.extraArgs(), request.options());
+    EngineSpec spec =
+        new EngineSpec(
+            request.model(),
+            request.servedModelName(),
+            kind,
+            runtimeKind,
+            request.port(),
+            tp,
+            request.gpuIds(),
+            useGpu,
+            request.label(),
+            request.extraArgs(),
+            request.options());
     List<String> runtimeProblems = factory.validate(HostOptions.forRuntime(spec));
     if (!runtimeProblems.isEmpty()) {
-      throw new SageException(ErrorCode.INVALID_OPTION,
-          "invalid engine request for runtime " + runtimeKind + ": " + String.join("; ", runtimeProblems));
+      throw new SageException(
+          ErrorCode.INVALID_OPTION,
+          "invalid engine request for runtime "
+              + runtimeKind
+              + ": "
+              + String.join("; ", runtimeProblems));
     }
     String id = EngineIds.next();
     List<Integer> gpuIds = List.of();
@@ -157,13 +217,42 @@ public final class EngineManager {
       throw e;
     }
     Instant now = registry.clock().instant();
-    EngineRecord record = new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, engineHost, port,
-        "http://" + engineHost + ":" + port, null, null, null, gpuIds, gpuMemoryMib, EngineIds.nextEngineKey(), now,
-        now, now, null, 0, 0, null);
+    EngineRecord record =
+        new EngineRecord(
+            id,
+            spec,
+            EngineState.STARTING,
+            DesiredState.RUNNING,
+            engineHost,
+            port,
+            "http://" + engineHost + ":" + port,
+            null,
+            null,
+            null,
+            gpuIds,
+            gpuMemoryMib,
+            EngineIds.nextEngineKey(),
+            now,
+            now,
+            now,
+            null,
+            0,
+            0,
+            null);
     EngineEntry entry;
     try {
-      entry = registry.create(record, "launched by " + actor + ": runtime " + runtimeKind + ", model " + spec.model()
-          + (gpuIds.isEmpty() ? "" : ", GPUs " + gpuIds + " with " + gpuMemoryMib + " MiB reserved on each"));
+      entry =
+          registry.create(
+              record,
+              "launched by "
+                  + actor
+                  + ": runtime "
+                  + runtimeKind
+                  + ", model "
+                  + spec.model()
+                  + (gpuIds.isEmpty()
+                      ? ""
+                      : ", GPUs " + gpuIds + " with " + gpuMemoryMib + " MiB reserved on each"));
     } catch (RuntimeException e) {
       ports.release(id, port);
       reservations.release(id);
@@ -181,24 +270,41 @@ public final class EngineManager {
   }
 
   /**
-   * Places and reserves GPUs for an engine (one lock inside {@link GpuReservations}, so
-   * concurrent starts never share memory). Reading the devices happens outside that lock: NVML
-   * may take a moment.
+   * Places and reserves GPUs for an engine (one lock inside {@link GpuReservations}, so concurrent
+   * starts never share memory). Reading the devices happens outside that lock: NVML may take a
+   * moment.
    */
   private List<Integer> placeGpus(String id, String subject, GpuRequest request) {
-    String wanted = request.isExplicit() ? "GPU(s) " + request.explicitIds() : request.count() + " GPU(s)";
+    String wanted =
+        request.isExplicit() ? "GPU(s) " + request.explicitIds() : request.count() + " GPU(s)";
     List<GpuDevice> devices;
     try {
       devices = gpus.devices();
     } catch (SageException e) {
-      throw new SageException(ErrorCode.GPU_UNAVAILABLE, subject + " needs " + wanted + " but the GPUs cannot be read: "
-          + e.getMessage() + "; start it with use_gpu: false to run without GPUs", "use_gpu");
+      throw new SageException(
+          ErrorCode.GPU_UNAVAILABLE,
+          subject
+              + " needs "
+              + wanted
+              + " but the GPUs cannot be read: "
+              + e.getMessage()
+              + "; start it with use_gpu: false to run without GPUs",
+          "use_gpu");
     }
     if (devices.isEmpty()) {
-      String why = gpus.providerName().map(name -> "GPU provider " + name + " reports no GPUs")
-          .orElse(gpus.unavailableReason());
-      throw new SageException(ErrorCode.GPU_UNAVAILABLE, subject + " needs " + wanted + " but " + why
-          + "; start it with use_gpu: false to run without GPUs", "use_gpu");
+      String why =
+          gpus.providerName()
+              .map(name -> "GPU provider " + name + " reports no GPUs")
+              .orElse(gpus.unavailableReason());
+      throw new SageException(
+          ErrorCode.GPU_UNAVAILABLE,
+          subject
+              + " needs "
+              + wanted
+              + " but "
+              + why
+              + "; start it with use_gpu: false to run without GPUs",
+          "use_gpu");
     }
     return reservations.reserve(id, subject, devices, enginePids(), request);
   }
@@ -207,18 +313,28 @@ public final class EngineManager {
   private Set<Long> enginePids() {
     Set<Long> pids = new LinkedHashSet<>();
     for (GpuReservations.Reservation reservation : reservations.all()) {
-      registry.find(reservation.engineId()).map(e -> e.record().pid()).filter(pid -> pid > 1).ifPresent(pid -> {
-        pids.add(pid);
-        pids.addAll(ProcessGroups.members(pid));
-      });
+      registry
+          .find(reservation.engineId())
+          .map(e -> e.record().pid())
+          .filter(pid -> pid > 1)
+          .ifPresent(
+              pid -> {
+                pids.add(pid);
+                pids.addAll(ProcessGroups.members(pid));
+              });
     }
     return pids;
   }
 
   /** Whether the engine gets GPUs placed when it (re)starts. */
   private boolean placesGpus(EngineRecord record) {
-    return !record.isRemote() && record.spec().useGpu() && gpus.placesGpus()
-        && plugins.findRuntime(record.spec().runtime()).map(EngineRuntimeFactory::usesGpus).orElse(false);
+    return !record.isRemote()
+        && record.spec().useGpu()
+        && gpus.placesGpus()
+        && plugins
+            .findRuntime(record.spec().runtime())
+            .map(EngineRuntimeFactory::usesGpus)
+            .orElse(false);
   }
 
   /** Rebuilds the GPU reservations from the registry; call after loading it, before reconciling. */
@@ -249,23 +365,57 @@ public final class EngineManager {
       v.label(request.label());
       EngineKind kind = EngineKind.LLM;
       try {
-        kind = request.engineKind() == null ? EngineKind.LLM : EngineKind.parse(request.engineKind());
+        kind =
+            request.engineKind() == null ? EngineKind.LLM : EngineKind.parse(request.engineKind());
       } catch (SageException e) {
         v.check(false, e.getMessage());
       }
       String baseUrl = checkRemoteUrl(request.baseUrl(), v);
-      v.check(request.apiKey() == null || (request.apiKey().length() <= 512 && !SpecValidator.hasControl(request.apiKey())),
+      v.check(
+          request.apiKey() == null
+              || (request.apiKey().length() <= 512 && !SpecValidator.hasControl(request.apiKey())),
           "api_key must be a printable string of at most 512 characters");
       v.throwIfInvalid();
-      EngineSpec spec = new EngineSpec(request.model(), request.model(), kind, "remote", null, 1, List.of(), false,
-          request.label(), List.of(), Map.of());
+      EngineSpec spec =
+          new EngineSpec(
+              request.model(),
+              request.model(),
+              kind,
+              "remote",
+              null,
+              1,
+              List.of(),
+              false,
+              request.label(),
+              List.of(),
+              Map.of());
       Instant now = registry.clock().instant();
       URI uri = URI.create(baseUrl);
       String id = EngineIds.next();
-      EngineRecord record = new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, uri.getHost(),
-          uri.getPort() == -1 ? null : uri.getPort(), baseUrl, null, null, null, List.of(), 0,
-          request.apiKey() == null ? "" : request.apiKey(), now, now, now, null, 0, 0, null);
-      EngineEntry entry = registry.create(record, "remote engine registered by " + actor + " at " + baseUrl);
+      EngineRecord record =
+          new EngineRecord(
+              id,
+              spec,
+              EngineState.STARTING,
+              DesiredState.RUNNING,
+              uri.getHost(),
+              uri.getPort() == -1 ? null : uri.getPort(),
+              baseUrl,
+              null,
+              null,
+              null,
+              List.of(),
+              0,
+              request.apiKey() == null ? "" : request.apiKey(),
+              now,
+              now,
+              now,
+              null,
+              0,
+              0,
+              null);
+      EngineEntry entry =
+          registry.create(record, "remote engine registered by " + actor + " at " + baseUrl);
       supervisor.launchAsync(entry);
       audit(actor, "engine.register", id, "accepted", "remote " + spec.model() + " at " + baseUrl);
       return entry;
@@ -288,13 +438,17 @@ public final class EngineManager {
       return "";
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    v.check(scheme.equals("http") || scheme.equals("https"), "base_url must be an http or https URL");
+    v.check(
+        scheme.equals("http") || scheme.equals("https"), "base_url must be an http or https URL");
     v.check(uri.getHost() != null && !uri.getHost().isBlank(), "base_url must name a host");
     v.check(uri.getUserInfo() == null, "base_url must not carry credentials; pass api_key instead");
-    v.check(uri.getQuery() == null && uri.getFragment() == null, "base_url must not have a query or fragment");
+    v.check(
+        uri.getQuery() == null && uri.getFragment() == null,
+        "base_url must not have a query or fragment");
     if (uri.getHost() != null) {
       int port = uri.getPort() == -1 ? ("https".equals(scheme) ? 443 : 80) : uri.getPort();
-      v.check(!gatewayAddresses.contains(uri.getHost().toLowerCase(Locale.ROOT) + ":" + port),
+      v.check(
+          !gatewayAddresses.contains(uri.getHost().toLowerCase(Locale.ROOT) + ":" + port),
           "base_url points at this gateway itself");
     }
     String text = uri.toString();
@@ -308,14 +462,21 @@ public final class EngineManager {
   }
 
   /** Graceful (drain) or immediate stop; completes when STOPPED. */
-  public CompletableFuture<EngineRecord> stop(String id, boolean drain, Duration drainTimeout, String actor) {
+  public CompletableFuture<EngineRecord> stop(
+      String id, boolean drain, Duration drainTimeout, String actor) {
     try {
       EngineEntry entry = registry.require(id);
       if (drainTimeout.isNegative() || drainTimeout.compareTo(Duration.ofHours(1)) > 0) {
-        throw SageException.invalid("drain_timeout", "drain_timeout must be between 0 and 3600 seconds");
+        throw SageException.invalid(
+            "drain_timeout", "drain_timeout must be between 0 and 3600 seconds");
       }
       CompletableFuture<EngineRecord> stopped = supervisor.stop(entry, drain, drainTimeout, actor);
-      audit(actor, "engine.stop", id, "accepted", drain ? "drain, timeout " + drainTimeout.toSeconds() + " s" : "no drain");
+      audit(
+          actor,
+          "engine.stop",
+          id,
+          "accepted",
+          drain ? "drain, timeout " + drainTimeout.toSeconds() + " s" : "no drain");
       return stopped;
     } catch (SageException e) {
       audit(actor, "engine.stop", id, "error", e.getMessage());
@@ -324,8 +485,8 @@ public final class EngineManager {
   }
 
   /**
-   * Restarts an ERROR or STOPPED engine. A STOPPED engine gave its GPUs back, so it is placed
-   * again first (409 when nothing fits); an ERROR engine kept them.
+   * Restarts an ERROR or STOPPED engine. A STOPPED engine gave its GPUs back, so it is placed again
+   * first (409 when nothing fits); an ERROR engine kept them.
    */
   public EngineRecord restart(String id, String actor) {
     try {
@@ -335,8 +496,15 @@ public final class EngineManager {
         GpuRequest gpuRequest = gpuRequest(entry.record().spec());
         List<Integer> gpuIds = placeGpus(id, "engine " + id, gpuRequest);
         placed = true;
-        registry.update(entry, r -> r.withPlacement(r.port(), r.baseUrl(), gpuIds, gpuRequest.need().perGpuMib(),
-            registry.clock().instant()));
+        registry.update(
+            entry,
+            r ->
+                r.withPlacement(
+                    r.port(),
+                    r.baseUrl(),
+                    gpuIds,
+                    gpuRequest.need().perGpuMib(),
+                    registry.clock().instant()));
       }
       EngineRecord record;
       try {
@@ -361,8 +529,10 @@ public final class EngineManager {
       EngineEntry entry = registry.require(id);
       EngineState state = entry.state();
       if (state != EngineState.STOPPED && state != EngineState.ERROR) {
-        throw new SageException(ErrorCode.ILLEGAL_STATE,
-            "cannot remove engine " + id + ": it is " + state + "; stop it first", "state");
+        throw new SageException(
+            ErrorCode.ILLEGAL_STATE,
+            "cannot remove engine " + id + ": it is " + state + "; stop it first",
+            "state");
       }
       if (state == EngineState.ERROR) {
         supervisor.stop(entry, false, Duration.ZERO, actor).join();
@@ -391,15 +561,24 @@ public final class EngineManager {
   /** Writes an audit row; never fails the action it records. */
   public void audit(String actor, String action, String target, String outcome, String detail) {
     try {
-      registry.store().audit(new AuditEntry(0, registry.clock().instant(), actor, action, target, outcome, detail));
+      registry
+          .store()
+          .audit(
+              new AuditEntry(
+                  0, registry.clock().instant(), actor, action, target, outcome, detail));
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(EngineManager.class).warn("audit write failed for {} {}", action, target, e);
+      org.slf4j.LoggerFactory.getLogger(EngineManager.class)
+          .warn("audit write failed for {} {}", action, target, e);
     }
   }
 
   /** Option values with secrets masked, for display. */
   public Map<String, String> maskedOptions(EngineRecord record) {
-    Set<String> secret = plugins.findRuntime(record.spec().runtime()).map(EngineRuntimeFactory::secretOptions).orElse(Set.of());
+    Set<String> secret =
+        plugins
+            .findRuntime(record.spec().runtime())
+            .map(EngineRuntimeFactory::secretOptions)
+            .orElse(Set.of());
     Map<String, String> shown = new java.util.TreeMap<>();
     for (Map.Entry<String, String> option : record.spec().options().entrySet()) {
       String key = option.getKey();

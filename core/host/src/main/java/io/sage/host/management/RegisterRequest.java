@@ -1,4 +1,5 @@
 package io.sage.host.management;
 
 /** A remote engine registration as the API received it; any field may be null. */
-public record RegisterRequest(String model, String baseUrl, String engineKind, String apiKey, String label) {}
+public record RegisterRequest(
+    String model, String baseUrl, String engineKind, String apiKey, String label) {}

@@ -26,7 +26,11 @@ final class SpecValidator {
     if (value.startsWith("-")) {
       problems.add(field + " must not start with '-'");
     } else if (!NAME.matcher(value).matches()) {
-      problems.add(field + " must be 1-256 characters of letters, digits and ._/:@+- (got '" + printable(value) + "')");
+      problems.add(
+          field
+              + " must be 1-256 characters of letters, digits and ._/:@+- (got '"
+              + printable(value)
+              + "')");
     }
   }
 
@@ -45,11 +49,17 @@ final class SpecValidator {
     }
     for (Map.Entry<String, String> option : options.entrySet()) {
       if (!OPTION_KEY.matcher(option.getKey()).matches()) {
-        problems.add("option name '" + printable(option.getKey()) + "' must be lower case letters, digits and _.-");
+        problems.add(
+            "option name '"
+                + printable(option.getKey())
+                + "' must be lower case letters, digits and _.-");
       }
       String value = option.getValue();
       if (value == null || value.length() > 4096 || hasControl(value)) {
-        problems.add("option " + printable(option.getKey()) + " must be a printable value of at most 4096 characters");
+        problems.add(
+            "option "
+                + printable(option.getKey())
+                + " must be a printable value of at most 4096 characters");
       }
     }
   }
@@ -81,7 +91,8 @@ final class SpecValidator {
   /** Throws one 400 listing every problem found, if any. */
   void throwIfInvalid() {
     if (!problems.isEmpty()) {
-      throw new SageException(ErrorCode.INVALID_REQUEST, "invalid engine request: " + String.join("; ", problems));
+      throw new SageException(
+          ErrorCode.INVALID_REQUEST, "invalid engine request: " + String.join("; ", problems));
     }
   }
 

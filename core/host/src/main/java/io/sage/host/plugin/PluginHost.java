@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads PF4J plugins from the plugin folders and exposes their engine runtimes and GPU providers.
- * A plugin that fails (bad jar, wrong SPI version, an extension that cannot be created, a
- * duplicate runtime kind) is reported with its error; the gateway keeps running without it.
+ * Loads PF4J plugins from the plugin folders and exposes their engine runtimes and GPU providers. A
+ * plugin that fails (bad jar, wrong SPI version, an extension that cannot be created, a duplicate
+ * runtime kind) is reported with its error; the gateway keeps running without it.
  */
 public final class PluginHost implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
@@ -55,15 +55,21 @@ public final class PluginHost implements AutoCloseable {
         errors.putIfAbsent(plugin.getPluginId(), describeFailure(plugin));
       }
     }
-    LOG.info("plugins: {} runtime(s) {}, {} GPU provider(s)", runtimes.size(), runtimes.keySet(), gpuProviders.size());
+    LOG.info(
+        "plugins: {} runtime(s) {}, {} GPU provider(s)",
+        runtimes.size(),
+        runtimes.keySet(),
+        gpuProviders.size());
   }
 
   /** The runtime factory for {@code kind}, or a 400 naming the loaded kinds. */
   public EngineRuntimeFactory runtime(String kind) {
     EngineRuntimeFactory factory = runtimes.get(kind);
     if (factory == null) {
-      throw new SageException(ErrorCode.INVALID_REQUEST,
-          "unknown runtime '" + kind + "'; loaded runtimes: " + String.join(", ", runtimeKinds()), "runtime");
+      throw new SageException(
+          ErrorCode.INVALID_REQUEST,
+          "unknown runtime '" + kind + "'; loaded runtimes: " + String.join(", ", runtimeKinds()),
+          "runtime");
     }
     return factory;
   }
@@ -88,13 +94,29 @@ public final class PluginHost implements AutoCloseable {
     for (PluginWrapper plugin : manager.getPlugins()) {
       PluginDescriptor descriptor = plugin.getDescriptor();
       String error = errors.get(plugin.getPluginId());
-      String state = error != null && plugin.getPluginState().isStarted() ? "DEGRADED" : plugin.getPluginState().name();
-      infos.add(new PluginInfo(plugin.getPluginId(), descriptor.getVersion(), state,
-          String.valueOf(plugin.getPluginPath()), extensionsByPlugin.getOrDefault(plugin.getPluginId(), List.of()), error));
+      String state =
+          error != null && plugin.getPluginState().isStarted()
+              ? "DEGRADED"
+              : plugin.getPluginState().name();
+      infos.add(
+          new PluginInfo(
+              plugin.getPluginId(),
+              descriptor.getVersion(),
+              state,
+              String.valueOf(plugin.getPluginPath()),
+              extensionsByPlugin.getOrDefault(plugin.getPluginId(), List.of()),
+              error));
     }
     for (Map.Entry<String, String> unresolved : errors.entrySet()) {
       if (manager.getPlugin(unresolved.getKey()) == null) {
-        infos.add(new PluginInfo(unresolved.getKey(), "", "FAILED", unresolved.getKey(), List.of(), unresolved.getValue()));
+        infos.add(
+            new PluginInfo(
+                unresolved.getKey(),
+                "",
+                "FAILED",
+                unresolved.getKey(),
+                List.of(),
+                unresolved.getValue()));
       }
     }
     return infos;
@@ -108,7 +130,8 @@ public final class PluginHost implements AutoCloseable {
   private void collect(PluginWrapper plugin) {
     String id = plugin.getPluginId();
     List<String> names = new ArrayList<>();
-    for (Class<? extends EngineRuntimeFactory> type : manager.getExtensionClasses(EngineRuntimeFactory.class, id)) {
+    for (Class<? extends EngineRuntimeFactory> type :
+        manager.getExtensionClasses(EngineRuntimeFactory.class, id)) {
       EngineRuntimeFactory factory = instantiate(id, type);
       if (factory == null) {
         continue;
@@ -123,7 +146,12 @@ public final class PluginHost implements AutoCloseable {
       if (kind == null || !kind.matches("[a-z0-9][a-z0-9-]{0,31}") || "remote".equals(kind)) {
         errors.put(id, "runtime " + type.getName() + " has an invalid kind '" + kind + "'");
       } else if (runtimes.containsKey(kind)) {
-        errors.put(id, "duplicate runtime kind '" + kind + "': already provided by plugin " + runtimePlugin.get(kind));
+        errors.put(
+            id,
+            "duplicate runtime kind '"
+                + kind
+                + "': already provided by plugin "
+                + runtimePlugin.get(kind));
       } else {
         runtimes.put(kind, factory);
         runtimePlugin.put(kind, id);
@@ -153,9 +181,14 @@ public final class PluginHost implements AutoCloseable {
 
   private String describeFailure(PluginWrapper plugin) {
     String requires = plugin.getDescriptor().getRequires();
-    if (requires != null && !requires.isBlank() && !"*".equals(requires)
+    if (requires != null
+        && !requires.isBlank()
+        && !"*".equals(requires)
         && !manager.getVersionManager().checkVersionConstraint(SpiVersion.VERSION, requires)) {
-      return "plugin requires SPI " + requires + " but this gateway provides SPI " + SpiVersion.VERSION;
+      return "plugin requires SPI "
+          + requires
+          + " but this gateway provides SPI "
+          + SpiVersion.VERSION;
     }
     if (plugin.getFailedException() != null) {
       Throwable failure = plugin.getFailedException();
@@ -187,19 +220,25 @@ public final class PluginHost implements AutoCloseable {
     protected PluginLoader createPluginLoader() {
       PluginManager self = this;
       return new CompoundPluginLoader()
-          .add(new DefaultPluginLoader(this) {
-            @Override
-            protected PluginClassLoader createPluginClassLoader(Path pluginPath, PluginDescriptor descriptor) {
-              return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
-            }
-          }, this::isNotDevelopment)
-          .add(new JarPluginLoader(this) {
-            @Override
-            protected PluginClassLoader createPluginClassLoader(Path pluginPath, PluginDescriptor descriptor) {
-              // JarPluginLoader.loadPlugin adds the jar itself
-              return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
-            }
-          }, this::isNotDevelopment);
+          .add(
+              new DefaultPluginLoader(this) {
+                @Override
+                protected PluginClassLoader createPluginClassLoader(
+                    Path pluginPath, PluginDescriptor descriptor) {
+                  return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
+                }
+              },
+              this::isNotDevelopment)
+          .add(
+              new JarPluginLoader(this) {
+                @Override
+                protected PluginClassLoader createPluginClassLoader(
+                    Path pluginPath, PluginDescriptor descriptor) {
+                  // JarPluginLoader.loadPlugin adds the jar itself
+                  return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
+                }
+              },
+              this::isNotDevelopment);
     }
 
     @Override

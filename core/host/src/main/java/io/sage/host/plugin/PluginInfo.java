@@ -12,8 +12,8 @@ import java.util.List;
  * @param extensions extension names it provides (e.g. {@code engine-runtime:mock})
  * @param error why it failed to load or to provide an extension, or null
  */
-public record PluginInfo(String id, String version, String state, String path, List<String> extensions,
-    String error) {
+public record PluginInfo(
+    String id, String version, String state, String path, List<String> extensions, String error) {
   public PluginInfo {
     extensions = List.copyOf(extensions);
   }

@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * Hands out engine ports from a range that never includes the gateway's own port. A port is
- * reserved for its engine (held in memory) from the moment it is handed out until the engine
- * stops, so two concurrent starts never get the same one; a bind test skips ports that other
- * programs listen on.
+ * reserved for its engine (held in memory) from the moment it is handed out until the engine stops,
+ * so two concurrent starts never get the same one; a bind test skips ports that other programs
+ * listen on.
  */
 public final class PortAllocator {
   private final int first;
@@ -26,7 +26,8 @@ public final class PortAllocator {
 
   public PortAllocator(int first, int last, Set<Integer> excluded, String bindHost) {
     if (first < 1024 || last > 65535 || first > last) {
-      throw new IllegalArgumentException("engine port range must lie within 1024-65535, got " + first + "-" + last);
+      throw new IllegalArgumentException(
+          "engine port range must lie within 1024-65535, got " + first + "-" + last);
     }
     this.first = first;
     this.last = last;
@@ -46,8 +47,10 @@ public final class PortAllocator {
         return port;
       }
     }
-    throw new SageException(ErrorCode.PORT_IN_USE,
-        "no free engine port left in " + first + "-" + last + " for engine " + engineId, "port");
+    throw new SageException(
+        ErrorCode.PORT_IN_USE,
+        "no free engine port left in " + first + "-" + last + " for engine " + engineId,
+        "port");
   }
 
   /** Reserves the port an operator asked for, or fails with 409 when it is taken. */
@@ -56,16 +59,22 @@ public final class PortAllocator {
       throw SageException.invalid("port", "port must be between 1024 and 65535, got " + port);
     }
     if (excluded.contains(port)) {
-      throw new SageException(ErrorCode.PORT_IN_USE, "port " + port + " is the gateway's own port", "port");
+      throw new SageException(
+          ErrorCode.PORT_IN_USE, "port " + port + " is the gateway's own port", "port");
     }
     String owner = owners.get(port);
     if (engineId.equals(owner)) {
       return port;
     }
     if (owner != null || !isFree(port)) {
-      throw new SageException(ErrorCode.PORT_IN_USE,
-          "port " + port + " is already in use" + (owner == null ? "" : " by engine " + owner)
-              + "; choose another port or leave it out", "port");
+      throw new SageException(
+          ErrorCode.PORT_IN_USE,
+          "port "
+              + port
+              + " is already in use"
+              + (owner == null ? "" : " by engine " + owner)
+              + "; choose another port or leave it out",
+          "port");
     }
     owners.put(port, engineId);
     return port;
@@ -95,7 +104,8 @@ public final class PortAllocator {
 
   private boolean isFree(int port) {
     try (ServerSocket socket = new ServerSocket()) {
-      // SO_REUSEADDR so that connections in TIME_WAIT from a killed engine do not count as a listener
+      // SO_REUSEADDR so that connections in TIME_WAIT from a killed engine do not count as a
+      // listener
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(bindHost), port));
       return true;

@@ -12,9 +12,9 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Per-engine log files under {@code <data-dir>/engines/<id>/}. Engines append to
- * {@code engine.log} directly; rotation copies it aside and truncates it, which is safe because
- * the engine writes with O_APPEND.
+ * Per-engine log files under {@code <data-dir>/engines/<id>/}. Engines append to {@code engine.log}
+ * directly; rotation copies it aside and truncates it, which is safe because the engine writes with
+ * O_APPEND.
  */
 public final class EngineLogs {
   private final Path enginesDir;
@@ -35,12 +35,18 @@ public final class EngineLogs {
     return engineDir(engineId).resolve("engine.log");
   }
 
-  /** Appends a line written by the gateway itself (launch, stop), so the log tells the whole story. */
+  /**
+   * Appends a line written by the gateway itself (launch, stop), so the log tells the whole story.
+   */
   public void note(String engineId, String line) {
     try {
       Files.createDirectories(engineDir(engineId));
-      Files.writeString(logFile(engineId), "[sage] " + line + System.lineSeparator(), StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          logFile(engineId),
+          "[sage] " + line + System.lineSeparator(),
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
       // the log is best effort; the event table holds the authoritative history
     }
@@ -115,7 +121,10 @@ public final class EngineLogs {
       for (int i = keep - 1; i >= 1; i--) {
         Path older = file.resolveSibling("engine.log." + i);
         if (Files.exists(older)) {
-          Files.move(older, file.resolveSibling("engine.log." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              older,
+              file.resolveSibling("engine.log." + (i + 1)),
+              StandardCopyOption.REPLACE_EXISTING);
         }
       }
       Files.copy(file, file.resolveSibling("engine.log.1"), StandardCopyOption.REPLACE_EXISTING);

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * @param exit completes when the process exits, with its exit code when known (not for adopted
  *     processes, which are not children of this gateway)
  */
-public record ManagedProcess(long pid, Instant startTime, String commandLine,
-    CompletableFuture<OptionalInt> exit) {
+public record ManagedProcess(
+    long pid, Instant startTime, String commandLine, CompletableFuture<OptionalInt> exit) {
 
   public boolean isAlive() {
     return !exit.isDone();

@@ -26,13 +26,15 @@ public final class ProcessGroups {
       throw new IllegalArgumentException("refusing to signal process group " + pgid);
     }
     try {
-      Process kill = new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process kill =
+          new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       kill.waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run kill for process group " + pgid + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot run kill for process group " + pgid + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -41,10 +43,13 @@ public final class ProcessGroups {
   /** Pids of the live (not zombie) processes whose process group is {@code pgid}. */
   public static List<Long> members(long pgid) {
     List<Long> pids = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, p -> isNumeric(p.getFileName().toString()))) {
+    try (DirectoryStream<Path> dirs =
+        Files.newDirectoryStream(PROC, p -> isNumeric(p.getFileName().toString()))) {
       for (Path dir : dirs) {
         Optional<String[]> stat = stat(dir);
-        if (stat.isPresent() && Long.parseLong(stat.get()[2]) == pgid && !"Z".equals(stat.get()[0])) {
+        if (stat.isPresent()
+            && Long.parseLong(stat.get()[2]) == pgid
+            && !"Z".equals(stat.get()[0])) {
           pids.add(Long.parseLong(dir.getFileName().toString()));
         }
       }
@@ -70,12 +75,14 @@ public final class ProcessGroups {
 
   /** The OS start time of {@code pid}, when it is alive. */
   public static Optional<Instant> startTime(long pid) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().startInstant());
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .flatMap(h -> h.info().startInstant());
   }
 
   /**
-   * The live process {@code pid} when it is the very process that was recorded: same start time
-   * and same command line. A recycled pid fails the check.
+   * The live process {@code pid} when it is the very process that was recorded: same start time and
+   * same command line. A recycled pid fails the check.
    */
   public static Optional<ProcessHandle> identify(long pid, Instant startTime, String commandLine) {
     return identify(pid, startTime, commandLine, null);
@@ -86,21 +93,27 @@ public final class ProcessGroups {
    * its launch (a wrapper that exec'd the engine: a python entry script, a shell script) is still
    * the engine when its environment names {@code engineId} ({@link ProcessLauncher#ENGINE_ID_ENV}).
    */
-  public static Optional<ProcessHandle> identify(long pid, Instant startTime, String commandLine, String engineId) {
+  public static Optional<ProcessHandle> identify(
+      long pid, Instant startTime, String commandLine, String engineId) {
     Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
     if (handle.isEmpty() || startTime == null || commandLine == null) {
       return Optional.empty();
     }
     Optional<Instant> actualStart = handle.get().info().startInstant();
     Optional<String> actualCommand = commandLine(pid);
-    boolean sameStart = actualStart.isPresent()
-        && Math.abs(actualStart.get().toEpochMilli() - startTime.toEpochMilli()) < 1000;
-    boolean sameCommand = actualCommand.isPresent() && actualCommand.get().equals(commandLine)
-        || engineId != null && hasEnvironment(pid, ProcessLauncher.ENGINE_ID_ENV + "=" + engineId);
+    boolean sameStart =
+        actualStart.isPresent()
+            && Math.abs(actualStart.get().toEpochMilli() - startTime.toEpochMilli()) < 1000;
+    boolean sameCommand =
+        actualCommand.isPresent() && actualCommand.get().equals(commandLine)
+            || engineId != null
+                && hasEnvironment(pid, ProcessLauncher.ENGINE_ID_ENV + "=" + engineId);
     return sameStart && sameCommand ? handle : Optional.empty();
   }
 
-  /** Whether {@code /proc/<pid>/environ} (the environment it was exec'd with) holds {@code entry}. */
+  /**
+   * Whether {@code /proc/<pid>/environ} (the environment it was exec'd with) holds {@code entry}.
+   */
   static boolean hasEnvironment(long pid, String entry) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));

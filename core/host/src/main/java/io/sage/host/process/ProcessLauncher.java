@@ -18,8 +18,12 @@ import java.util.concurrent.CompletableFuture;
  * survives a gateway crash, and never through a shell.
  */
 public final class ProcessLauncher {
-  /** Environment variable naming the engine in every engine process, to recognise it after a gateway restart. */
+  /**
+   * Environment variable naming the engine in every engine process, to recognise it after a gateway
+   * restart.
+   */
   public static final String ENGINE_ID_ENV = "SAGE_ENGINE_ID";
+
   private final String setsid;
 
   public ProcessLauncher() {
@@ -30,7 +34,9 @@ public final class ProcessLauncher {
     this.setsid = setsid;
   }
 
-  /** Starts {@code command} for engine {@code engineId}, appending its output to {@code logFile}. */
+  /**
+   * Starts {@code command} for engine {@code engineId}, appending its output to {@code logFile}.
+   */
   public ManagedProcess launch(String engineId, LaunchCommand command, Path logFile) {
     List<String> argv = new ArrayList<>(command.argv().size() + 1);
     argv.add(setsid);
@@ -38,23 +44,29 @@ public final class ProcessLauncher {
     try {
       Files.createDirectories(command.workingDirectory());
       Files.createDirectories(logFile.getParent());
-      ProcessBuilder builder = new ProcessBuilder(argv)
-          .directory(command.workingDirectory().toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv)
+              .directory(command.workingDirectory().toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       builder.environment().putAll(command.environment());
       // survives the exec chains of wrappers (setsid, a python entry script, a shell that execs
       // another program), which change the command line but pass the environment on
       builder.environment().put(ENGINE_ID_ENV, engineId);
       Process process = builder.start();
       Instant started = process.info().startInstant().orElse(Instant.now());
-      CompletableFuture<OptionalInt> exit = process.onExit().thenApply(p -> OptionalInt.of(p.exitValue()));
-      // setsid execs the engine in place, so the pid stays the same and the command line becomes the engine's
+      CompletableFuture<OptionalInt> exit =
+          process.onExit().thenApply(p -> OptionalInt.of(p.exitValue()));
+      // setsid execs the engine in place, so the pid stays the same and the command line becomes
+      // the engine's
       return new ManagedProcess(process.pid(), started, String.join(" ", command.argv()), exit);
     } catch (IOException e) {
-      throw new SageException(ErrorCode.LAUNCH_FAILED,
-          "engine " + engineId + " could not be launched: " + e.getMessage(), null, e);
+      throw new SageException(
+          ErrorCode.LAUNCH_FAILED,
+          "engine " + engineId + " could not be launched: " + e.getMessage(),
+          null,
+          e);
     }
   }
 

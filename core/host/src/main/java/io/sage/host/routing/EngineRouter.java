@@ -22,7 +22,9 @@ public final class EngineRouter {
     this.registry = registry;
   }
 
-  /** The best READY engine for {@code model}, skipping the ids in {@code excluded} (tried already). */
+  /**
+   * The best READY engine for {@code model}, skipping the ids in {@code excluded} (tried already).
+   */
   public Optional<EngineEntry> choose(String model, EngineKind kind, Collection<String> excluded) {
     EngineEntry[] all = registry.all();
     int best = Integer.MAX_VALUE;
@@ -65,8 +67,10 @@ public final class EngineRouter {
    */
   public boolean isKnown(String model, EngineKind kind) {
     for (EngineEntry entry : registry.all()) {
-      if (entry.serves(model) && (kind == null || entry.record().spec().kind() == kind)
-          && (entry.state() != EngineState.STOPPED || entry.record().desiredState() == DesiredState.RUNNING)) {
+      if (entry.serves(model)
+          && (kind == null || entry.record().spec().kind() == kind)
+          && (entry.state() != EngineState.STOPPED
+              || entry.record().desiredState() == DesiredState.RUNNING)) {
         return true;
       }
     }
@@ -83,8 +87,11 @@ public final class EngineRouter {
     return Optional.empty();
   }
 
-  private static boolean eligible(EngineEntry entry, String model, EngineKind kind, Collection<String> excluded) {
-    return entry.isRoutable() && entry.record().spec().kind() == kind && entry.serves(model)
+  private static boolean eligible(
+      EngineEntry entry, String model, EngineKind kind, Collection<String> excluded) {
+    return entry.isRoutable()
+        && entry.record().spec().kind() == kind
+        && entry.serves(model)
         && (excluded.isEmpty() || !excluded.contains(entry.id()));
   }
 }

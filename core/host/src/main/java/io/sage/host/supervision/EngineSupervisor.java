@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control loop: launches engines, watches their processes and health, restarts them with
- * backoff, drains and stops them, and reconciles the registry with reality after a gateway
- * restart. Every state change goes through the {@link EngineRegistry}.
+ * backoff, drains and stops them, and reconciles the registry with reality after a gateway restart.
+ * Every state change goes through the {@link EngineRegistry}.
  */
 public final class EngineSupervisor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EngineSupervisor.class);
@@ -59,8 +59,14 @@ public final class EngineSupervisor implements AutoCloseable {
   private volatile boolean closing;
   private volatile ProbeObserver probeObserver = ProbeObserver.NONE;
 
-  public EngineSupervisor(EngineRegistry registry, PluginHost plugins, ProcessLauncher launcher, EngineLogs logs,
-      PortAllocator ports, SupervisionConfig config, Path javaExecutable) {
+  public EngineSupervisor(
+      EngineRegistry registry,
+      PluginHost plugins,
+      ProcessLauncher launcher,
+      EngineLogs logs,
+      PortAllocator ports,
+      SupervisionConfig config,
+      Path javaExecutable) {
     this.registry = registry;
     this.plugins = plugins;
     this.launcher = launcher;
@@ -71,12 +77,13 @@ public final class EngineSupervisor implements AutoCloseable {
     this.scheduler = Executors.newScheduledThreadPool(1, daemon("sage-supervisor"));
     this.workers = Executors.newCachedThreadPool(daemon("sage-engine-worker"));
     this.probes = new ProbeClient(config.probeTimeout(), workers);
-    registry.addListener((entry, event) -> {
-      CompletableFuture<Void> waiter = waiters.remove(entry.id() + ":" + event.to());
-      if (waiter != null) {
-        waiter.complete(null);
-      }
-    });
+    registry.addListener(
+        (entry, event) -> {
+          CompletableFuture<Void> waiter = waiters.remove(entry.id() + ":" + event.to());
+          if (waiter != null) {
+            waiter.complete(null);
+          }
+        });
   }
 
   public SupervisionConfig config() {
@@ -113,54 +120,93 @@ public final class EngineSupervisor implements AutoCloseable {
     long generation = entry.nextGeneration();
     if (record.isRemote()) {
       entry.setProbe(HealthProbe.standard(record.spec().kind()));
-      state.startupTimeout = HostOptions.seconds(record.spec(), "startup_timeout_s",
-          config.startupTimeouts().getOrDefault("remote", Duration.ofSeconds(60)));
+      state.startupTimeout =
+          HostOptions.seconds(
+              record.spec(),
+              "startup_timeout_s",
+              config.startupTimeouts().getOrDefault("remote", Duration.ofSeconds(60)));
       state.nextProbeAtMillis = 0;
       return;
     }
     try {
       EngineRuntimeFactory factory = plugins.runtime(record.spec().runtime());
-      state.startupTimeout = HostOptions.seconds(record.spec(), "startup_timeout_s",
-          config.startupTimeouts().getOrDefault(record.spec().runtime(), factory.startupTimeout()));
-      HostEngineContext context = new HostEngineContext(record.id(), HostOptions.forRuntime(record.spec()), record.host(), record.port(),
-          record.gpuIds(), logs.engineDir(record.id()).resolve("work"), record.engineApiKey(), javaExecutable);
+      state.startupTimeout =
+          HostOptions.seconds(
+              record.spec(),
+              "startup_timeout_s",
+              config
+                  .startupTimeouts()
+                  .getOrDefault(record.spec().runtime(), factory.startupTimeout()));
+      HostEngineContext context =
+          new HostEngineContext(
+              record.id(),
+              HostOptions.forRuntime(record.spec()),
+              record.host(),
+              record.port(),
+              record.gpuIds(),
+              logs.engineDir(record.id()).resolve("work"),
+              record.engineApiKey(),
+              javaExecutable);
       EngineRuntime runtime = factory.create(context);
       LaunchCommand command = runtime.launchCommand();
       entry.setProbe(runtime.healthProbe());
       state.stopGrace = runtime.stopGracePeriod();
-      logs.note(record.id(), "launching " + record.spec().runtime() + " engine for " + record.spec().model()
-          + " on port " + record.port() + ": " + command.argv().get(0));
+      logs.note(
+          record.id(),
+          "launching "
+              + record.spec().runtime()
+              + " engine for "
+              + record.spec().model()
+              + " on port "
+              + record.port()
+              + ": "
+              + command.argv().get(0));
       ManagedProcess process = launcher.launch(record.id(), command, logs.logFile(record.id()));
       entry.setProcess(process);
-      registry.update(entry, r -> r.withProcess(process.pid(), process.startTime(), process.commandLine(),
-          registry.clock().instant()));
+      registry.update(
+          entry,
+          r ->
+              r.withProcess(
+                  process.pid(),
+                  process.startTime(),
+                  process.commandLine(),
+                  registry.clock().instant()));
       state.nextProbeAtMillis = System.currentTimeMillis() + 200;
       watchExit(entry, process, generation);
     } catch (SageException | IllegalArgumentException | IllegalStateException e) {
       fail(entry, EngineState.STARTING, "launch failed: " + e.getMessage());
     } catch (RuntimeException | LinkageError e) {
       LOG.error("engine {}: runtime {} failed to launch", record.id(), record.spec().runtime(), e);
-      fail(entry, EngineState.STARTING, "launch failed: runtime " + record.spec().runtime() + " threw " + e);
+      fail(
+          entry,
+          EngineState.STARTING,
+          "launch failed: runtime " + record.spec().runtime() + " threw " + e);
     }
   }
 
   /** Per-engine overrides of the health settings (host options). */
   private void applyHealthOptions(EngineRecord record, SupervisedState state) {
-    state.healthInterval = HostOptions.seconds(record.spec(), "health_interval_s", config.healthInterval());
+    state.healthInterval =
+        HostOptions.seconds(record.spec(), "health_interval_s", config.healthInterval());
     String threshold = record.spec().options().get("health_failure_threshold");
-    state.failureThreshold = threshold == null ? config.failureThreshold() : (int) Double.parseDouble(threshold);
+    state.failureThreshold =
+        threshold == null ? config.failureThreshold() : (int) Double.parseDouble(threshold);
   }
 
   void watchExit(EngineEntry entry, ManagedProcess process, long generation) {
-    process.exit().thenAcceptAsync(code -> onProcessExit(entry, process, generation, code), workers);
+    process
+        .exit()
+        .thenAcceptAsync(code -> onProcessExit(entry, process, generation, code), workers);
   }
 
-  private void onProcessExit(EngineEntry entry, ManagedProcess process, long generation, OptionalInt code) {
+  private void onProcessExit(
+      EngineEntry entry, ManagedProcess process, long generation, OptionalInt code) {
     SupervisedState state = state(entry);
     if (closing || entry.generation() != generation || state.stopping) {
       return;
     }
-    String exit = code.isPresent() ? "process exited with code " + code.getAsInt() : "process exited";
+    String exit =
+        code.isPresent() ? "process exited with code " + code.getAsInt() : "process exited";
     String last = lastLogLine(entry);
     String reason = last.isEmpty() ? exit : exit + ": " + last;
     EngineState current = entry.state();
@@ -169,19 +215,29 @@ public final class EngineSupervisor implements AutoCloseable {
     }
   }
 
-  /** The engine's last log line for failure reasons, without its API key (vLLM logs its own args). */
+  /**
+   * The engine's last log line for failure reasons, without its API key (vLLM logs its own args).
+   */
   private String lastLogLine(EngineEntry entry) {
     String line = logs.lastLine(entry.id());
     String key = entry.record().engineApiKey();
     return key == null || key.isEmpty() ? line : line.replace(key, "****");
   }
 
-  /** Moves an engine to ERROR (if it is still in {@code from}), kills what is left of it, and applies the restart policy. */
+  /**
+   * Moves an engine to ERROR (if it is still in {@code from}), kills what is left of it, and
+   * applies the restart policy.
+   */
   void fail(EngineEntry entry, EngineState from, String reason) {
     boolean moved;
     try {
-      moved = registry.transitionIf(entry, from, EngineState.ERROR, reason,
-          r -> r.withLastError(reason, registry.clock().instant()));
+      moved =
+          registry.transitionIf(
+              entry,
+              from,
+              EngineState.ERROR,
+              reason,
+              r -> r.withLastError(reason, registry.clock().instant()));
     } catch (RuntimeException e) {
       LOG.error("engine {}: could not record ERROR: {}", entry.id(), reason, e);
       return;
@@ -189,15 +245,18 @@ public final class EngineSupervisor implements AutoCloseable {
     if (!moved) {
       return;
     }
-    workers.execute(() -> {
-      terminate(entry);
-      scheduleRestart(entry, reason);
-    });
+    workers.execute(
+        () -> {
+          terminate(entry);
+          scheduleRestart(entry, reason);
+        });
   }
 
   private void scheduleRestart(EngineEntry entry, String reason) {
     EngineRecord record = entry.record();
-    if (closing || record.desiredState() != DesiredState.RUNNING || entry.state() != EngineState.ERROR) {
+    if (closing
+        || record.desiredState() != DesiredState.RUNNING
+        || entry.state() != EngineState.ERROR) {
       return;
     }
     if ("never".equals(record.spec().option("restart_policy", "always"))) {
@@ -207,18 +266,32 @@ public final class EngineSupervisor implements AutoCloseable {
     SupervisedState state = state(entry);
     var delay = state.restarts.next(registry.clock().instant());
     if (delay.isEmpty()) {
-      String gaveUp = "gave up restarting: " + config.maxRestarts() + " restarts within "
-          + config.restartWindow().toMinutes() + " min; last failure: " + reason;
+      String gaveUp =
+          "gave up restarting: "
+              + config.maxRestarts()
+              + " restarts within "
+              + config.restartWindow().toMinutes()
+              + " min; last failure: "
+              + reason;
       registry.update(entry, r -> r.withLastError(gaveUp, registry.clock().instant()));
       logs.note(entry.id(), gaveUp);
       LOG.warn("engine {}: {}", entry.id(), gaveUp);
       return;
     }
     int attempt = state.restarts.recentRestarts();
-    String restartReason = "automatic restart " + attempt + "/" + config.maxRestarts() + " after "
-        + delay.get().toMillis() + " ms; previous failure: " + reason;
-    scheduler.schedule(() -> workers.execute(() -> relaunch(entry, EngineState.ERROR, restartReason)),
-        delay.get().toMillis(), TimeUnit.MILLISECONDS);
+    String restartReason =
+        "automatic restart "
+            + attempt
+            + "/"
+            + config.maxRestarts()
+            + " after "
+            + delay.get().toMillis()
+            + " ms; previous failure: "
+            + reason;
+    scheduler.schedule(
+        () -> workers.execute(() -> relaunch(entry, EngineState.ERROR, restartReason)),
+        delay.get().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** ERROR/STOPPED → STARTING, counting a restart; the launch follows on a worker thread. */
@@ -226,15 +299,22 @@ public final class EngineSupervisor implements AutoCloseable {
     if (closing) {
       return false;
     }
-    boolean moved = registry.transitionIf(entry, from, EngineState.STARTING, reason,
-        r -> r.withRestartCount(r.restartCount() + 1, registry.clock().instant())
-            .withHealth(r.lastHeartbeatAt(), 0, registry.clock().instant())
-            .withDesiredState(DesiredState.RUNNING, registry.clock().instant()));
+    boolean moved =
+        registry.transitionIf(
+            entry,
+            from,
+            EngineState.STARTING,
+            reason,
+            r ->
+                r.withRestartCount(r.restartCount() + 1, registry.clock().instant())
+                    .withHealth(r.lastHeartbeatAt(), 0, registry.clock().instant())
+                    .withDesiredState(DesiredState.RUNNING, registry.clock().instant()));
     if (moved) {
-      workers.execute(() -> {
-        reacquirePort(entry);
-        launch(entry);
-      });
+      workers.execute(
+          () -> {
+            reacquirePort(entry);
+            launch(entry);
+          });
     }
     return moved;
   }
@@ -247,15 +327,27 @@ public final class EngineSupervisor implements AutoCloseable {
     int port = ports.reacquire(record.id(), record.port());
     if (port != record.port()) {
       logs.note(record.id(), "port " + record.port() + " is taken; moved to port " + port);
-      registry.update(entry, r -> r.withPlacement(port, "http://" + r.host() + ":" + port, r.gpuIds(),
-          r.gpuMemoryMib(), registry.clock().instant()));
+      registry.update(
+          entry,
+          r ->
+              r.withPlacement(
+                  port,
+                  "http://" + r.host() + ":" + port,
+                  r.gpuIds(),
+                  r.gpuMemoryMib(),
+                  registry.clock().instant()));
     }
   }
 
   /** Reconciliation: a recorded process is gone; ERROR now, then a relaunch when it should run. */
   void registryFail(EngineEntry entry, EngineState from, String reason) {
-    boolean moved = registry.transitionIf(entry, from, EngineState.ERROR, reason,
-        r -> r.withLastError(reason, registry.clock().instant()));
+    boolean moved =
+        registry.transitionIf(
+            entry,
+            from,
+            EngineState.ERROR,
+            reason,
+            r -> r.withLastError(reason, registry.clock().instant()));
     if (moved && entry.record().desiredState() == DesiredState.RUNNING) {
       relaunch(entry, EngineState.ERROR, reason);
     }
@@ -271,11 +363,19 @@ public final class EngineSupervisor implements AutoCloseable {
     SupervisedState state = state(entry);
     applyHealthOptions(entry.record(), state);
     long generation = entry.nextGeneration();
-    plugins.findRuntime(entry.record().spec().runtime()).ifPresent(factory -> {
-      state.startupTimeout = HostOptions.seconds(entry.record().spec(), "startup_timeout_s",
-          config.startupTimeouts().getOrDefault(entry.record().spec().runtime(), factory.startupTimeout()));
-      entry.setProbe(HealthProbe.standard(entry.record().spec().kind()));
-    });
+    plugins
+        .findRuntime(entry.record().spec().runtime())
+        .ifPresent(
+            factory -> {
+              state.startupTimeout =
+                  HostOptions.seconds(
+                      entry.record().spec(),
+                      "startup_timeout_s",
+                      config
+                          .startupTimeouts()
+                          .getOrDefault(entry.record().spec().runtime(), factory.startupTimeout()));
+              entry.setProbe(HealthProbe.standard(entry.record().spec().kind()));
+            });
     state.nextProbeAtMillis = 0;
     watchExit(entry, process, generation);
   }
@@ -298,13 +398,21 @@ public final class EngineSupervisor implements AutoCloseable {
   public EngineRecord restart(EngineEntry entry, String actor) {
     EngineState current = entry.state();
     if (current != EngineState.ERROR && current != EngineState.STOPPED) {
-      throw new SageException(ErrorCode.ILLEGAL_STATE,
-          "cannot restart engine " + entry.id() + ": it is " + current + " (restart works from ERROR or STOPPED)", "state");
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "cannot restart engine "
+              + entry.id()
+              + ": it is "
+              + current
+              + " (restart works from ERROR or STOPPED)",
+          "state");
     }
     state(entry).restarts.reset();
     if (!relaunch(entry, current, "manual restart by " + actor)) {
-      throw new SageException(ErrorCode.ILLEGAL_STATE,
-          "cannot restart engine " + entry.id() + ": it is " + entry.state(), "state");
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "cannot restart engine " + entry.id() + ": it is " + entry.state(),
+          "state");
     }
     return entry.record();
   }
@@ -316,36 +424,57 @@ public final class EngineSupervisor implements AutoCloseable {
    *
    * @return completes when the engine is STOPPED
    */
-  public CompletableFuture<EngineRecord> stop(EngineEntry entry, boolean drain, Duration drainTimeout, String actor) {
+  public CompletableFuture<EngineRecord> stop(
+      EngineEntry entry, boolean drain, Duration drainTimeout, String actor) {
     SupervisedState state = state(entry);
     Instant now = registry.clock().instant();
     synchronized (entry) {
       EngineState current = entry.state();
       switch (current) {
         case READY -> {
-          String reason = drain
-              ? "stop requested by " + actor + ": draining " + entry.inFlight() + " in-flight request(s), timeout "
-                  + drainTimeout.toSeconds() + " s"
-              : "stop requested by " + actor + " without drain";
-          registry.transition(entry, EngineState.DRAINING, reason, r -> r.withDesiredState(DesiredState.STOPPED, now));
+          String reason =
+              drain
+                  ? "stop requested by "
+                      + actor
+                      + ": draining "
+                      + entry.inFlight()
+                      + " in-flight request(s), timeout "
+                      + drainTimeout.toSeconds()
+                      + " s"
+                  : "stop requested by " + actor + " without drain";
+          registry.transition(
+              entry,
+              EngineState.DRAINING,
+              reason,
+              r -> r.withDesiredState(DesiredState.STOPPED, now));
           Duration wait = drain ? drainTimeout : Duration.ZERO;
           return CompletableFuture.supplyAsync(() -> drainAndStop(entry, wait), workers);
         }
         case STARTING, ERROR -> {
           state.stopping = true;
           registry.update(entry, r -> r.withDesiredState(DesiredState.STOPPED, now));
-          return CompletableFuture.supplyAsync(() -> {
-            terminate(entry);
-            registry.transitionIf(entry, current, EngineState.STOPPED, "stopped by " + actor + " while " + current,
-                r -> r);
-            releasePort(entry);
-            return entry.record();
-          }, workers);
+          return CompletableFuture.supplyAsync(
+              () -> {
+                terminate(entry);
+                registry.transitionIf(
+                    entry,
+                    current,
+                    EngineState.STOPPED,
+                    "stopped by " + actor + " while " + current,
+                    r -> r);
+                releasePort(entry);
+                return entry.record();
+              },
+              workers);
         }
-        case DRAINING -> throw new SageException(ErrorCode.ILLEGAL_STATE,
-            "engine " + entry.id() + " is already DRAINING", "state");
-        case STOPPED -> throw new SageException(ErrorCode.ILLEGAL_STATE,
-            "cannot stop engine " + entry.id() + ": it is already STOPPED", "state");
+        case DRAINING ->
+            throw new SageException(
+                ErrorCode.ILLEGAL_STATE, "engine " + entry.id() + " is already DRAINING", "state");
+        case STOPPED ->
+            throw new SageException(
+                ErrorCode.ILLEGAL_STATE,
+                "cannot stop engine " + entry.id() + ": it is already STOPPED",
+                "state");
         default -> throw new IllegalStateException("unhandled state " + current);
       }
     }
@@ -359,17 +488,23 @@ public final class EngineSupervisor implements AutoCloseable {
     int left = entry.inFlight();
     state(entry).stopping = true;
     String stopped = terminate(entry);
-    String reason = left > 0
-        ? "drain timeout after " + drainTimeout.toSeconds() + " s with " + left + " request(s) in flight; " + stopped
-        : "drained; " + stopped;
+    String reason =
+        left > 0
+            ? "drain timeout after "
+                + drainTimeout.toSeconds()
+                + " s with "
+                + left
+                + " request(s) in flight; "
+                + stopped
+            : "drained; " + stopped;
     registry.transitionIf(entry, EngineState.DRAINING, EngineState.STOPPED, reason, r -> r);
     releasePort(entry);
     return entry.record();
   }
 
   /**
-   * SIGTERM to the engine's process group, SIGKILL after the grace period, until no member is
-   * left. Returns a sentence saying how it ended.
+   * SIGTERM to the engine's process group, SIGKILL after the grace period, until no member is left.
+   * Returns a sentence saying how it ended.
    */
   String terminate(EngineEntry entry) {
     EngineRecord record = entry.record();
@@ -378,7 +513,8 @@ public final class EngineSupervisor implements AutoCloseable {
     }
     ManagedProcess process = entry.process();
     long pgid = process != null ? process.pid() : record.pid() == null ? -1 : record.pid();
-    if (pgid <= 1 || (ProcessGroups.members(pgid).isEmpty() && (process == null || !process.isAlive()))) {
+    if (pgid <= 1
+        || (ProcessGroups.members(pgid).isEmpty() && (process == null || !process.isAlive()))) {
       return "process group already gone";
     }
     state(entry).stopping = true;
@@ -390,10 +526,16 @@ public final class EngineSupervisor implements AutoCloseable {
     }
     ProcessGroups.signal(pgid, "KILL");
     if (waitGone(pgid, process, Duration.ofSeconds(10))) {
-      logs.note(entry.id(), "process group " + pgid + " killed after the " + grace.toSeconds() + " s grace period");
+      logs.note(
+          entry.id(),
+          "process group " + pgid + " killed after the " + grace.toSeconds() + " s grace period");
       return "process group killed (SIGKILL) after " + grace.toSeconds() + " s grace period";
     }
-    LOG.error("engine {}: process group {} survived SIGKILL: {}", entry.id(), pgid, ProcessGroups.members(pgid));
+    LOG.error(
+        "engine {}: process group {} survived SIGKILL: {}",
+        entry.id(),
+        pgid,
+        ProcessGroups.members(pgid));
     return "process group " + pgid + " did not exit after SIGKILL";
   }
 
@@ -421,11 +563,13 @@ public final class EngineSupervisor implements AutoCloseable {
     CompletableFuture<Void> done = new CompletableFuture<>();
     for (EngineState s : EngineState.values()) {
       if (target.test(s)) {
-        waiters.compute(entry.id() + ":" + s, (k, existing) -> {
-          CompletableFuture<Void> f = existing == null ? new CompletableFuture<>() : existing;
-          f.thenRun(() -> done.complete(null));
-          return f;
-        });
+        waiters.compute(
+            entry.id() + ":" + s,
+            (k, existing) -> {
+              CompletableFuture<Void> f = existing == null ? new CompletableFuture<>() : existing;
+              f.thenRun(() -> done.complete(null));
+              return f;
+            });
       }
     }
     if (target.test(entry.state())) {
@@ -452,8 +596,10 @@ public final class EngineSupervisor implements AutoCloseable {
           continue;
         }
         if (now >= state.nextProbeAtMillis && state.probing.compareAndSet(false, true)) {
-          long interval = current == EngineState.STARTING ? config.startingProbeInterval().toMillis()
-              : state.healthInterval.toMillis();
+          long interval =
+              current == EngineState.STARTING
+                  ? config.startingProbeInterval().toMillis()
+                  : state.healthInterval.toMillis();
           state.nextProbeAtMillis = now + interval;
           probe(entry, state, entry.generation());
         }
@@ -469,8 +615,13 @@ public final class EngineSupervisor implements AutoCloseable {
       return false;
     }
     String last = lastLogLine(entry);
-    fail(entry, EngineState.STARTING, "startup timeout: not ready after " + state.startupTimeout.toSeconds() + " s"
-        + (last.isEmpty() ? "" : "; last log line: " + last));
+    fail(
+        entry,
+        EngineState.STARTING,
+        "startup timeout: not ready after "
+            + state.startupTimeout.toSeconds()
+            + " s"
+            + (last.isEmpty() ? "" : "; last log line: " + last));
     return true;
   }
 
@@ -481,14 +632,17 @@ public final class EngineSupervisor implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
-    probes.probe(record.baseUrl(), entry.probe(), record.spec().servedModelName(), record.engineApiKey())
-        .whenComplete((result, error) -> {
-          state.probing.set(false);
-          observeProbe(entry, error == null && result.ok(), System.nanoTime() - started);
-          if (error == null && entry.generation() == generation) {
-            onProbe(entry, result);
-          }
-        });
+    probes
+        .probe(
+            record.baseUrl(), entry.probe(), record.spec().servedModelName(), record.engineApiKey())
+        .whenComplete(
+            (result, error) -> {
+              state.probing.set(false);
+              observeProbe(entry, error == null && result.ok(), System.nanoTime() - started);
+              if (error == null && entry.generation() == generation) {
+                onProbe(entry, result);
+              }
+            });
   }
 
   private void observeProbe(EngineEntry entry, boolean ok, long nanos) {
@@ -506,14 +660,21 @@ public final class EngineSupervisor implements AutoCloseable {
       case STARTING -> {
         if (result.ok()) {
           long seconds = Duration.between(record.stateSince(), now).toMillis();
-          registry.transitionIf(entry, EngineState.STARTING, EngineState.READY,
-              "ready: health check passed after " + seconds + " ms", r -> r.withHealth(now, 0, now).withLastError(null, now));
+          registry.transitionIf(
+              entry,
+              EngineState.STARTING,
+              EngineState.READY,
+              "ready: health check passed after " + seconds + " ms",
+              r -> r.withHealth(now, 0, now).withLastError(null, now));
         }
       }
       case READY -> {
         if (result.ok()) {
-          if (record.consecutiveFailures() != 0 || record.lastHeartbeatAt() == null
-              || Duration.between(record.lastHeartbeatAt(), now).compareTo(state(entry).healthInterval) >= 0) {
+          if (record.consecutiveFailures() != 0
+              || record.lastHeartbeatAt() == null
+              || Duration.between(record.lastHeartbeatAt(), now)
+                      .compareTo(state(entry).healthInterval)
+                  >= 0) {
             registry.update(entry, r -> r.withHealth(now, 0, now));
           }
           return;
@@ -525,7 +686,9 @@ public final class EngineSupervisor implements AutoCloseable {
           fail(entry, EngineState.READY, failures + " health checks failed: " + result.detail());
         } else {
           registry.update(entry, r -> r.withHealth(r.lastHeartbeatAt(), failures, now));
-          logs.note(entry.id(), "health check failed (" + failures + "/" + threshold + "): " + result.detail());
+          logs.note(
+              entry.id(),
+              "health check failed (" + failures + "/" + threshold + "): " + result.detail());
         }
       }
       default -> {
@@ -542,9 +705,9 @@ public final class EngineSupervisor implements AutoCloseable {
   }
 
   /**
-   * Stops every running engine the same way as {@link #stop} (drain included), or, with
-   * {@code keepEngines}, leaves them running to be adopted at the next start. Desired states are
-   * kept, so engines that were running come back at the next start.
+   * Stops every running engine the same way as {@link #stop} (drain included), or, with {@code
+   * keepEngines}, leaves them running to be adopted at the next start. Desired states are kept, so
+   * engines that were running come back at the next start.
    */
   public void shutdown(boolean keepEngines, Duration drainTimeout) {
     closing = !keepEngines;
@@ -561,20 +724,27 @@ public final class EngineSupervisor implements AutoCloseable {
       DesiredState desired = entry.record().desiredState();
       try {
         CompletableFuture<EngineRecord> stopping = stopForShutdown(entry, drainTimeout);
-        pending.add(stopping.thenRun(() -> registry.update(entry, r -> r.withDesiredState(desired, registry.clock().instant()))));
+        pending.add(
+            stopping.thenRun(
+                () ->
+                    registry.update(
+                        entry, r -> r.withDesiredState(desired, registry.clock().instant()))));
       } catch (SageException e) {
         LOG.warn("engine {}: not stopped at shutdown: {}", entry.id(), e.getMessage());
       }
     }
     try {
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-          .get(drainTimeout.toSeconds() + config.stopGracePeriod().toSeconds() + 15, TimeUnit.SECONDS);
+          .get(
+              drainTimeout.toSeconds() + config.stopGracePeriod().toSeconds() + 15,
+              TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("not every engine stopped in time at shutdown", e);
     }
   }
 
-  private CompletableFuture<EngineRecord> stopForShutdown(EngineEntry entry, Duration drainTimeout) {
+  private CompletableFuture<EngineRecord> stopForShutdown(
+      EngineEntry entry, Duration drainTimeout) {
     if (entry.state() == EngineState.DRAINING) {
       return CompletableFuture.supplyAsync(() -> drainAndStop(entry, drainTimeout), workers);
     }

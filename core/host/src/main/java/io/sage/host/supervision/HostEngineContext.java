@@ -6,8 +6,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The host's {@link EngineContext}: placement decisions and host services for one launch. */
-record HostEngineContext(String engineId, EngineSpec spec, String host, int port, List<Integer> gpuIds,
-    Path workDirectory, String engineApiKey, Path javaExecutable) implements EngineContext {
+record HostEngineContext(
+    String engineId,
+    EngineSpec spec,
+    String host,
+    int port,
+    List<Integer> gpuIds,
+    Path workDirectory,
+    String engineApiKey,
+    Path javaExecutable)
+    implements EngineContext {
 
   HostEngineContext {
     gpuIds = List.copyOf(gpuIds);

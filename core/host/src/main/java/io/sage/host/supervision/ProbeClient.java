@@ -25,26 +25,33 @@ final class ProbeClient {
 
   ProbeClient(Duration timeout, Executor executor) {
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(timeout)
-        .executor(executor)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .executor(executor)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
   }
 
   /** Outcome of one probe: ok, or the reason it failed. */
   record Result(boolean ok, String detail) {}
 
-  CompletableFuture<Result> probe(String baseUrl, HealthProbe probe, String servedModel, String apiKey) {
-    return get(baseUrl + probe.healthPath(), apiKey).thenCompose(health -> {
-      if (health.statusCode() != 200) {
-        return CompletableFuture.completedFuture(new Result(false, probe.healthPath() + " answered " + health.statusCode()));
-      }
-      if (!probe.requireServedModel()) {
-        return CompletableFuture.completedFuture(new Result(true, "ok"));
-      }
-      return get(baseUrl + "/v1/models", apiKey).thenApply(models -> checkModels(models, servedModel));
-    }).exceptionally(ProbeClient::describe);
+  CompletableFuture<Result> probe(
+      String baseUrl, HealthProbe probe, String servedModel, String apiKey) {
+    return get(baseUrl + probe.healthPath(), apiKey)
+        .thenCompose(
+            health -> {
+              if (health.statusCode() != 200) {
+                return CompletableFuture.completedFuture(
+                    new Result(false, probe.healthPath() + " answered " + health.statusCode()));
+              }
+              if (!probe.requireServedModel()) {
+                return CompletableFuture.completedFuture(new Result(true, "ok"));
+              }
+              return get(baseUrl + "/v1/models", apiKey)
+                  .thenApply(models -> checkModels(models, servedModel));
+            })
+        .exceptionally(ProbeClient::describe);
   }
 
   private CompletableFuture<HttpResponse<String>> get(String url, String apiKey) {
@@ -73,7 +80,8 @@ final class ProbeClient {
   }
 
   private static Result describe(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof HttpTimeoutException) {
       return new Result(false, "timed out");
     }
@@ -81,6 +89,7 @@ final class ProbeClient {
       return new Result(false, "connection refused");
     }
     String message = cause.getMessage();
-    return new Result(false, cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
+    return new Result(
+        false, cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
   }
 }

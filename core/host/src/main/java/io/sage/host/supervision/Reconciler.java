@@ -30,8 +30,12 @@ public final class Reconciler {
   private final PortAllocator ports;
   private final EngineLogs logs;
 
-  public Reconciler(EngineRegistry registry, EngineSupervisor supervisor, ProcessLauncher launcher,
-      PortAllocator ports, EngineLogs logs) {
+  public Reconciler(
+      EngineRegistry registry,
+      EngineSupervisor supervisor,
+      ProcessLauncher launcher,
+      PortAllocator ports,
+      EngineLogs logs) {
     this.registry = registry;
     this.supervisor = supervisor;
     this.launcher = launcher;
@@ -55,13 +59,18 @@ public final class Reconciler {
       reconcileRemote(entry);
       return;
     }
-    Optional<ProcessHandle> alive = record.pid() == null ? Optional.empty()
-        : ProcessGroups.identify(record.pid(), record.processStartTime(), record.commandLine(), record.id());
+    Optional<ProcessHandle> alive =
+        record.pid() == null
+            ? Optional.empty()
+            : ProcessGroups.identify(
+                record.pid(), record.processStartTime(), record.commandLine(), record.id());
     if (alive.isPresent()) {
       adopt(entry, alive.get());
       return;
     }
-    if (record.pid() != null && record.pid() > 1 && !ProcessGroups.members(record.pid()).isEmpty()
+    if (record.pid() != null
+        && record.pid() > 1
+        && !ProcessGroups.members(record.pid()).isEmpty()
         && ProcessHandle.of(record.pid()).isEmpty()) {
       // the leader is gone but forked children of the group survived: never leave them behind
       ProcessGroups.signal(record.pid(), "KILL");
@@ -70,16 +79,22 @@ public final class Reconciler {
       case STARTING, READY -> {
         supervisor.registryFail(entry, record.state(), GONE);
       }
-      case DRAINING -> registry.transitionIf(entry, EngineState.DRAINING, EngineState.STOPPED, GONE, r -> r);
+      case DRAINING ->
+          registry.transitionIf(entry, EngineState.DRAINING, EngineState.STOPPED, GONE, r -> r);
       case ERROR -> {
         if (record.desiredState() == DesiredState.RUNNING) {
-          supervisor.scheduleRestartAfterRecovery(entry, "gateway restarted; engine was in ERROR: "
-              + (record.lastError() == null ? "unknown reason" : record.lastError()));
+          supervisor.scheduleRestartAfterRecovery(
+              entry,
+              "gateway restarted; engine was in ERROR: "
+                  + (record.lastError() == null ? "unknown reason" : record.lastError()));
         }
       }
       case STOPPED -> {
         if (record.desiredState() == DesiredState.RUNNING) {
-          supervisor.relaunch(entry, EngineState.STOPPED, "gateway restarted; relaunching the engine that was running");
+          supervisor.relaunch(
+              entry,
+              EngineState.STOPPED,
+              "gateway restarted; relaunching the engine that was running");
         }
       }
       default -> throw new IllegalStateException("unhandled state " + record.state());
@@ -88,14 +103,16 @@ public final class Reconciler {
 
   private void adopt(EngineEntry entry, ProcessHandle handle) {
     EngineRecord record = entry.record();
-    ManagedProcess process = launcher.adopt(handle, record.processStartTime(), record.commandLine());
+    ManagedProcess process =
+        launcher.adopt(handle, record.processStartTime(), record.commandLine());
     entry.setProcess(process);
     if (record.port() != null) {
       ports.hold(record.id(), record.port());
     }
     supervisor.adopted(entry, process);
     logs.note(record.id(), "gateway restarted; adopted running process " + record.pid());
-    LOG.info("engine {}: adopted process {} in state {}", record.id(), record.pid(), record.state());
+    LOG.info(
+        "engine {}: adopted process {} in state {}", record.id(), record.pid(), record.state());
     switch (record.state()) {
       case STARTING, READY -> {
         // the probe loop takes it from here
@@ -110,11 +127,17 @@ public final class Reconciler {
     EngineRecord record = entry.record();
     switch (record.state()) {
       case STARTING, READY -> supervisor.adoptedRemote(entry);
-      case DRAINING -> registry.transitionIf(entry, EngineState.DRAINING, EngineState.STOPPED,
-          "gateway restarted while draining a remote engine", r -> r);
+      case DRAINING ->
+          registry.transitionIf(
+              entry,
+              EngineState.DRAINING,
+              EngineState.STOPPED,
+              "gateway restarted while draining a remote engine",
+              r -> r);
       case ERROR -> {
         if (record.desiredState() == DesiredState.RUNNING) {
-          supervisor.relaunch(entry, EngineState.ERROR, "gateway restarted; probing the remote engine again");
+          supervisor.relaunch(
+              entry, EngineState.ERROR, "gateway restarted; probing the remote engine again");
         }
       }
       case STOPPED -> {

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Decides whether and when an engine in ERROR is restarted: exponential backoff with jitter, and
- * at most {@code maxRestarts} within a sliding window. One instance per engine; thread-safe.
+ * Decides whether and when an engine in ERROR is restarted: exponential backoff with jitter, and at
+ * most {@code maxRestarts} within a sliding window. One instance per engine; thread-safe.
  */
 public final class RestartPolicy {
   private final SupervisionConfig config;

@@ -51,8 +51,17 @@ public record SupervisionConfig(
   }
 
   public static SupervisionConfig defaults() {
-    return new SupervisionConfig(Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofSeconds(2), 3, Map.of(),
-        Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(60), 5,
+    return new SupervisionConfig(
+        Duration.ofSeconds(5),
+        Duration.ofMillis(250),
+        Duration.ofSeconds(2),
+        3,
+        Map.of(),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(60),
+        5,
         Duration.ofMinutes(10));
   }
 }

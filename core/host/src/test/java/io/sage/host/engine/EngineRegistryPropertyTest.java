@@ -9,10 +9,10 @@ import io.sage.spi.engine.EngineKind;
 import java.time.Clock;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.constraints.Size;
 
 /**
@@ -23,19 +23,23 @@ import net.jqwik.api.constraints.Size;
 class EngineRegistryPropertyTest {
 
   @Property(tries = 300)
-  void onlySpecTransitionsEverHappen(@ForAll("requests") @Size(max = 60) List<EngineState> requests) {
+  void onlySpecTransitionsEverHappen(
+      @ForAll("requests") @Size(max = 60) List<EngineState> requests) {
     InMemoryEngineStore store = new InMemoryEngineStore();
     EngineRegistry registry = new EngineRegistry(store, Clock.systemUTC());
-    EngineEntry entry = registry.create(Records.starting("eng-000000000001", "m", EngineKind.LLM), "test");
+    EngineEntry entry =
+        registry.create(Records.starting("eng-000000000001", "m", EngineKind.LLM), "test");
     for (EngineState to : requests) {
       EngineState before = entry.state();
       if (EngineTransitions.isAllowed(before, to)) {
         registry.transition(entry, to, "requested " + to, r -> r);
         assertThat(entry.state()).isEqualTo(to);
       } else {
-        assertThatThrownBy(() -> registry.transition(entry, to, "illegal", r -> r)).isInstanceOf(SageException.class);
+        assertThatThrownBy(() -> registry.transition(entry, to, "illegal", r -> r))
+            .isInstanceOf(SageException.class);
         assertThat(entry.state()).isEqualTo(before);
-        EngineState other = before == EngineState.STARTING ? EngineState.READY : EngineState.STARTING;
+        EngineState other =
+            before == EngineState.STARTING ? EngineState.READY : EngineState.STARTING;
         assertThat(registry.transitionIf(entry, other, to, "stale", r -> r)).isFalse();
       }
     }

@@ -12,9 +12,30 @@ public final class Records {
 
   public static EngineRecord starting(String id, String model, EngineKind kind) {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    EngineSpec spec = new EngineSpec(model, model, kind, "mock", null, 1, List.of(), false, null, List.of(), Map.of());
-    return new EngineRecord(id, spec, EngineState.STARTING, DesiredState.RUNNING, "127.0.0.1", 41000,
-        "http://127.0.0.1:41000", null, null, null, List.of(), 0, "k", now, now, now, null, 0, 0, null);
+    EngineSpec spec =
+        new EngineSpec(
+            model, model, kind, "mock", null, 1, List.of(), false, null, List.of(), Map.of());
+    return new EngineRecord(
+        id,
+        spec,
+        EngineState.STARTING,
+        DesiredState.RUNNING,
+        "127.0.0.1",
+        41000,
+        "http://127.0.0.1:41000",
+        null,
+        null,
+        null,
+        List.of(),
+        0,
+        "k",
+        now,
+        now,
+        now,
+        null,
+        0,
+        0,
+        null);
   }
 
   /** A live entry for a record, for tests outside this package. */

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ActiveGpuProviderTest {
 
-  record FixedProvider(String name, int priority, boolean available, List<GpuDevice> devices) implements GpuProvider {
+  record FixedProvider(String name, int priority, boolean available, List<GpuDevice> devices)
+      implements GpuProvider {
     @Override
     public GpuStatus status() {
       return available ? GpuStatus.ok(name + " ok") : GpuStatus.unavailable(name + ": no driver");
@@ -18,7 +19,8 @@ class ActiveGpuProviderTest {
   }
 
   private final GpuProvider nvml = new FixedProvider("nvml", 10, false, List.of());
-  private final GpuProvider fake = new FixedProvider("fake", 50, true, List.of(GpuPlacementTest.gpu(0, 81920, 0)));
+  private final GpuProvider fake =
+      new FixedProvider("fake", 50, true, List.of(GpuPlacementTest.gpu(0, 81920, 0)));
 
   @Test
   void byDefaultTheAvailableProviderWithTheLowestPriorityNumberIsInCharge() {

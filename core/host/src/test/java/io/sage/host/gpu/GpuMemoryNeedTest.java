@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class GpuMemoryNeedTest {
 
   private static EngineSpec spec(String model, Map<String, String> options) {
-    return new EngineSpec(model, null, EngineKind.LLM, "vllm", null, 1, List.of(), true, null, List.of(), options);
+    return new EngineSpec(
+        model, null, EngineKind.LLM, "vllm", null, 1, List.of(), true, null, List.of(), options);
   }
 
   @Test
@@ -23,9 +24,11 @@ class GpuMemoryNeedTest {
     assertThat(GpuMemoryNeed.parameterBillions("meta-llama/llama-3-70b")).hasValue(70);
     assertThat(GpuMemoryNeed.parameterBillions("Qwen/Qwen2.5-0.5B")).hasValue(0.5);
     assertThat(GpuMemoryNeed.parameterBillions("Qwen/Qwen3-30B-A3B")).hasValue(30);
-    assertThat(GpuMemoryNeed.parameterBillions("mistralai/Mixtral-8x7B-Instruct-v0.1")).hasValue(56);
+    assertThat(GpuMemoryNeed.parameterBillions("mistralai/Mixtral-8x7B-Instruct-v0.1"))
+        .hasValue(56);
     assertThat(GpuMemoryNeed.parameterBillions("facebook/opt-125m")).hasValue(0.125);
-    assertThat(GpuMemoryNeed.parameterBillions("meta-llama/Llama-3.1-405B-Instruct-FP8")).hasValue(405);
+    assertThat(GpuMemoryNeed.parameterBillions("meta-llama/Llama-3.1-405B-Instruct-FP8"))
+        .hasValue(405);
   }
 
   @Test
@@ -38,7 +41,8 @@ class GpuMemoryNeedTest {
 
   @Test
   void theOptionIsPerGpuAndWins() {
-    GpuMemoryNeed need = GpuMemoryNeed.of(spec("Qwen/Qwen2.5-7B-Instruct", Map.of("gpu_memory_gb", "60")), 2);
+    GpuMemoryNeed need =
+        GpuMemoryNeed.of(spec("Qwen/Qwen2.5-7B-Instruct", Map.of("gpu_memory_gb", "60")), 2);
     assertThat(need.perGpuMib()).isEqualTo(60 * 1024);
     assertThat(need.source()).contains("gpu_memory_gb=60");
   }
@@ -46,8 +50,10 @@ class GpuMemoryNeedTest {
   @Test
   void theEstimateIsTwoBytesPerParameterPlusTwentyPercentSpreadOverTheGpus() {
     // 7e9 parameters x 2 bytes x 1.2 = 16.8e9 bytes = 16022 MiB (rounded up)
-    assertThat(GpuMemoryNeed.of(spec("Qwen/Qwen2.5-7B-Instruct", Map.of()), 1).perGpuMib()).isEqualTo(16022);
-    assertThat(GpuMemoryNeed.of(spec("Qwen/Qwen2.5-7B-Instruct", Map.of()), 2).perGpuMib()).isEqualTo(8011);
+    assertThat(GpuMemoryNeed.of(spec("Qwen/Qwen2.5-7B-Instruct", Map.of()), 1).perGpuMib())
+        .isEqualTo(16022);
+    assertThat(GpuMemoryNeed.of(spec("Qwen/Qwen2.5-7B-Instruct", Map.of()), 2).perGpuMib())
+        .isEqualTo(8011);
   }
 
   @Test
@@ -61,7 +67,8 @@ class GpuMemoryNeedTest {
   void aBadOptionIsAnInvalidOption() {
     for (String bad : List.of("0", "-1", "lots", "NaN")) {
       assertThatThrownBy(() -> GpuMemoryNeed.of(spec("gpt2", Map.of("gpu_memory_gb", bad)), 1))
-          .isInstanceOfSatisfying(SageException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_OPTION))
+          .isInstanceOfSatisfying(
+              SageException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_OPTION))
           .hasMessageContaining("gpu_memory_gb");
     }
   }

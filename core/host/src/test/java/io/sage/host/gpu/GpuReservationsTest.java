@@ -36,24 +36,30 @@ class GpuReservationsTest {
 
   @Test
   void aTwoGpuEngineTakesBothAndAThirdEngineFindsNoRoomUntilOneIsReleased() {
-    assertThat(reservations.reserve("a", "a", twoGpus, Set.of(), request(2, 61440))).containsExactly(0, 1);
-    assertThat(reservations.reserve("b", "b", twoGpus, Set.of(), request(1, 10000))).containsExactly(0);
+    assertThat(reservations.reserve("a", "a", twoGpus, Set.of(), request(2, 61440)))
+        .containsExactly(0, 1);
+    assertThat(reservations.reserve("b", "b", twoGpus, Set.of(), request(1, 10000)))
+        .containsExactly(0);
     assertThatThrownBy(() -> reservations.reserve("c", "c", twoGpus, Set.of(), request(1, 40960)))
         .isInstanceOf(SageException.class)
         .hasMessageContaining("free now: GPU0 9456 MiB, GPU1 19456 MiB");
     assertThat(reservations.of("c")).isEmpty();
-    assertThat(reservations.reservedMib()).containsExactly(Map.entry(0, 71440L), Map.entry(1, 61440L));
-    assertThat(reservations.engineIds()).containsExactly(Map.entry(0, List.of("a", "b")), Map.entry(1, List.of("a")));
+    assertThat(reservations.reservedMib())
+        .containsExactly(Map.entry(0, 71440L), Map.entry(1, 61440L));
+    assertThat(reservations.engineIds())
+        .containsExactly(Map.entry(0, List.of("a", "b")), Map.entry(1, List.of("a")));
 
     reservations.release("a");
     // best fit: GPU0 (70896 MiB free) before the emptier GPU1
-    assertThat(reservations.reserve("c", "c", twoGpus, Set.of(), request(1, 40960))).containsExactly(0);
+    assertThat(reservations.reserve("c", "c", twoGpus, Set.of(), request(1, 40960)))
+        .containsExactly(0);
   }
 
   @Test
   void anEngineReplacedDoesNotCompeteWithItsOwnEarlierReservation() {
     reservations.reserve("a", "a", twoGpus, Set.of(), request(2, 61440));
-    assertThat(reservations.reserve("a", "a", twoGpus, Set.of(), request(2, 61440))).containsExactly(0, 1);
+    assertThat(reservations.reserve("a", "a", twoGpus, Set.of(), request(2, 61440)))
+        .containsExactly(0, 1);
     assertThat(reservations.reservedMib()).containsEntry(0, 61440L);
   }
 
@@ -64,21 +70,23 @@ class GpuReservationsTest {
     List<List<Integer>> placed = Collections.synchronizedList(new ArrayList<>());
     for (int i = 0; i < 16; i++) {
       String id = "e" + i;
-      pool.execute(() -> {
-        try {
-          go.await();
-          placed.add(reservations.reserve(id, id, twoGpus, Set.of(), request(1, 30000)));
-        } catch (SageException | InterruptedException e) {
-          // no room: expected for all but four
-        }
-      });
+      pool.execute(
+          () -> {
+            try {
+              go.await();
+              placed.add(reservations.reserve(id, id, twoGpus, Set.of(), request(1, 30000)));
+            } catch (SageException | InterruptedException e) {
+              // no room: expected for all but four
+            }
+          });
     }
     go.countDown();
     pool.shutdown();
     assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     // 80896 MiB free per GPU holds two 30000 MiB engines each
     assertThat(placed).hasSize(4);
-    assertThat(reservations.reservedMib()).containsExactly(Map.entry(0, 60000L), Map.entry(1, 60000L));
+    assertThat(reservations.reservedMib())
+        .containsExactly(Map.entry(0, 60000L), Map.entry(1, 60000L));
   }
 
   @Test
@@ -89,24 +97,29 @@ class GpuReservationsTest {
     EngineRecord stopped = placed("stopped", EngineState.STOPPED, DesiredState.STOPPED);
     EngineRecord noGpu = Records.starting("nogpu", "m", EngineKind.LLM);
     reservations.restore(List.of(ready, failed, stoppedForShutdown, stopped, noGpu));
-    assertThat(reservations.all()).extracting(GpuReservations.Reservation::engineId)
+    assertThat(reservations.all())
+        .extracting(GpuReservations.Reservation::engineId)
         .containsExactly("ready", "failed", "shutdown");
-    assertThat(reservations.of("ready")).hasValue(new GpuReservations.Reservation("ready", List.of(0, 1), 30000));
+    assertThat(reservations.of("ready"))
+        .hasValue(new GpuReservations.Reservation("ready", List.of(0, 1), 30000));
   }
 
   @Test
   void reachingStoppedReleases() {
     reservations.reserve("a", "a", twoGpus, Set.of(), request(1, 1000));
     EngineEntry entry = Records.entry(placed("a", EngineState.DRAINING, DesiredState.STOPPED));
-    reservations.onTransition(entry, new EngineEvent(1, "a", EngineState.READY, EngineState.ERROR, "x", AT));
+    reservations.onTransition(
+        entry, new EngineEvent(1, "a", EngineState.READY, EngineState.ERROR, "x", AT));
     assertThat(reservations.of("a")).isPresent();
-    reservations.onTransition(entry, new EngineEvent(2, "a", EngineState.DRAINING, EngineState.STOPPED, "x", AT));
+    reservations.onTransition(
+        entry, new EngineEvent(2, "a", EngineState.DRAINING, EngineState.STOPPED, "x", AT));
     assertThat(reservations.of("a")).isEmpty();
   }
 
   private static EngineRecord placed(String id, EngineState state, DesiredState desired) {
-    EngineRecord base = Records.starting(id, "m", EngineKind.LLM).withPlacement(41000, "http://127.0.0.1:41000",
-        List.of(0, 1), 30000, AT);
+    EngineRecord base =
+        Records.starting(id, "m", EngineKind.LLM)
+            .withPlacement(41000, "http://127.0.0.1:41000", List.of(0, 1), 30000, AT);
     return base.withState(state, AT).withDesiredState(desired, AT);
   }
 }

@@ -24,9 +24,11 @@ class ProcessGroupsTest {
   }
 
   @Test
-  void anEngineBehindAnExecWrapperIsRecognisedByItsEngineIdNotByItsChangedCommandLine() throws Exception {
+  void anEngineBehindAnExecWrapperIsRecognisedByItsEngineIdNotByItsChangedCommandLine()
+      throws Exception {
     // a wrapper script that execs the real program, as a vllm entry script or a venv wrapper does
-    LaunchCommand wrapper = new LaunchCommand(List.of("/bin/sh", "-c", "exec sleep 30"), Map.of(), dir);
+    LaunchCommand wrapper =
+        new LaunchCommand(List.of("/bin/sh", "-c", "exec sleep 30"), Map.of(), dir);
     process = new ProcessLauncher().launch("eng-0123456789ab", wrapper, dir.resolve("engine.log"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!ProcessGroups.commandLine(process.pid()).orElse("").startsWith("sleep")
@@ -35,13 +37,23 @@ class ProcessGroupsTest {
     }
     assertThat(ProcessGroups.commandLine(process.pid())).hasValue("sleep 30");
 
-    assertThat(ProcessGroups.identify(process.pid(), process.startTime(), process.commandLine())).isEmpty();
-    assertThat(ProcessGroups.identify(process.pid(), process.startTime(), process.commandLine(), "eng-0123456789ab"))
+    assertThat(ProcessGroups.identify(process.pid(), process.startTime(), process.commandLine()))
+        .isEmpty();
+    assertThat(
+            ProcessGroups.identify(
+                process.pid(), process.startTime(), process.commandLine(), "eng-0123456789ab"))
         .isPresent();
-    assertThat(ProcessGroups.identify(process.pid(), process.startTime(), process.commandLine(), "eng-ffffffffffff"))
+    assertThat(
+            ProcessGroups.identify(
+                process.pid(), process.startTime(), process.commandLine(), "eng-ffffffffffff"))
         .isEmpty();
     // a recycled pid has another start time
-    assertThat(ProcessGroups.identify(process.pid(), process.startTime().minusSeconds(60), process.commandLine(),
-        "eng-0123456789ab")).isEmpty();
+    assertThat(
+            ProcessGroups.identify(
+                process.pid(),
+                process.startTime().minusSeconds(60),
+                process.commandLine(),
+                "eng-0123456789ab"))
+        .isEmpty();
   }
 }

@@ -35,7 +35,8 @@ class EngineRouterTest {
     a.requestFinished();
     Map<String, Integer> picks = new HashMap<>();
     for (int i = 0; i < 10; i++) {
-      picks.merge(router.choose("m", EngineKind.LLM, List.of()).orElseThrow().id(), 1, Integer::sum);
+      picks.merge(
+          router.choose("m", EngineKind.LLM, List.of()).orElseThrow().id(), 1, Integer::sum);
     }
     assertThat(picks).containsEntry(a.id(), 5).containsEntry(b.id(), 5);
   }

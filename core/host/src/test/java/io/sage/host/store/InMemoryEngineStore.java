@@ -43,7 +43,14 @@ public final class InMemoryEngineStore implements EngineStore {
   }
 
   private void append(EngineEvent event) {
-    events.add(new EngineEvent(ids.incrementAndGet(), event.engineId(), event.from(), event.to(), event.reason(), event.at()));
+    events.add(
+        new EngineEvent(
+            ids.incrementAndGet(),
+            event.engineId(),
+            event.from(),
+            event.to(),
+            event.reason(),
+            event.at()));
   }
 
   @Override
@@ -63,8 +70,11 @@ public final class InMemoryEngineStore implements EngineStore {
 
   @Override
   public synchronized List<EngineEvent> events(String engineId, int limit) {
-    return events.stream().filter(e -> e.engineId().equals(engineId))
-        .sorted(Comparator.comparingLong(EngineEvent::id).reversed()).limit(limit).toList();
+    return events.stream()
+        .filter(e -> e.engineId().equals(engineId))
+        .sorted(Comparator.comparingLong(EngineEvent::id).reversed())
+        .limit(limit)
+        .toList();
   }
 
   /** Every event of every engine, oldest first. */
@@ -74,8 +84,15 @@ public final class InMemoryEngineStore implements EngineStore {
 
   @Override
   public synchronized void audit(AuditEntry entry) {
-    audit.add(new AuditEntry(ids.incrementAndGet(), entry.at(), entry.actor(), entry.action(), entry.target(),
-        entry.outcome(), entry.detail()));
+    audit.add(
+        new AuditEntry(
+            ids.incrementAndGet(),
+            entry.at(),
+            entry.actor(),
+            entry.action(),
+            entry.target(),
+            entry.outcome(),
+            entry.detail()));
   }
 
   @Override
@@ -85,6 +102,8 @@ public final class InMemoryEngineStore implements EngineStore {
         .filter(a -> query.action() == null || query.action().equals(a.action()))
         .filter(a -> query.target() == null || query.target().equals(a.target()))
         .sorted(Comparator.comparingLong(AuditEntry::id).reversed())
-        .skip(query.offset()).limit(query.limit()).toList();
+        .skip(query.offset())
+        .limit(query.limit())
+        .toList();
   }
 }

@@ -12,9 +12,20 @@ class RestartPolicyTest {
 
   @Test
   void backoffDoublesWithJitterUpToTheCap() {
-    RestartPolicy policy = new RestartPolicy(new SupervisionConfig(config.healthInterval(), config.startingProbeInterval(),
-        config.probeTimeout(), 3, Map.of(), config.drainTimeout(), config.stopGracePeriod(), Duration.ofSeconds(1),
-        Duration.ofSeconds(60), 100, Duration.ofMinutes(10)));
+    RestartPolicy policy =
+        new RestartPolicy(
+            new SupervisionConfig(
+                config.healthInterval(),
+                config.startingProbeInterval(),
+                config.probeTimeout(),
+                3,
+                Map.of(),
+                config.drainTimeout(),
+                config.stopGracePeriod(),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                100,
+                Duration.ofMinutes(10)));
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
     long[] expected = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
     for (long base : expected) {

@@ -5,9 +5,9 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Host services and placement decisions for one engine, handed to
- * {@link EngineRuntimeFactory#create(EngineContext)}. New host services arrive as new default
- * methods, so plugins built against an older SPI keep working.
+ * Host services and placement decisions for one engine, handed to {@link
+ * EngineRuntimeFactory#create(EngineContext)}. New host services arrive as new default methods, so
+ * plugins built against an older SPI keep working.
  */
 public interface EngineContext {
 

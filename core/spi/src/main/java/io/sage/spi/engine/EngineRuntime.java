@@ -4,15 +4,15 @@ import java.time.Duration;
 
 /**
  * One engine's runtime, created by {@link EngineRuntimeFactory#create(EngineContext)} for each
- * launch of an engine. It describes what to run and how to watch it; the host owns the process:
- * it starts it in a process group of its own, captures its output, probes it, drains it and stops
- * the whole group.
+ * launch of an engine. It describes what to run and how to watch it; the host owns the process: it
+ * starts it in a process group of its own, captures its output, probes it, drains it and stops the
+ * whole group.
  */
 public interface EngineRuntime {
 
   /**
-   * The command that starts the engine. Called by the host on a supervision worker thread, once
-   * per launch; may block briefly (writing a config file into the work directory).
+   * The command that starts the engine. Called by the host on a supervision worker thread, once per
+   * launch; may block briefly (writing a config file into the work directory).
    *
    * @throws io.sage.spi.SageException with {@code LAUNCH_FAILED} when the engine cannot start
    *     (missing executable, unreadable model folder), naming the engine id

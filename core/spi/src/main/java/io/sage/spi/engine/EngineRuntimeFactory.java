@@ -7,8 +7,8 @@ import java.util.Set;
 import org.pf4j.ExtensionPoint;
 
 /**
- * A kind of engine runtime ({@code mock}, {@code vllm}, {@code embedding}, ...), found by the
- * host as a PF4J extension. One instance lives as long as its plugin; it must be thread-safe.
+ * A kind of engine runtime ({@code mock}, {@code vllm}, {@code embedding}, ...), found by the host
+ * as a PF4J extension. One instance lives as long as its plugin; it must be thread-safe.
  */
 public interface EngineRuntimeFactory extends ExtensionPoint {
 

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What an operator asked for when launching an engine. Values are already syntactically valid
- * (the host checks names, ports and sizes); runtimes check what is specific to them.
+ * What an operator asked for when launching an engine. Values are already syntactically valid (the
+ * host checks names, ports and sizes); runtimes check what is specific to them.
  *
  * @param model the model id or local path the engine loads
  * @param servedModelName the name clients use in {@code model}; defaults to {@code model}

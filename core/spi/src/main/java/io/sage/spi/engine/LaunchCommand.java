@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param environment variables added to the host's environment
  * @param workingDirectory where the process starts
  */
-public record LaunchCommand(List<String> argv, Map<String, String> environment, Path workingDirectory) {
+public record LaunchCommand(
+    List<String> argv, Map<String, String> environment, Path workingDirectory) {
   public LaunchCommand {
     argv = List.copyOf(Objects.requireNonNull(argv, "argv"));
     if (argv.isEmpty()) {

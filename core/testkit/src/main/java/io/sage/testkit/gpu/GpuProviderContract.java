@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link GpuProvider} owes the host, whichever state it is in. A provider's
- * test extends this class once per situation it can set up (GPUs readable, no driver, broken
- * file); the checks that do not apply to the situation at hand are skipped, not passed.
+ * test extends this class once per situation it can set up (GPUs readable, no driver, broken file);
+ * the checks that do not apply to the situation at hand are skipped, not passed.
  */
 public abstract class GpuProviderContract {
 

@@ -49,10 +49,12 @@ public final class EchoRuntimeFactory implements EngineRuntimeFactory {
   public List<String> validate(EngineSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec.kind() != EngineKind.LLM) {
-      problems.add("engine_kind: the echo runtime serves llm engines only, got " + spec.kind().wireName());
+      problems.add(
+          "engine_kind: the echo runtime serves llm engines only, got " + spec.kind().wireName());
     }
     if (!spec.extraArgs().isEmpty()) {
-      problems.add("extra_args: the echo runtime takes no extra arguments, got " + spec.extraArgs());
+      problems.add(
+          "extra_args: the echo runtime takes no extra arguments, got " + spec.extraArgs());
     }
     if (!spec.options().isEmpty()) {
       problems.add("options: the echo runtime takes no options, got " + spec.options().keySet());
@@ -66,14 +68,23 @@ public final class EchoRuntimeFactory implements EngineRuntimeFactory {
     return new EngineRuntime() {
       @Override
       public LaunchCommand launchCommand() {
-        List<String> argv = List.of(
-            context.javaExecutable().toString(), "-Xmx64m", "-XX:+UseSerialGC",
-            "-cp", jar.toString(), EchoServerMain.class.getName(),
-            "--host", context.host(),
-            "--port", Integer.toString(context.port()),
-            "--model", context.spec().servedModelName());
+        List<String> argv =
+            List.of(
+                context.javaExecutable().toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                jar.toString(),
+                EchoServerMain.class.getName(),
+                "--host",
+                context.host(),
+                "--port",
+                Integer.toString(context.port()),
+                "--model",
+                context.spec().servedModelName());
         String key = context.engineApiKey();
-        Map<String, String> env = key == null || key.isBlank() ? Map.of() : Map.of(EchoServerMain.API_KEY_ENV, key);
+        Map<String, String> env =
+            key == null || key.isBlank() ? Map.of() : Map.of(EchoServerMain.API_KEY_ENV, key);
         return new LaunchCommand(argv, env, context.workDirectory());
       }
 
@@ -100,10 +111,18 @@ public final class EchoRuntimeFactory implements EngineRuntimeFactory {
         }
       }
     } catch (URISyntaxException | IllegalArgumentException e) {
-      throw new SageException(ErrorCode.LAUNCH_FAILED,
-          "engine " + engineId + ": cannot locate the echo plugin's jar: " + e.getMessage(), null, e);
+      throw new SageException(
+          ErrorCode.LAUNCH_FAILED,
+          "engine " + engineId + ": cannot locate the echo plugin's jar: " + e.getMessage(),
+          null,
+          e);
     }
-    throw new SageException(ErrorCode.LAUNCH_FAILED, "engine " + engineId
-        + ": cannot locate the echo plugin's jar (" + (source == null ? "no code source" : source.getLocation()) + ")");
+    throw new SageException(
+        ErrorCode.LAUNCH_FAILED,
+        "engine "
+            + engineId
+            + ": cannot locate the echo plugin's jar ("
+            + (source == null ? "no code source" : source.getLocation())
+            + ")");
   }
 }

@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * The echo engine process: {@code java -cp <plugin jar> io.sage.examples.echo.EchoServerMain --host H
- * --port P --model M}, bearer key in {@code SAGE_ENGINE_API_KEY}. Serves {@code /health},
- * {@code /v1/models} and {@code /v1/chat/completions} (plain and streamed), answering with the last
- * user message. Exits 2 on bad arguments and 1 when the port cannot be bound.
+ * The echo engine process: {@code java -cp <plugin jar> io.sage.examples.echo.EchoServerMain --host
+ * H --port P --model M}, bearer key in {@code SAGE_ENGINE_API_KEY}. Serves {@code /health}, {@code
+ * /v1/models} and {@code /v1/chat/completions} (plain and streamed), answering with the last user
+ * message. Exits 2 on bad arguments and 1 when the port cannot be bound.
  */
 public final class EchoServerMain {
   static final String API_KEY_ENV = "SAGE_ENGINE_API_KEY";
@@ -36,8 +36,13 @@ public final class EchoServerMain {
     try {
       HttpServer server = start(host, port, flags.get("--model"), System.getenv(API_KEY_ENV));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "echo-shutdown"));
-      System.out.println("echo engine " + flags.get("--model") + " listening on " + host + ":"
-          + server.getAddress().getPort());
+      System.out.println(
+          "echo engine "
+              + flags.get("--model")
+              + " listening on "
+              + host
+              + ":"
+              + server.getAddress().getPort());
     } catch (IOException e) {
       System.err.println("echo engine cannot listen on " + host + ":" + port + ": " + e);
       System.exit(1);
@@ -76,11 +81,19 @@ public final class EchoServerMain {
         if (path.equals("/health")) {
           send(exchange, 200, "{\"status\":\"ok\"}");
         } else if (!authorized(exchange)) {
-          send(exchange, 401, error("missing or wrong bearer key", "authentication_error", "invalid_api_key"));
+          send(
+              exchange,
+              401,
+              error("missing or wrong bearer key", "authentication_error", "invalid_api_key"));
         } else if (path.equals("/v1/models") && exchange.getRequestMethod().equals("GET")) {
-          send(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":" + Json.quote(model)
-              + ",\"object\":\"model\",\"owned_by\":\"echo\"}]}");
-        } else if (path.equals("/v1/chat/completions") && exchange.getRequestMethod().equals("POST")) {
+          send(
+              exchange,
+              200,
+              "{\"object\":\"list\",\"data\":[{\"id\":"
+                  + Json.quote(model)
+                  + ",\"object\":\"model\",\"owned_by\":\"echo\"}]}");
+        } else if (path.equals("/v1/chat/completions")
+            && exchange.getRequestMethod().equals("POST")) {
           chat(exchange);
         } else {
           send(exchange, 404, error("no route " + path, "invalid_request_error", "not_found"));
@@ -89,16 +102,24 @@ public final class EchoServerMain {
     }
 
     private boolean authorized(HttpExchange exchange) {
-      return apiKey == null || apiKey.isBlank()
+      return apiKey == null
+          || apiKey.isBlank()
           || ("Bearer " + apiKey).equals(exchange.getRequestHeaders().getFirst("Authorization"));
     }
 
     private void chat(HttpExchange exchange) throws IOException {
       Map<?, ?> body;
       try {
-        body = (Map<?, ?>) Json.parse(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        body =
+            (Map<?, ?>)
+                Json.parse(
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException | ClassCastException e) {
-        send(exchange, 400, error("malformed JSON body: " + e.getMessage(), "invalid_request_error", "invalid_json"));
+        send(
+            exchange,
+            400,
+            error(
+                "malformed JSON body: " + e.getMessage(), "invalid_request_error", "invalid_json"));
         return;
       }
       String echo = lastUserMessage(body);
@@ -108,27 +129,53 @@ public final class EchoServerMain {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         for (String word : echo.split("(?<= )")) {
-          event(out, "{\"id\":\"echo\",\"object\":\"chat.completion.chunk\",\"created\":" + created
-              + ",\"model\":" + Json.quote(model) + ",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
-              + Json.quote(word) + "},\"finish_reason\":null}]}");
+          event(
+              out,
+              "{\"id\":\"echo\",\"object\":\"chat.completion.chunk\",\"created\":"
+                  + created
+                  + ",\"model\":"
+                  + Json.quote(model)
+                  + ",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+                  + Json.quote(word)
+                  + "},\"finish_reason\":null}]}");
         }
-        event(out, "{\"id\":\"echo\",\"object\":\"chat.completion.chunk\",\"created\":" + created
-            + ",\"model\":" + Json.quote(model) + ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+        event(
+            out,
+            "{\"id\":\"echo\",\"object\":\"chat.completion.chunk\",\"created\":"
+                + created
+                + ",\"model\":"
+                + Json.quote(model)
+                + ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
         event(out, "[DONE]");
         return;
       }
       int tokens = echo.isBlank() ? 0 : echo.trim().split("\\s+").length;
-      send(exchange, 200, "{\"id\":\"echo\",\"object\":\"chat.completion\",\"created\":" + created
-          + ",\"model\":" + Json.quote(model) + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-          + "\"content\":" + Json.quote(echo) + "},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
-          + tokens + ",\"completion_tokens\":" + tokens + ",\"total_tokens\":" + (2 * tokens) + "}}");
+      send(
+          exchange,
+          200,
+          "{\"id\":\"echo\",\"object\":\"chat.completion\",\"created\":"
+              + created
+              + ",\"model\":"
+              + Json.quote(model)
+              + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+              + "\"content\":"
+              + Json.quote(echo)
+              + "},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
+              + tokens
+              + ",\"completion_tokens\":"
+              + tokens
+              + ",\"total_tokens\":"
+              + (2 * tokens)
+              + "}}");
     }
 
     private static String lastUserMessage(Map<?, ?> body) {
       String last = "";
       if (body.get("messages") instanceof List<?> messages) {
         for (Object message : messages) {
-          if (message instanceof Map<?, ?> m && "user".equals(m.get("role")) && m.get("content") instanceof String s) {
+          if (message instanceof Map<?, ?> m
+              && "user".equals(m.get("role"))
+              && m.get("content") instanceof String s) {
             last = s;
           }
         }
@@ -142,8 +189,13 @@ public final class EchoServerMain {
     }
 
     private static String error(String message, String type, String code) {
-      return "{\"error\":{\"message\":" + Json.quote(message) + ",\"type\":\"" + type + "\",\"param\":null,\"code\":\""
-          + code + "\"}}";
+      return "{\"error\":{\"message\":"
+          + Json.quote(message)
+          + ",\"type\":\""
+          + type
+          + "\",\"param\":null,\"code\":\""
+          + code
+          + "\"}}";
     }
 
     private static void send(HttpExchange exchange, int status, String json) throws IOException {

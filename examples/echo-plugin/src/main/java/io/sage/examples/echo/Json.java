@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the echo engine, so that the plugin needs no library beside the SPI:
- * {@link #parse} gives maps, lists, strings, numbers (double), booleans and null.
+ * Just enough JSON for the echo engine, so that the plugin needs no library beside the SPI: {@link
+ * #parse} gives maps, lists, strings, numbers (double), booleans and null.
  */
 final class Json {
   private final String text;

@@ -32,28 +32,39 @@ class EchoServerMainTest {
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
-    request = body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
+    request =
+        body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void answersWithTheLastUserMessage() throws Exception {
-    HttpResponse<String> response = send("/v1/chat/completions",
-        "{\"model\":\"echo-model\",\"messages\":[{\"role\":\"user\",\"content\":\"first\"},"
-            + "{\"role\":\"assistant\",\"content\":\"x\"},{\"role\":\"user\",\"content\":\"say \\\"hi\\\"\\n\"}]}",
-        "secret");
+    HttpResponse<String> response =
+        send(
+            "/v1/chat/completions",
+            "{\"model\":\"echo-model\",\"messages\":[{\"role\":\"user\",\"content\":\"first\"},"
+                + "{\"role\":\"assistant\",\"content\":\"x\"},{\"role\":\"user\",\"content\":\"say \\\"hi\\\"\\n\"}]}",
+            "secret");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("\"content\":\"say \\\"hi\\\"\\n\"").contains("\"model\":\"echo-model\"");
+    assertThat(response.body())
+        .contains("\"content\":\"say \\\"hi\\\"\\n\"")
+        .contains("\"model\":\"echo-model\"");
   }
 
   @Test
   void streamsWordsThenDone() throws Exception {
-    HttpResponse<String> response = send("/v1/chat/completions",
-        "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two\"}]}", "secret");
+    HttpResponse<String> response =
+        send(
+            "/v1/chat/completions",
+            "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"one two\"}]}",
+            "secret");
 
-    assertThat(response.body()).contains("\"content\":\"one \"").contains("\"content\":\"two\"")
-        .contains("\"finish_reason\":\"stop\"").endsWith("data: [DONE]\n\n");
+    assertThat(response.body())
+        .contains("\"content\":\"one \"")
+        .contains("\"content\":\"two\"")
+        .contains("\"finish_reason\":\"stop\"")
+        .endsWith("data: [DONE]\n\n");
   }
 
   @Test

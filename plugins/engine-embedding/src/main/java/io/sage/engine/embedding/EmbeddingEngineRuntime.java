@@ -35,10 +35,12 @@ final class EmbeddingEngineRuntime implements EngineRuntime {
       classpath = PluginClasspath.asArgument();
     } catch (IllegalStateException e) {
       throw new SageException(
-          ErrorCode.LAUNCH_FAILED,
-          "engine " + context.engineId() + ": " + e.getMessage(), null, e);
+          ErrorCode.LAUNCH_FAILED, "engine " + context.engineId() + ": " + e.getMessage(), null, e);
     }
-    String model = options.modelFolder() == null ? EmbeddingOptions.DEFAULT_MODEL : options.modelFolder().toString();
+    String model =
+        options.modelFolder() == null
+            ? EmbeddingOptions.DEFAULT_MODEL
+            : options.modelFolder().toString();
     List<String> argv = new ArrayList<>();
     argv.add(context.javaExecutable().toString());
     argv.add("-Xmx" + options.heapMb() + "m");
@@ -60,7 +62,9 @@ final class EmbeddingEngineRuntime implements EngineRuntime {
     argv.addAll(List.of("--max-inputs", Integer.toString(options.maxInputs())));
     argv.addAll(List.of("--max-input-tokens", Integer.toString(options.maxInputTokens())));
     argv.addAll(List.of("--truncate", Boolean.toString(options.truncate())));
-    argv.addAll(List.of("--pooling", options.pooling(), "--normalize", Boolean.toString(options.normalize())));
+    argv.addAll(
+        List.of(
+            "--pooling", options.pooling(), "--normalize", Boolean.toString(options.normalize())));
     Map<String, String> env = new HashMap<>();
     if (context.engineApiKey() != null && !context.engineApiKey().isBlank()) {
       env.put(API_KEY_ENV, context.engineApiKey());

@@ -78,7 +78,11 @@ record EmbeddingOptions(
     Set<String> unknown = new TreeSet<>(spec.options().keySet());
     unknown.removeAll(NAMES);
     for (String name : unknown) {
-      problems.add("option '" + name + "' is unknown to the embedding runtime; known: " + new TreeSet<>(NAMES));
+      problems.add(
+          "option '"
+              + name
+              + "' is unknown to the embedding runtime; known: "
+              + new TreeSet<>(NAMES));
     }
     Map<String, String> o = spec.options();
     int maxTokens = defaultModel ? DEFAULT_MODEL_MAX_TOKENS : LOCAL_MODEL_MAX_TOKENS;
@@ -91,13 +95,15 @@ record EmbeddingOptions(
     checkBoolean(o, "truncate", problems);
     checkBoolean(o, "normalize", problems);
     String pooling = o.get("pooling");
-    if (pooling != null && !Set.of("mean", "cls").contains(pooling.trim().toLowerCase(Locale.ROOT))) {
+    if (pooling != null
+        && !Set.of("mean", "cls").contains(pooling.trim().toLowerCase(Locale.ROOT))) {
       problems.add("option 'pooling' must be 'mean' or 'cls', got '" + pooling + "'");
     }
     if (defaultModel && (o.containsKey("pooling") || o.containsKey("normalize"))) {
       problems.add(
           "options 'pooling' and 'normalize' apply only to a local model folder; "
-              + DEFAULT_MODEL + " always uses mean pooling and unit-length vectors");
+              + DEFAULT_MODEL
+              + " always uses mean pooling and unit-length vectors");
     }
     return problems;
   }
@@ -111,7 +117,10 @@ record EmbeddingOptions(
     }
     if (!Files.isDirectory(folder)) {
       return List.of(
-          "model '" + model + "' is neither '" + DEFAULT_MODEL
+          "model '"
+              + model
+              + "' is neither '"
+              + DEFAULT_MODEL
               + "' nor an existing folder holding model.onnx and tokenizer.json");
     }
     List<String> problems = new ArrayList<>();
@@ -126,7 +135,8 @@ record EmbeddingOptions(
   /** Parses an accepted spec; defaults fill what is absent. */
   static EmbeddingOptions parse(EngineSpec spec) {
     Map<String, String> o = spec.options();
-    Path folder = isDefaultModel(spec.model()) ? null : Path.of(spec.model()).toAbsolutePath().normalize();
+    Path folder =
+        isDefaultModel(spec.model()) ? null : Path.of(spec.model()).toAbsolutePath().normalize();
     return new EmbeddingOptions(
         folder,
         intOption(o, "threads", Runtime.getRuntime().availableProcessors()),
@@ -145,7 +155,8 @@ record EmbeddingOptions(
     return value == null ? fallback : Integer.parseInt(value.trim());
   }
 
-  private static void checkInt(Map<String, String> options, String name, int min, int max, List<String> problems) {
+  private static void checkInt(
+      Map<String, String> options, String name, int min, int max, List<String> problems) {
     String value = options.get(name);
     if (value == null) {
       return;
@@ -153,14 +164,16 @@ record EmbeddingOptions(
     try {
       int parsed = Integer.parseInt(value.trim());
       if (parsed < min || parsed > max) {
-        problems.add("option '" + name + "' must be between " + min + " and " + max + ", got " + parsed);
+        problems.add(
+            "option '" + name + "' must be between " + min + " and " + max + ", got " + parsed);
       }
     } catch (NumberFormatException e) {
       problems.add("option '" + name + "' must be an integer, got '" + value + "'");
     }
   }
 
-  private static void checkBoolean(Map<String, String> options, String name, List<String> problems) {
+  private static void checkBoolean(
+      Map<String, String> options, String name, List<String> problems) {
     String value = options.get(name);
     if (value != null && !Set.of("true", "false").contains(value.trim().toLowerCase(Locale.ROOT))) {
       problems.add("option '" + name + "' must be true or false, got '" + value + "'");

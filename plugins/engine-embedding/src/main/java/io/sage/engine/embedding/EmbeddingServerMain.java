@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The embedding engine process. It binds its port first, so the host can tell "loading" (503 on
- * /health) from "dead", then loads the model; a model that cannot load ends the process with
- * exit code 1 and the reason as the last log line.
+ * /health) from "dead", then loads the model; a model that cannot load ends the process with exit
+ * code 1 and the reason as the last log line.
  */
 public final class EmbeddingServerMain {
 
@@ -21,16 +21,23 @@ public final class EmbeddingServerMain {
     System.setProperty("sun.net.httpserver.nodelay", "true");
     try {
       ServerArguments arguments = ServerArguments.parse(List.of(args));
-      EmbeddingHttpServer server = new EmbeddingHttpServer(arguments, System.getenv("SAGE_ENGINE_API_KEY"));
+      EmbeddingHttpServer server =
+          new EmbeddingHttpServer(arguments, System.getenv("SAGE_ENGINE_API_KEY"));
       server.start();
-      System.out.printf("embedding engine listening on %s:%d, loading %s%n", arguments.host(), server.port(), arguments.model());
+      System.out.printf(
+          "embedding engine listening on %s:%d, loading %s%n",
+          arguments.host(), server.port(), arguments.model());
       long started = System.nanoTime();
       TextEncoder encoder = TextEncoder.load(arguments);
-      MicroBatcher batcher = new MicroBatcher(encoder::embed, arguments.maxBatchSize(), arguments.batchWaitMs());
+      MicroBatcher batcher =
+          new MicroBatcher(encoder::embed, arguments.maxBatchSize(), arguments.batchWaitMs());
       server.ready(encoder, batcher);
       System.out.printf(
           "embedding engine ready: model %s served as '%s', %d dimensions, %d threads, loaded in %d ms%n",
-          arguments.model(), arguments.servedModelName(), encoder.dimension(), arguments.threads(),
+          arguments.model(),
+          arguments.servedModelName(),
+          encoder.dimension(),
+          arguments.threads(),
           (System.nanoTime() - started) / 1_000_000);
     } catch (Exception | LinkageError e) {
       System.err.println("embedding engine failed to start: " + e);

@@ -59,7 +59,8 @@ final class PluginClasspath {
   /** The jar or folder slf4j-api is loaded from, or {@code null} where the host has none. */
   private static Path slf4jJar() {
     try {
-      Class<?> logger = Class.forName("org.slf4j.LoggerFactory", false, PluginClasspath.class.getClassLoader());
+      Class<?> logger =
+          Class.forName("org.slf4j.LoggerFactory", false, PluginClasspath.class.getClassLoader());
       return codeSource(logger);
     } catch (ClassNotFoundException | IllegalStateException e) {
       return null;
@@ -74,7 +75,8 @@ final class PluginClasspath {
     try {
       return Path.of(source.getLocation().toURI()).toAbsolutePath().normalize();
     } catch (URISyntaxException | RuntimeException e) {
-      throw new IllegalStateException("cannot tell where " + type.getName() + " was loaded from", e);
+      throw new IllegalStateException(
+          "cannot tell where " + type.getName() + " was loaded from", e);
     }
   }
 }

@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -49,14 +48,17 @@ class EmbeddingEngineIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Map<String, String> options = Map.of("threads", "2", "max_inputs", Integer.toString(MAX_INPUTS), "heap_mb", "384");
-    LaunchCommand command = new EmbeddingEngineRuntimeFactory()
-        .create(new TestEngineContext(TestEngineContext.spec(MODEL, options), port, work, KEY))
-        .launchCommand();
-    ProcessBuilder builder = new ProcessBuilder(command.argv())
-        .directory(command.workingDirectory().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    Map<String, String> options =
+        Map.of("threads", "2", "max_inputs", Integer.toString(MAX_INPUTS), "heap_mb", "384");
+    LaunchCommand command =
+        new EmbeddingEngineRuntimeFactory()
+            .create(new TestEngineContext(TestEngineContext.spec(MODEL, options), port, work, KEY))
+            .launchCommand();
+    ProcessBuilder builder =
+        new ProcessBuilder(command.argv())
+            .directory(command.workingDirectory().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().putAll(command.environment());
     process = builder.start();
     baseUrl = "http://127.0.0.1:" + port;
@@ -85,17 +87,21 @@ class EmbeddingEngineIT {
 
   private static int healthStatus() throws InterruptedException {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/health")).build(), HttpResponse.BodyHandlers.discarding())
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/health")).build(),
+              HttpResponse.BodyHandlers.discarding())
           .statusCode();
     } catch (IOException e) {
       return -1;
     }
   }
 
-  private static HttpResponse<String> post(String body, String key) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/embeddings"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  private static HttpResponse<String> post(String body, String key)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/embeddings"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
@@ -129,7 +135,8 @@ class EmbeddingEngineIT {
     return sum;
   }
 
-  private static void assertError(HttpResponse<String> response, int status, String code, String messagePart)
+  private static void assertError(
+      HttpResponse<String> response, int status, String code, String messagePart)
       throws IOException {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     JsonNode error = JSON.readTree(response.body()).get("error");
@@ -147,9 +154,12 @@ class EmbeddingEngineIT {
 
   @Test
   void listsTheServedModel() throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/models")).header("Authorization", "Bearer " + KEY).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(baseUrl + "/v1/models"))
+                .header("Authorization", "Bearer " + KEY)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     JsonNode model = JSON.readTree(response.body()).get("data").get(0);
     assertThat(model.get("id").asText()).isEqualTo(MODEL);
     assertThat(model.get("dimensions").asInt()).isEqualTo(384);
@@ -188,8 +198,12 @@ class EmbeddingEngineIT {
 
   @Test
   void batchResultsKeepInputOrder() throws Exception {
-    List<String> inputs = List.of("first sentence about apples", "second, much longer sentence about the weather today",
-        "third", "fourth sentence about programming in Java");
+    List<String> inputs =
+        List.of(
+            "first sentence about apples",
+            "second, much longer sentence about the weather today",
+            "third",
+            "fourth sentence about programming in Java");
     JsonNode data = embed(Map.of("model", MODEL, "input", inputs)).get("data");
     assertThat(data).hasSize(inputs.size());
     for (int i = 0; i < inputs.size(); i++) {
@@ -202,8 +216,13 @@ class EmbeddingEngineIT {
   @Test
   void base64DecodesToTheSameFloats() throws Exception {
     float[] floats = embedOne("base64 check");
-    JsonNode item = embed(Map.of("model", MODEL, "input", "base64 check", "encoding_format", "base64")).get("data").get(0);
-    ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(item.get("embedding").asText())).order(ByteOrder.LITTLE_ENDIAN);
+    JsonNode item =
+        embed(Map.of("model", MODEL, "input", "base64 check", "encoding_format", "base64"))
+            .get("data")
+            .get(0);
+    ByteBuffer bytes =
+        ByteBuffer.wrap(Base64.getDecoder().decode(item.get("embedding").asText()))
+            .order(ByteOrder.LITTLE_ENDIAN);
     assertThat(bytes.remaining()).isEqualTo(384 * Float.BYTES);
     for (float expected : floats) {
       assertThat(bytes.getFloat()).isCloseTo(expected, within(1e-6f));
@@ -212,13 +231,24 @@ class EmbeddingEngineIT {
 
   @Test
   void dimensionsEqualToTheModelsAreAccepted() throws Exception {
-    assertThat(vector(embed(Map.of("model", MODEL, "input", "x", "dimensions", 384)).get("data").get(0))).hasSize(384);
+    assertThat(
+            vector(
+                embed(Map.of("model", MODEL, "input", "x", "dimensions", 384)).get("data").get(0)))
+        .hasSize(384);
   }
 
   @Test
   void requiresTheEngineKeyOnV1ButNotOnHealth() throws Exception {
-    assertError(post("{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}", null), 401, "invalid_api_key", "Bearer");
-    assertError(post("{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}", "wrong"), 401, "invalid_api_key", "Bearer");
+    assertError(
+        post("{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}", null),
+        401,
+        "invalid_api_key",
+        "Bearer");
+    assertError(
+        post("{\"model\":\"" + MODEL + "\",\"input\":\"hi\"}", "wrong"),
+        401,
+        "invalid_api_key",
+        "Bearer");
     assertThat(healthStatus()).isEqualTo(200);
   }
 
@@ -228,25 +258,62 @@ class EmbeddingEngineIT {
     assertError(post("{" + m + "}", KEY), 400, "invalid_request", "'input' is required");
     assertError(post("{" + m + ",\"input\":[]}", KEY), 400, "invalid_request", "empty array");
     assertError(post("{" + m + ",\"input\":\"\"}", KEY), 400, "invalid_request", "empty");
-    assertError(post("{" + m + ",\"input\":[\"ok\",\"   \"]}", KEY), 400, "invalid_request", "input[1] is empty");
-    assertError(post("{" + m + ",\"input\":[1,2,3]}", KEY), 400, "invalid_request", "token arrays are not supported");
-    assertError(post("{" + m + ",\"input\":[[1,2],[3]]}", KEY), 400, "invalid_request", "token arrays are not supported");
-    assertError(post("{" + m + ",\"input\":{\"a\":1}}", KEY), 400, "invalid_request", "string or an array");
-    assertError(post("{" + m + ",\"input\":\"x\",\"dimensions\":128}", KEY), 400, "invalid_request", "cannot shorten");
-    assertError(post("{" + m + ",\"input\":\"x\",\"encoding_format\":\"int8\"}", KEY), 400, "invalid_request", "'float' or 'base64'");
+    assertError(
+        post("{" + m + ",\"input\":[\"ok\",\"   \"]}", KEY),
+        400,
+        "invalid_request",
+        "input[1] is empty");
+    assertError(
+        post("{" + m + ",\"input\":[1,2,3]}", KEY),
+        400,
+        "invalid_request",
+        "token arrays are not supported");
+    assertError(
+        post("{" + m + ",\"input\":[[1,2],[3]]}", KEY),
+        400,
+        "invalid_request",
+        "token arrays are not supported");
+    assertError(
+        post("{" + m + ",\"input\":{\"a\":1}}", KEY), 400, "invalid_request", "string or an array");
+    assertError(
+        post("{" + m + ",\"input\":\"x\",\"dimensions\":128}", KEY),
+        400,
+        "invalid_request",
+        "cannot shorten");
+    assertError(
+        post("{" + m + ",\"input\":\"x\",\"encoding_format\":\"int8\"}", KEY),
+        400,
+        "invalid_request",
+        "'float' or 'base64'");
     assertError(post("not json", KEY), 400, "invalid_request", "not valid JSON");
     assertError(post("{\"input\":\"x\"}", KEY), 400, "invalid_request", "'model' is required");
-    String tooMany = JSON.writeValueAsString(IntStream.range(0, MAX_INPUTS + 1).mapToObj(i -> "s" + i).toList());
-    assertError(post("{" + m + ",\"input\":" + tooMany + "}", KEY), 400, "invalid_request", "at most " + MAX_INPUTS);
+    String tooMany =
+        JSON.writeValueAsString(IntStream.range(0, MAX_INPUTS + 1).mapToObj(i -> "s" + i).toList());
+    assertError(
+        post("{" + m + ",\"input\":" + tooMany + "}", KEY),
+        400,
+        "invalid_request",
+        "at most " + MAX_INPUTS);
     String tooLong = "word ".repeat(600);
-    assertError(post("{" + m + ",\"input\":\"" + tooLong + "\"}", KEY), 400, "invalid_request", "602 tokens");
-    assertError(post("{\"model\":\"text-embedding-3-small\",\"input\":\"x\"}", KEY), 404, "model_not_found", "not served here");
+    assertError(
+        post("{" + m + ",\"input\":\"" + tooLong + "\"}", KEY),
+        400,
+        "invalid_request",
+        "602 tokens");
+    assertError(
+        post("{\"model\":\"text-embedding-3-small\",\"input\":\"x\"}", KEY),
+        404,
+        "model_not_found",
+        "not served here");
   }
 
   /** Not a timed assertion: prints what this machine does, for the record. */
   @Test
   void reportsThroughput() throws Exception {
-    List<String> batch = IntStream.range(0, 32).mapToObj(i -> "measurement sentence number " + i + " about embeddings").toList();
+    List<String> batch =
+        IntStream.range(0, 32)
+            .mapToObj(i -> "measurement sentence number " + i + " about embeddings")
+            .toList();
     embed(Map.of("model", MODEL, "input", batch));
     int rounds = 8;
     long start = System.nanoTime();
@@ -260,7 +327,8 @@ class EmbeddingEngineIT {
       embedOne("single sentence number " + i);
     }
     double singleRate = singles / ((System.nanoTime() - start) / 1e9);
-    System.out.printf("embedding throughput: batch of 32: %.1f sentences/s; sequential singles: %.1f sentences/s%n",
+    System.out.printf(
+        "embedding throughput: batch of 32: %.1f sentences/s; sequential singles: %.1f sentences/s%n",
         batchRate, singleRate);
     assertThat(batchRate).isPositive();
   }

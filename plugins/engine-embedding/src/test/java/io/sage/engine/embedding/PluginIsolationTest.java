@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Loads the factory the way the gateway does (a plugin classloader over classes/ and lib/, with
- * only the SPI, pf4j and slf4j shared) and proves that building a launch command loads none of
- * ONNX Runtime, the tokenizer or langchain4j into the gateway's JVM.
+ * only the SPI, pf4j and slf4j shared) and proves that building a launch command loads none of ONNX
+ * Runtime, the tokenizer or langchain4j into the gateway's JVM.
  */
 class PluginIsolationTest {
 
@@ -21,23 +21,37 @@ class PluginIsolationTest {
 
   @Test
   void factoryBuildsArgvWithoutLoadingOnnxIntoTheHost() throws Exception {
-    List<Path> pluginPaths = PluginClasspath.entries().stream()
-        .filter(p -> !p.getFileName().toString().startsWith("slf4j-api"))
-        .toList();
+    List<Path> pluginPaths =
+        PluginClasspath.entries().stream()
+            .filter(p -> !p.getFileName().toString().startsWith("slf4j-api"))
+            .toList();
     try (PluginLoaders.Recording loader = new PluginLoaders.Recording(pluginPaths)) {
       Class<?> type = loader.loadClass(EmbeddingEngineRuntimeFactory.class.getName());
       assertThat(type.getClassLoader()).isSameAs(loader);
-      EngineRuntimeFactory factory = (EngineRuntimeFactory) type.getDeclaredConstructor().newInstance();
+      EngineRuntimeFactory factory =
+          (EngineRuntimeFactory) type.getDeclaredConstructor().newInstance();
 
-      assertThat(factory.validate(TestEngineContext.spec(EmbeddingOptions.DEFAULT_MODEL, Map.of()))).isEmpty();
-      LaunchCommand command = factory.create(new TestEngineContext(
-          TestEngineContext.spec(EmbeddingOptions.DEFAULT_MODEL, Map.of()), 5555, temp, "key")).launchCommand();
+      assertThat(factory.validate(TestEngineContext.spec(EmbeddingOptions.DEFAULT_MODEL, Map.of())))
+          .isEmpty();
+      LaunchCommand command =
+          factory
+              .create(
+                  new TestEngineContext(
+                      TestEngineContext.spec(EmbeddingOptions.DEFAULT_MODEL, Map.of()),
+                      5555,
+                      temp,
+                      "key"))
+              .launchCommand();
 
       assertThat(command.argv()).contains(EmbeddingEngineRuntime.MAIN_CLASS);
       assertThat(loader.requested).isNotEmpty();
       assertThat(loader.requested)
-          .noneMatch(name -> name.startsWith("ai.onnxruntime") || name.startsWith("ai.djl")
-              || name.startsWith("dev.langchain4j") || name.startsWith("com.fasterxml"));
+          .noneMatch(
+              name ->
+                  name.startsWith("ai.onnxruntime")
+                      || name.startsWith("ai.djl")
+                      || name.startsWith("dev.langchain4j")
+                      || name.startsWith("com.fasterxml"));
       assertThat(loader.isLoaded("ai.onnxruntime.OrtEnvironment")).isFalse();
       assertThat(loader.isLoaded("io.sage.engine.embedding.server.TextEncoder")).isFalse();
     }

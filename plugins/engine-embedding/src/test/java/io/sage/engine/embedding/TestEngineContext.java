@@ -12,7 +12,18 @@ record TestEngineContext(EngineSpec spec, int port, Path workDirectory, String e
     implements EngineContext {
 
   static EngineSpec spec(String model, Map<String, String> options) {
-    return new EngineSpec(model, null, EngineKind.EMBEDDING, "embedding", null, 1, List.of(), false, null, List.of(), options);
+    return new EngineSpec(
+        model,
+        null,
+        EngineKind.EMBEDDING,
+        "embedding",
+        null,
+        1,
+        List.of(),
+        false,
+        null,
+        List.of(),
+        options);
   }
 
   @Override

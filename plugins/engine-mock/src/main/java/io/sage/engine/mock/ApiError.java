@@ -3,8 +3,8 @@ package io.sage.engine.mock;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An OpenAI-shaped error answer: {@code {"error": {"message", "type", "param", "code"}}}, thrown
- * by request handling and turned into a response by {@link MockRouter}.
+ * An OpenAI-shaped error answer: {@code {"error": {"message", "type", "param", "code"}}}, thrown by
+ * request handling and turned into a response by {@link MockRouter}.
  */
 final class ApiError extends RuntimeException {
   private final int status;
@@ -30,12 +30,19 @@ final class ApiError extends RuntimeException {
 
   static ApiError unauthorized() {
     return new ApiError(
-        401, "invalid_request_error", "invalid_api_key", null, "Unauthorized: missing or wrong API key");
+        401,
+        "invalid_request_error",
+        "invalid_api_key",
+        null,
+        "Unauthorized: missing or wrong API key");
   }
 
   static ApiError modelNotFound(String model) {
     return new ApiError(
-        404, "invalid_request_error", "model_not_found", "model",
+        404,
+        "invalid_request_error",
+        "model_not_found",
+        "model",
         "The model `" + model + "` does not exist.");
   }
 
@@ -45,13 +52,19 @@ final class ApiError extends RuntimeException {
 
   static ApiError methodNotAllowed(String method, String path) {
     return new ApiError(
-        405, "invalid_request_error", "method_not_allowed", null,
+        405,
+        "invalid_request_error",
+        "method_not_allowed",
+        null,
         "Method " + method + " is not allowed on " + path);
   }
 
   static ApiError tooLarge(long limit) {
     return new ApiError(
-        413, "invalid_request_error", "payload_too_large", null,
+        413,
+        "invalid_request_error",
+        "payload_too_large",
+        null,
         "The request body exceeds " + limit + " bytes");
   }
 

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code /v1/chat/completions} and {@code /v1/completions}: a deterministic reply of exactly
- * {@code max_tokens} tokens {@code tok0 tok1 ...}, finish reason {@code length}, whole or as SSE
- * events flushed one token at a time.
+ * {@code /v1/chat/completions} and {@code /v1/completions}: a deterministic reply of exactly {@code
+ * max_tokens} tokens {@code tok0 tok1 ...}, finish reason {@code length}, whole or as SSE events
+ * flushed one token at a time.
  */
 final class Completions {
   static final int DEFAULT_MAX_TOKENS = 16;
@@ -85,8 +85,15 @@ final class Completions {
     }
 
     private String head(String id, long created, String object) {
-      return "{\"id\":\"" + id + "\",\"object\":\"" + object + "\",\"created\":" + created
-          + ",\"model\":" + modelJson + ",\"choices\":[";
+      return "{\"id\":\""
+          + id
+          + "\",\"object\":\""
+          + object
+          + "\",\"created\":"
+          + created
+          + ",\"model\":"
+          + modelJson
+          + ",\"choices\":[";
     }
 
     String whole() {
@@ -130,9 +137,13 @@ final class Completions {
     }
 
     private StringBuilder usage(StringBuilder out) {
-      return out.append("\"usage\":{\"prompt_tokens\":").append(promptTokens)
-          .append(",\"completion_tokens\":").append(completionTokens)
-          .append(",\"total_tokens\":").append(promptTokens + completionTokens).append('}');
+      return out.append("\"usage\":{\"prompt_tokens\":")
+          .append(promptTokens)
+          .append(",\"completion_tokens\":")
+          .append(completionTokens)
+          .append(",\"total_tokens\":")
+          .append(promptTokens + completionTokens)
+          .append('}');
     }
 
     private StringBuilder token(StringBuilder out, int index) {

@@ -109,7 +109,8 @@ final class Embeddings {
   }
 
   private static String encode(float[] vector) {
-    ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (float value : vector) {
       bytes.putFloat(value);
     }

@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The mock engine process: {@code java -cp <plugin jar> io.sage.engine.mock.MockEngineMain --host
- * H --port P --model M --kind llm|embedding [--option k=v]...}, with the bearer key in
- * {@code SAGE_ENGINE_API_KEY}. Uses only the JDK, so the plugin jar alone is its class path.
+ * The mock engine process: {@code java -cp <plugin jar> io.sage.engine.mock.MockEngineMain --host H
+ * --port P --model M --kind llm|embedding [--option k=v]...}, with the bearer key in {@code
+ * SAGE_ENGINE_API_KEY}. Uses only the JDK, so the plugin jar alone is its class path.
  *
- * <p>Exit codes: 2 for bad arguments, 1 when the port cannot be bound, 3 after
- * {@code exit_after_requests}; SIGTERM stops it at once.
+ * <p>Exit codes: 2 for bad arguments, 1 when the port cannot be bound, 3 after {@code
+ * exit_after_requests}; SIGTERM stops it at once.
  */
 public final class MockEngineMain {
   static final String API_KEY_ENV = "SAGE_ENGINE_API_KEY";
@@ -46,8 +46,13 @@ public final class MockEngineMain {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "mock-engine-shutdown"));
-    out.println("mock engine " + config.model() + " listening on " + config.host() + ":"
-        + server.address().getPort());
+    out.println(
+        "mock engine "
+            + config.model()
+            + " listening on "
+            + config.host()
+            + ":"
+            + server.address().getPort());
     out.flush();
   }
 

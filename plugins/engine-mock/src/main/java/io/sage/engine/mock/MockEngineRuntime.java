@@ -37,12 +37,17 @@ final class MockEngineRuntime implements EngineRuntime {
     argv.addAll(JVM_FLAGS);
     argv.addAll(
         List.of(
-            "-cp", classPath.toString(),
+            "-cp",
+            classPath.toString(),
             MockEngineMain.class.getName(),
-            "--host", context.host(),
-            "--port", Integer.toString(context.port()),
-            "--model", spec.servedModelName(),
-            "--kind", spec.kind().wireName()));
+            "--host",
+            context.host(),
+            "--port",
+            Integer.toString(context.port()),
+            "--model",
+            spec.servedModelName(),
+            "--kind",
+            spec.kind().wireName()));
     // Sorted, so the same spec always gives the same command line (the host matches command
     // lines when it re-adopts engines after a restart).
     for (Map.Entry<String, String> option : new TreeMap<>(spec.options()).entrySet()) {

@@ -37,7 +37,8 @@ public final class MockEngineRuntimeFactory implements EngineRuntimeFactory {
   public List<String> validate(EngineSpec spec) {
     List<String> problems = new ArrayList<>(MockOptions.parse(spec.options()).problems());
     if (!spec.extraArgs().isEmpty()) {
-      problems.add("extra_args: the mock runtime takes no extra arguments, got " + spec.extraArgs());
+      problems.add(
+          "extra_args: the mock runtime takes no extra arguments, got " + spec.extraArgs());
     }
     return problems;
   }
@@ -72,8 +73,11 @@ public final class MockEngineRuntimeFactory implements EngineRuntimeFactory {
   private static SageException launchFailed(String engineId, CodeSource source, Exception cause) {
     return new SageException(
         ErrorCode.LAUNCH_FAILED,
-        "engine " + engineId + ": cannot locate the mock plugin's jar to launch it from ("
-            + (source == null ? "no code source" : source.getLocation()) + ")",
+        "engine "
+            + engineId
+            + ": cannot locate the mock plugin's jar to launch it from ("
+            + (source == null ? "no code source" : source.getLocation())
+            + ")",
         null,
         cause);
   }

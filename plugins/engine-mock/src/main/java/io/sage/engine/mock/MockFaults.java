@@ -8,9 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The injected faults of one mock engine process: failing health, hanging, exiting. Real faults
- * (a process that stops answering, a process that exits) so that the gateway's supervision is
- * tested against the same behaviour it meets in production.
+ * The injected faults of one mock engine process: failing health, hanging, exiting. Real faults (a
+ * process that stops answering, a process that exits) so that the gateway's supervision is tested
+ * against the same behaviour it meets in production.
  */
 final class MockFaults {
   /** Exit status after {@code exit_after_requests}; distinct from a crash (1) or SIGTERM (143). */

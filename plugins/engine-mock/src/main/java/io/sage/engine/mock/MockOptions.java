@@ -77,7 +77,9 @@ record MockOptions(
     for (String name : new TreeSet<>(raw.keySet())) {
       if (!NAMES.contains(name)) {
         problems.add(
-            "option '" + name + "' is unknown to the mock runtime; known options: "
+            "option '"
+                + name
+                + "' is unknown to the mock runtime; known options: "
                 + new TreeSet<>(NAMES));
       }
     }

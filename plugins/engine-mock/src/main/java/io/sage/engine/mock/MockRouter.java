@@ -12,9 +12,8 @@ import java.util.Optional;
 
 /**
  * The one handler of the mock engine's HTTP server: logs, applies faults, checks the API key and
- * dispatches on the exact path. One handler instead of one context per route because the JDK
- * server matches contexts by string prefix ({@code /v1/models} would also take
- * {@code /v1/modelsX}).
+ * dispatches on the exact path. One handler instead of one context per route because the JDK server
+ * matches contexts by string prefix ({@code /v1/models} would also take {@code /v1/modelsX}).
  */
 final class MockRouter implements HttpHandler {
   static final int MAX_BODY_BYTES = 32 << 20;
@@ -39,9 +38,13 @@ final class MockRouter implements HttpHandler {
     this.expectedAuthorization = config.apiKey().map(key -> bytes("Bearer " + key));
     this.models =
         bytes(
-            "{\"object\":\"list\",\"data\":[{\"id\":" + JsonText.quote(config.model())
-                + ",\"object\":\"model\",\"created\":" + System.currentTimeMillis() / 1000
-                + ",\"owned_by\":\"sage-mock\",\"engine_kind\":\"" + config.kindName() + "\"}]}");
+            "{\"object\":\"list\",\"data\":[{\"id\":"
+                + JsonText.quote(config.model())
+                + ",\"object\":\"model\",\"created\":"
+                + System.currentTimeMillis() / 1000
+                + ",\"owned_by\":\"sage-mock\",\"engine_kind\":\""
+                + config.kindName()
+                + "\"}]}");
     this.completions = new Completions(config.model(), config.options(), faults);
     this.embeddings = new Embeddings(config.model(), config.options());
   }
@@ -117,8 +120,8 @@ final class MockRouter implements HttpHandler {
     MockRequest request = checkModel(MockRequest.parse(body));
     if (config.embedding()) {
       throw ApiError.invalid(
-          "model", "The model `" + config.model() + "` is an embedding model and has no " + api
-              + ".");
+          "model",
+          "The model `" + config.model() + "` is an embedding model and has no " + api + ".");
     }
     return request;
   }
@@ -160,10 +163,17 @@ final class MockRouter implements HttpHandler {
 
   private void log(HttpExchange exchange, String method, String path, byte[] body) {
     String oneLine = new String(body, StandardCharsets.UTF_8).replace("\r", "").replace('\n', ' ');
-    String line = "request method=" + method + " path=" + path
-        + " x-request-id=" + header(exchange, "x-request-id")
-        + " traceparent=" + header(exchange, "traceparent")
-        + " body=" + oneLine;
+    String line =
+        "request method="
+            + method
+            + " path="
+            + path
+            + " x-request-id="
+            + header(exchange, "x-request-id")
+            + " traceparent="
+            + header(exchange, "traceparent")
+            + " body="
+            + oneLine;
     synchronized (out) {
       out.println(line);
       out.flush();

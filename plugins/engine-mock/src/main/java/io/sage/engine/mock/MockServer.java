@@ -9,8 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The mock engine's HTTP server: the JDK's {@link HttpServer} on a fixed pool of worker threads.
- * A fixed pool (not a cached one) so that a hung engine holds a bounded number of threads; it is
+ * The mock engine's HTTP server: the JDK's {@link HttpServer} on a fixed pool of worker threads. A
+ * fixed pool (not a cached one) so that a hung engine holds a bounded number of threads; it is
  * large because paced streams hold their thread for the whole reply.
  */
 final class MockServer {
@@ -26,8 +26,9 @@ final class MockServer {
   }
 
   /** Binds and starts serving. */
-  static MockServer start(MockServerConfig config, MockFaults faults, PrintStream out,
-      PrintStream err) throws IOException {
+  static MockServer start(
+      MockServerConfig config, MockFaults faults, PrintStream out, PrintStream err)
+      throws IOException {
     // Without TCP_NODELAY, small keep-alive responses wait on delayed ACKs (tens of ms each).
     System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server =

@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * What vLLM may be asked to load and serve. A model is a Hugging Face id ({@code org/name} or
- * {@code name}) or a local path (starting with '/' or '.'); {@code ~} is refused because no
- * shell expands it. Names travel as single argv entries, so the danger is not a shell but
- * argparse: a leading '-' would turn a name into a flag.
+ * {@code name}) or a local path (starting with '/' or '.'); {@code ~} is refused because no shell
+ * expands it. Names travel as single argv entries, so the danger is not a shell but argparse: a
+ * leading '-' would turn a name into a flag.
  */
 final class ModelNames {
   private static final Pattern HUB_ID =
@@ -46,15 +46,21 @@ final class ModelNames {
       return List.of("model must not contain whitespace: '" + model + "'");
     }
     if (model.startsWith("~")) {
-      return List.of("model '" + model + "' starts with '~', which no shell expands here: give"
-          + " an absolute path");
+      return List.of(
+          "model '"
+              + model
+              + "' starts with '~', which no shell expands here: give"
+              + " an absolute path");
     }
     if (model.startsWith("/") || model.startsWith(".")) {
       return List.of();
     }
     if (!HUB_ID.matcher(model).matches() || model.contains("..")) {
-      return List.of("model '" + model + "' is neither a Hugging Face id (org/name) nor a local"
-          + " path starting with '/' or '.'");
+      return List.of(
+          "model '"
+              + model
+              + "' is neither a Hugging Face id (org/name) nor a local"
+              + " path starting with '/' or '.'");
     }
     return List.of();
   }

@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Finds the vLLM executable: option {@code vllm_command}, else the environment variable
- * {@value #ENV_VARIABLE}, else {@code vllm} on the PATH. It is always one executable, never a
- * command line; {@code python -m vllm...} belongs in a wrapper script. Resolving here, before the
- * launch, turns a missing vLLM into a sentence naming the engine instead of an exec error.
+ * Finds the vLLM executable: option {@code vllm_command}, else the environment variable {@value
+ * #ENV_VARIABLE}, else {@code vllm} on the PATH. It is always one executable, never a command line;
+ * {@code python -m vllm...} belongs in a wrapper script. Resolving here, before the launch, turns a
+ * missing vLLM into a sentence naming the engine instead of an exec error.
  */
 final class VllmCommand {
   static final String ENV_VARIABLE = "SAGE_VLLM_COMMAND";
@@ -42,8 +42,12 @@ final class VllmCommand {
       command = DEFAULT;
     }
     if (command.chars().anyMatch(Character::isWhitespace)) {
-      throw failure(engineId, source + " must name a single executable, not a command line ('"
-          + command + "'); put 'python -m ...' in a wrapper script");
+      throw failure(
+          engineId,
+          source
+              + " must name a single executable, not a command line ('"
+              + command
+              + "'); put 'python -m ...' in a wrapper script");
     }
     if (command.contains("/")) {
       Path path;
@@ -53,14 +57,25 @@ final class VllmCommand {
         throw failure(engineId, source + " '" + command + "' is not a valid path");
       }
       if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
-        throw failure(engineId, "vLLM command '" + command + "' (from " + source
-            + ") is not an executable file");
+        throw failure(
+            engineId,
+            "vLLM command '" + command + "' (from " + source + ") is not an executable file");
       }
       return path.toString();
     }
-    return onPath(command, environment.apply("PATH")).orElseThrow(() -> failure(engineId,
-        "vLLM command '" + command + "' (from " + source + ") is not on the PATH; install vLLM"
-            + " or set option vllm_command or " + ENV_VARIABLE + " to its path"));
+    return onPath(command, environment.apply("PATH"))
+        .orElseThrow(
+            () ->
+                failure(
+                    engineId,
+                    "vLLM command '"
+                        + command
+                        + "' (from "
+                        + source
+                        + ") is not on the PATH; install vLLM"
+                        + " or set option vllm_command or "
+                        + ENV_VARIABLE
+                        + " to its path"));
   }
 
   private static Optional<String> onPath(String name, String searchPath) {

@@ -15,14 +15,14 @@ import java.util.stream.Collectors;
 
 /**
  * One launch of {@code vllm serve}. The argv is built in the order SPEC.md section 6 gives, with
- * the API key last among the gateway's flags and the operator's allow-listed extra arguments
- * after everything the gateway sets.
+ * the API key last among the gateway's flags and the operator's allow-listed extra arguments after
+ * everything the gateway sets.
  */
 final class VllmEngineRuntime implements EngineRuntime {
   /**
-   * vLLM with several tensor-parallel workers needs longer than the host's default 10 s to stop
-   * its workers and give back GPU memory; killing it early leaves memory held until the driver
-   * notices, which breaks the next placement.
+   * vLLM with several tensor-parallel workers needs longer than the host's default 10 s to stop its
+   * workers and give back GPU memory; killing it early leaves memory held until the driver notices,
+   * which breaks the next placement.
    */
   static final Duration STOP_GRACE_PERIOD = Duration.ofSeconds(30);
 
@@ -30,7 +30,8 @@ final class VllmEngineRuntime implements EngineRuntime {
   private final VllmOptions options;
   private final Function<String, String> environment;
 
-  VllmEngineRuntime(EngineContext context, VllmOptions options, Function<String, String> environment) {
+  VllmEngineRuntime(
+      EngineContext context, VllmOptions options, Function<String, String> environment) {
     this.context = context;
     this.options = options;
     this.environment = environment;
@@ -40,16 +41,27 @@ final class VllmEngineRuntime implements EngineRuntime {
   public LaunchCommand launchCommand() {
     EngineSpec spec = context.spec();
     String command = VllmCommand.resolve(context.engineId(), options.vllmCommand(), environment);
-    List<String> argv = new ArrayList<>(List.of(
-        command, "serve", spec.model(),
-        "--host", context.host(),
-        "--port", Integer.toString(context.port()),
-        "--served-model-name", spec.servedModelName(),
-        "--tensor-parallel-size", Integer.toString(spec.tensorParallelSize())));
-    options.gpuMemoryUtilization().ifPresent(u -> {
-      argv.add("--gpu-memory-utilization");
-      argv.add(u.toPlainString());
-    });
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                command,
+                "serve",
+                spec.model(),
+                "--host",
+                context.host(),
+                "--port",
+                Integer.toString(context.port()),
+                "--served-model-name",
+                spec.servedModelName(),
+                "--tensor-parallel-size",
+                Integer.toString(spec.tensorParallelSize())));
+    options
+        .gpuMemoryUtilization()
+        .ifPresent(
+            u -> {
+              argv.add("--gpu-memory-utilization");
+              argv.add(u.toPlainString());
+            });
     argv.add("--api-key");
     argv.add(context.engineApiKey());
     argv.addAll(spec.extraArgs());
@@ -57,14 +69,15 @@ final class VllmEngineRuntime implements EngineRuntime {
   }
 
   /**
-   * {@code CUDA_VISIBLE_DEVICES}: the placed GPUs when there are any; empty (no GPU visible) for
-   * an engine started with {@code use_gpu: false}; left as the gateway's own when GPUs are wanted
-   * but nothing was placed (GPU provider {@code none}), so vLLM picks as it would alone.
+   * {@code CUDA_VISIBLE_DEVICES}: the placed GPUs when there are any; empty (no GPU visible) for an
+   * engine started with {@code use_gpu: false}; left as the gateway's own when GPUs are wanted but
+   * nothing was placed (GPU provider {@code none}), so vLLM picks as it would alone.
    */
   private Map<String, String> environment(EngineSpec spec) {
     Map<String, String> variables = new HashMap<>();
     if (!context.gpuIds().isEmpty()) {
-      variables.put("CUDA_VISIBLE_DEVICES",
+      variables.put(
+          "CUDA_VISIBLE_DEVICES",
           context.gpuIds().stream().map(String::valueOf).collect(Collectors.joining(",")));
     } else if (!spec.useGpu()) {
       variables.put("CUDA_VISIBLE_DEVICES", "");

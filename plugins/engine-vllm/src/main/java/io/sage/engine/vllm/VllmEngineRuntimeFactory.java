@@ -16,13 +16,14 @@ import java.util.function.Function;
 import org.pf4j.Extension;
 
 /**
- * Runtime {@code vllm}: launches {@code vllm serve} as a child process (argv, never a shell) on
- * the GPUs the host placed. Serves llm engines, and embedding engines when the operator adds the
- * vLLM flag that selects an embedding model ({@code --task embed} or {@code --convert embed}).
+ * Runtime {@code vllm}: launches {@code vllm serve} as a child process (argv, never a shell) on the
+ * GPUs the host placed. Serves llm engines, and embedding engines when the operator adds the vLLM
+ * flag that selects an embedding model ({@code --task embed} or {@code --convert embed}).
  */
 @Extension
 public final class VllmEngineRuntimeFactory implements EngineRuntimeFactory {
   public static final String KIND = "vllm";
+
   /** Loading weights of a large model onto several GPUs takes minutes. */
   public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(900);
 
@@ -67,8 +68,12 @@ public final class VllmEngineRuntimeFactory implements EngineRuntimeFactory {
     if (argumentProblems.isEmpty() && !spec.requestedGpuIds().isEmpty()) {
       int needed = spec.tensorParallelSize() * pipelineStages(spec);
       if (spec.requestedGpuIds().size() != needed) {
-        problems.add("gpu_ids names " + spec.requestedGpuIds().size() + " GPUs but vLLM needs "
-            + needed + " (tensor_parallel_size x --pipeline-parallel-size)");
+        problems.add(
+            "gpu_ids names "
+                + spec.requestedGpuIds().size()
+                + " GPUs but vLLM needs "
+                + needed
+                + " (tensor_parallel_size x --pipeline-parallel-size)");
       }
     }
     return problems;
@@ -80,7 +85,8 @@ public final class VllmEngineRuntimeFactory implements EngineRuntimeFactory {
     // changed must still not reach vLLM.
     List<String> problems = validate(context.spec());
     if (!problems.isEmpty()) {
-      throw new SageException(ErrorCode.INVALID_REQUEST,
+      throw new SageException(
+          ErrorCode.INVALID_REQUEST,
           "engine " + context.engineId() + ": " + String.join("; ", problems));
     }
     return new VllmEngineRuntime(
@@ -89,13 +95,14 @@ public final class VllmEngineRuntimeFactory implements EngineRuntimeFactory {
 
   private static int pipelineStages(EngineSpec spec) {
     return VllmArguments.valueOf(spec.extraArgs(), "--pipeline-parallel-size")
-        .map(value -> {
-          try {
-            return Math.max(1, Integer.parseInt(value.trim()));
-          } catch (NumberFormatException e) {
-            return 1;
-          }
-        })
+        .map(
+            value -> {
+              try {
+                return Math.max(1, Integer.parseInt(value.trim()));
+              } catch (NumberFormatException e) {
+                return 1;
+              }
+            })
         .orElse(1);
   }
 }

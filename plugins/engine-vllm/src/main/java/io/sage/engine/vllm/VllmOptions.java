@@ -41,26 +41,36 @@ record VllmOptions(
     List<String> problems = new ArrayList<>();
     for (String name : new TreeSet<>(raw.keySet())) {
       if (!NAMES.contains(name)) {
-        problems.add("unknown option '" + name + "' for runtime vllm (accepted: "
-            + String.join(", ", new TreeSet<>(NAMES)) + ")");
+        problems.add(
+            "unknown option '"
+                + name
+                + "' for runtime vllm (accepted: "
+                + String.join(", ", new TreeSet<>(NAMES))
+                + ")");
       }
     }
     Optional<String> command = Optional.ofNullable(raw.get(VLLM_COMMAND)).map(String::trim);
     command.ifPresent(value -> problems.addAll(commandProblems(value)));
-    Optional<BigDecimal> utilization = number(raw, GPU_MEMORY_UTILIZATION, problems)
-        .filter(u -> {
-          boolean valid = u.signum() > 0 && u.compareTo(BigDecimal.ONE) <= 0;
-          if (!valid) {
-            problems.add("option gpu_memory_utilization must be above 0 and at most 1, got " + u);
-          }
-          return valid;
-        });
-    Optional<BigDecimal> memoryGb = number(raw, GPU_MEMORY_GB, problems).filter(gb -> {
-      if (gb.signum() <= 0) {
-        problems.add("option gpu_memory_gb must be above 0, got " + gb);
-      }
-      return gb.signum() > 0;
-    });
+    Optional<BigDecimal> utilization =
+        number(raw, GPU_MEMORY_UTILIZATION, problems)
+            .filter(
+                u -> {
+                  boolean valid = u.signum() > 0 && u.compareTo(BigDecimal.ONE) <= 0;
+                  if (!valid) {
+                    problems.add(
+                        "option gpu_memory_utilization must be above 0 and at most 1, got " + u);
+                  }
+                  return valid;
+                });
+    Optional<BigDecimal> memoryGb =
+        number(raw, GPU_MEMORY_GB, problems)
+            .filter(
+                gb -> {
+                  if (gb.signum() <= 0) {
+                    problems.add("option gpu_memory_gb must be above 0, got " + gb);
+                  }
+                  return gb.signum() > 0;
+                });
     return new Parsed(new VllmOptions(command, utilization, memoryGb), problems);
   }
 
@@ -69,8 +79,10 @@ record VllmOptions(
       return List.of("option vllm_command must be a non-empty path without control characters");
     }
     if (command.chars().anyMatch(Character::isWhitespace)) {
-      return List.of("option vllm_command must be a single executable, not a command line ('"
-          + command + "'); no shell runs it, so put 'python -m ...' in a wrapper script");
+      return List.of(
+          "option vllm_command must be a single executable, not a command line ('"
+              + command
+              + "'); no shell runs it, so put 'python -m ...' in a wrapper script");
     }
     if (command.startsWith("-")) {
       return List.of("option vllm_command must not start with '-'");

@@ -24,7 +24,17 @@ record FakeEngineContext(
 
   static EngineSpec spec(
       String model, int tensorParallel, List<String> extraArgs, Map<String, String> options) {
-    return new EngineSpec(model, "served-" + tensorParallel, EngineKind.LLM, "vllm", null,
-        tensorParallel, List.of(), true, null, extraArgs, options);
+    return new EngineSpec(
+        model,
+        "served-" + tensorParallel,
+        EngineKind.LLM,
+        "vllm",
+        null,
+        tensorParallel,
+        List.of(),
+        true,
+        null,
+        extraArgs,
+        options);
   }
 }

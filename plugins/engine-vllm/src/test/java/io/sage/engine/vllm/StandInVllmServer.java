@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Stands in for {@code vllm serve} in tests: reads the flags vLLM would read and serves
- * {@code /health} (no key, as vLLM) and {@code /v1/models} (bearer key required, as vLLM with
- * {@code --api-key}). JDK only, so the stand-in script can start it from the test classes alone.
+ * Stands in for {@code vllm serve} in tests: reads the flags vLLM would read and serves {@code
+ * /health} (no key, as vLLM) and {@code /v1/models} (bearer key required, as vLLM with {@code
+ * --api-key}). JDK only, so the stand-in script can start it from the test classes alone.
  */
 public final class StandInVllmServer {
   private StandInVllmServer() {}
@@ -25,16 +25,23 @@ public final class StandInVllmServer {
 
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext("/health", exchange -> answer(exchange, 200, ""));
-    server.createContext("/v1/", exchange -> {
-      if (!("Bearer " + apiKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        answer(exchange, 401, "{\"error\":{\"message\":\"Unauthorized\"}}");
-      } else if (exchange.getRequestURI().getPath().equals("/v1/models")) {
-        answer(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + servedName
-            + "\",\"object\":\"model\",\"owned_by\":\"vllm\"}]}");
-      } else {
-        answer(exchange, 404, "{\"error\":{\"message\":\"not found\"}}");
-      }
-    });
+    server.createContext(
+        "/v1/",
+        exchange -> {
+          if (!("Bearer " + apiKey)
+              .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            answer(exchange, 401, "{\"error\":{\"message\":\"Unauthorized\"}}");
+          } else if (exchange.getRequestURI().getPath().equals("/v1/models")) {
+            answer(
+                exchange,
+                200,
+                "{\"object\":\"list\",\"data\":[{\"id\":\""
+                    + servedName
+                    + "\",\"object\":\"model\",\"owned_by\":\"vllm\"}]}");
+          } else {
+            answer(exchange, 404, "{\"error\":{\"message\":\"not found\"}}");
+          }
+        });
     server.start();
   }
 

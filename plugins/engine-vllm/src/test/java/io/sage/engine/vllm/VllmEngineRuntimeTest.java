@@ -39,8 +39,8 @@ class VllmEngineRuntimeTest {
   }
 
   private LaunchCommand launch(EngineSpec spec, List<Integer> gpus) {
-    FakeEngineContext context = new FakeEngineContext(
-        "engine-1", spec, "127.0.0.1", 8123, gpus, dir, "sk-engine-secret");
+    FakeEngineContext context =
+        new FakeEngineContext("engine-1", spec, "127.0.0.1", 8123, gpus, dir, "sk-engine-secret");
     return new VllmEngineRuntimeFactory(gatewayEnvironment::get).create(context).launchCommand();
   }
 
@@ -50,16 +50,33 @@ class VllmEngineRuntimeTest {
 
   @Test
   void buildsTheExactArgv() {
-    LaunchCommand command = launch(
-        spec(List.of("--max-model-len", "8192", "--enable-prefix-caching"),
-            Map.of("vllm_command", vllm.toString(), "gpu_memory_utilization", "0.90")),
-        List.of(2, 3));
+    LaunchCommand command =
+        launch(
+            spec(
+                List.of("--max-model-len", "8192", "--enable-prefix-caching"),
+                Map.of("vllm_command", vllm.toString(), "gpu_memory_utilization", "0.90")),
+            List.of(2, 3));
 
-    assertThat(command.argv()).containsExactly(vllm.toString(), "serve",
-        "Qwen/Qwen2.5-7B-Instruct", "--host", "127.0.0.1", "--port", "8123",
-        "--served-model-name", "served-2", "--tensor-parallel-size", "2",
-        "--gpu-memory-utilization", "0.90", "--api-key", "sk-engine-secret",
-        "--max-model-len", "8192", "--enable-prefix-caching");
+    assertThat(command.argv())
+        .containsExactly(
+            vllm.toString(),
+            "serve",
+            "Qwen/Qwen2.5-7B-Instruct",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "8123",
+            "--served-model-name",
+            "served-2",
+            "--tensor-parallel-size",
+            "2",
+            "--gpu-memory-utilization",
+            "0.90",
+            "--api-key",
+            "sk-engine-secret",
+            "--max-model-len",
+            "8192",
+            "--enable-prefix-caching");
     assertThat(command.environment()).containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", "2,3"));
     assertThat(command.workingDirectory()).isEqualTo(dir);
   }
@@ -70,15 +87,27 @@ class VllmEngineRuntimeTest {
 
     LaunchCommand command = launch(spec(List.of(), Map.of()), List.of(0));
 
-    assertThat(command.argv()).doesNotContain("--gpu-memory-utilization")
+    assertThat(command.argv())
+        .doesNotContain("--gpu-memory-utilization")
         .endsWith("--api-key", "sk-engine-secret");
   }
 
   @Test
   void hidesEveryGpuFromAnEngineThatMustNotUseThem() {
     gatewayEnvironment.put("SAGE_VLLM_COMMAND", vllm.toString());
-    EngineSpec cpuOnly = new EngineSpec("org/model", null, EngineKind.LLM, "vllm", null, 1,
-        List.of(), false, null, List.of(), Map.of());
+    EngineSpec cpuOnly =
+        new EngineSpec(
+            "org/model",
+            null,
+            EngineKind.LLM,
+            "vllm",
+            null,
+            1,
+            List.of(),
+            false,
+            null,
+            List.of(),
+            Map.of());
 
     assertThat(launch(cpuOnly, List.of()).environment())
         .containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", ""));
@@ -91,8 +120,11 @@ class VllmEngineRuntimeTest {
     gatewayEnvironment.put("SAGE_VLLM_COMMAND", other.toString());
     gatewayEnvironment.put("PATH", "/nonexistent:" + vllm.getParent());
 
-    assertThat(launch(spec(List.of(), Map.of("vllm_command", vllm.toString())), List.of(0))
-        .argv().get(0)).isEqualTo(vllm.toString());
+    assertThat(
+            launch(spec(List.of(), Map.of("vllm_command", vllm.toString())), List.of(0))
+                .argv()
+                .get(0))
+        .isEqualTo(vllm.toString());
     assertThat(launch(spec(List.of(), Map.of()), List.of(0)).argv().get(0))
         .isEqualTo(other.toString());
 
@@ -106,15 +138,21 @@ class VllmEngineRuntimeTest {
     gatewayEnvironment.put("PATH", "/nonexistent");
     assertThatThrownBy(() -> launch(spec(List.of(), Map.of()), List.of(0)))
         .isInstanceOf(SageException.class)
-        .hasMessage("engine engine-1: vLLM command 'vllm' (from the default) is not on the PATH;"
-            + " install vLLM or set option vllm_command or SAGE_VLLM_COMMAND to its path")
-        .extracting(e -> ((SageException) e).code()).isEqualTo(ErrorCode.LAUNCH_FAILED);
+        .hasMessage(
+            "engine engine-1: vLLM command 'vllm' (from the default) is not on the PATH;"
+                + " install vLLM or set option vllm_command or SAGE_VLLM_COMMAND to its path")
+        .extracting(e -> ((SageException) e).code())
+        .isEqualTo(ErrorCode.LAUNCH_FAILED);
 
     Path notExecutable = Files.writeString(dir.resolve("plain"), "x");
-    assertThatThrownBy(() -> launch(
-            spec(List.of(), Map.of("vllm_command", notExecutable.toString())), List.of(0)))
-        .hasMessage("engine engine-1: vLLM command '" + notExecutable
-            + "' (from option vllm_command) is not an executable file");
+    assertThatThrownBy(
+            () ->
+                launch(
+                    spec(List.of(), Map.of("vllm_command", notExecutable.toString())), List.of(0)))
+        .hasMessage(
+            "engine engine-1: vLLM command '"
+                + notExecutable
+                + "' (from option vllm_command) is not an executable file");
 
     gatewayEnvironment.put("SAGE_VLLM_COMMAND", "python -m vllm");
     assertThatThrownBy(() -> launch(spec(List.of(), Map.of()), List.of(0)))
@@ -123,15 +161,29 @@ class VllmEngineRuntimeTest {
 
   @Test
   void probesAndStopsLikeVllmNeeds() {
-    FakeEngineContext llm = new FakeEngineContext(
-        "e", spec(List.of(), Map.of()), "127.0.0.1", 1, List.of(), dir, "k");
-    EngineSpec embedding = new EngineSpec("org/embed", null, EngineKind.EMBEDDING, "vllm", null,
-        1, List.of(), true, null, List.of("--task", "embed"), Map.of());
+    FakeEngineContext llm =
+        new FakeEngineContext("e", spec(List.of(), Map.of()), "127.0.0.1", 1, List.of(), dir, "k");
+    EngineSpec embedding =
+        new EngineSpec(
+            "org/embed",
+            null,
+            EngineKind.EMBEDDING,
+            "vllm",
+            null,
+            1,
+            List.of(),
+            true,
+            null,
+            List.of("--task", "embed"),
+            Map.of());
     VllmEngineRuntimeFactory factory = new VllmEngineRuntimeFactory(name -> null);
 
     assertThat(factory.create(llm).healthProbe()).isEqualTo(new HealthProbe("/health", true));
-    assertThat(factory.create(new FakeEngineContext("e", embedding, "127.0.0.1", 1, List.of(),
-        dir, "k")).healthProbe()).isEqualTo(new HealthProbe("/health", false));
+    assertThat(
+            factory
+                .create(new FakeEngineContext("e", embedding, "127.0.0.1", 1, List.of(), dir, "k"))
+                .healthProbe())
+        .isEqualTo(new HealthProbe("/health", false));
     assertThat(factory.create(llm).stopGracePeriod()).isEqualTo(Duration.ofSeconds(30));
   }
 }

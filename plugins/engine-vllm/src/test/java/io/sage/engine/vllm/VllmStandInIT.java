@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Launches the vLLM runtime's command for real against a stand-in {@code vllm} executable that
- * records its argv and environment and then serves like vLLM would, so the test sees what an
- * actual vLLM would have been given and that the engine key guards it.
+ * records its argv and environment and then serves like vLLM would, so the test sees what an actual
+ * vLLM would have been given and that the engine key guards it.
  */
 class VllmStandInIT {
   private static final String KEY = "sk-engine-7f3a";
@@ -48,30 +48,52 @@ class VllmStandInIT {
   void launchesVllmWithTheExactArgvEnvironmentPortAndKey() throws Exception {
     Path standIn = writeStandIn();
     int port = freePort();
-    EngineSpec spec = new EngineSpec("meta-llama/Llama-3.1-8B-Instruct", "llama-8b",
-        EngineKind.LLM, "vllm", port, 2, List.of(), true, null,
-        List.of("--max-model-len=4096", "--enforce-eager"),
-        Map.of("vllm_command", standIn.toString(), "gpu_memory_utilization", "0.5"));
+    EngineSpec spec =
+        new EngineSpec(
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "llama-8b",
+            EngineKind.LLM,
+            "vllm",
+            port,
+            2,
+            List.of(),
+            true,
+            null,
+            List.of("--max-model-len=4096", "--enforce-eager"),
+            Map.of("vllm_command", standIn.toString(), "gpu_memory_utilization", "0.5"));
     Path work = Files.createDirectories(dir.resolve("work"));
     FakeEngineContext context =
         new FakeEngineContext("engine-42", spec, "127.0.0.1", port, List.of(1, 3), work, KEY);
 
     LaunchCommand command = new VllmEngineRuntimeFactory().create(context).launchCommand();
-    ProcessBuilder builder = new ProcessBuilder(command.argv())
-        .directory(command.workingDirectory().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("engine.log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command.argv())
+            .directory(command.workingDirectory().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("engine.log").toFile());
     builder.environment().putAll(command.environment());
     process = builder.start();
     awaitHealth(port);
 
-    assertThat(Files.readAllLines(dir.resolve("argv.txt"))).containsExactly(
-        "serve", "meta-llama/Llama-3.1-8B-Instruct", "--host", "127.0.0.1",
-        "--port", Integer.toString(port), "--served-model-name", "llama-8b",
-        "--tensor-parallel-size", "2", "--gpu-memory-utilization", "0.5", "--api-key", KEY,
-        "--max-model-len=4096", "--enforce-eager");
-    assertThat(Files.readAllLines(dir.resolve("env.txt")))
-        .contains("CUDA_VISIBLE_DEVICES=1,3");
+    assertThat(Files.readAllLines(dir.resolve("argv.txt")))
+        .containsExactly(
+            "serve",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
+            "--served-model-name",
+            "llama-8b",
+            "--tensor-parallel-size",
+            "2",
+            "--gpu-memory-utilization",
+            "0.5",
+            "--api-key",
+            KEY,
+            "--max-model-len=4096",
+            "--enforce-eager");
+    assertThat(Files.readAllLines(dir.resolve("env.txt"))).contains("CUDA_VISIBLE_DEVICES=1,3");
     assertThat(Files.readString(dir.resolve("cwd.txt")).trim()).isEqualTo(work.toString());
 
     assertThat(get(port, "/v1/models", null).statusCode()).isEqualTo(401);
@@ -83,15 +105,28 @@ class VllmStandInIT {
 
   /** A shell script standing in for vLLM (the runtime itself never uses a shell). */
   private Path writeStandIn() throws Exception {
-    Path classes = Path.of(StandInVllmServer.class.getProtectionDomain().getCodeSource()
-        .getLocation().toURI());
+    Path classes =
+        Path.of(
+            StandInVllmServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    String script = "#!/bin/bash\n"
-        + "printf '%s\\n' \"$@\" > " + quoted(dir.resolve("argv.txt")) + "\n"
-        + "env > " + quoted(dir.resolve("env.txt")) + "\n"
-        + "pwd > " + quoted(dir.resolve("cwd.txt")) + "\n"
-        + "exec " + quoted(java) + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp " + quoted(classes)
-        + " " + StandInVllmServer.class.getName() + " \"$@\"\n";
+    String script =
+        "#!/bin/bash\n"
+            + "printf '%s\\n' \"$@\" > "
+            + quoted(dir.resolve("argv.txt"))
+            + "\n"
+            + "env > "
+            + quoted(dir.resolve("env.txt"))
+            + "\n"
+            + "pwd > "
+            + quoted(dir.resolve("cwd.txt"))
+            + "\n"
+            + "exec "
+            + quoted(java)
+            + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp "
+            + quoted(classes)
+            + " "
+            + StandInVllmServer.class.getName()
+            + " \"$@\"\n";
     Path standIn = dir.resolve("bin/vllm");
     Files.createDirectories(standIn.getParent());
     Files.writeString(standIn, script);
@@ -113,8 +148,11 @@ class VllmStandInIT {
     Instant deadline = Instant.now().plusSeconds(30);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new AssertionError("stand-in exited with " + process.exitValue() + ": "
-            + Files.readString(dir.resolve("engine.log")));
+        throw new AssertionError(
+            "stand-in exited with "
+                + process.exitValue()
+                + ": "
+                + Files.readString(dir.resolve("engine.log")));
       }
       try {
         if (get(port, "/health", null).statusCode() == 200) {
@@ -129,8 +167,9 @@ class VllmStandInIT {
   }
 
   private HttpResponse<String> get(int port, String path, String key) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }

@@ -52,8 +52,16 @@ final class FakeGpuEntries {
     int before = problems.size();
     for (String field : fields.keySet()) {
       if (!REQUIRED.contains(field) && !OPTIONAL.contains(field)) {
-        problems.add("entry " + entry + ": unknown field \"" + field + "\" (accepted: "
-            + String.join(", ", REQUIRED) + ", " + String.join(", ", OPTIONAL) + ")");
+        problems.add(
+            "entry "
+                + entry
+                + ": unknown field \""
+                + field
+                + "\" (accepted: "
+                + String.join(", ", REQUIRED)
+                + ", "
+                + String.join(", ", OPTIONAL)
+                + ")");
       }
     }
     for (String field : REQUIRED) {
@@ -73,15 +81,28 @@ final class FakeGpuEntries {
     Long temperature = whole(entry, fields, "temperature_c", -273, 1000);
     BigDecimal power = decimal(entry, fields, "power_w");
     if (total != null && used != null && used > total) {
-      problems.add("entry " + entry + ": memory_used_mib " + used
-          + " is more than memory_total_mib " + total);
+      problems.add(
+          "entry "
+              + entry
+              + ": memory_used_mib "
+              + used
+              + " is more than memory_total_mib "
+              + total);
     }
     if (problems.size() > before) {
       return Optional.empty();
     }
-    return Optional.of(new GpuDevice(index.intValue(), uuid, name, total, used,
-        utilization.intValue(), temperature == null ? null : temperature.intValue(),
-        power == null ? null : power.doubleValue(), List.of()));
+    return Optional.of(
+        new GpuDevice(
+            index.intValue(),
+            uuid,
+            name,
+            total,
+            used,
+            utilization.intValue(),
+            temperature == null ? null : temperature.intValue(),
+            power == null ? null : power.doubleValue(),
+            List.of()));
   }
 
   private String text(int entry, Map<String, Object> fields, String field) {
@@ -89,8 +110,13 @@ final class FakeGpuEntries {
     if (value instanceof String s && !s.isBlank()) {
       return s;
     }
-    problems.add("entry " + entry + ": field \"" + field + "\" must be a non-empty string, got "
-        + shown(value));
+    problems.add(
+        "entry "
+            + entry
+            + ": field \""
+            + field
+            + "\" must be a non-empty string, got "
+            + shown(value));
     return null;
   }
 
@@ -110,8 +136,16 @@ final class FakeGpuEntries {
         // reported below with the value the operator wrote
       }
     }
-    problems.add("entry " + entry + ": field \"" + field + "\" must be a whole number from " + min
-        + (max == Long.MAX_VALUE ? " up" : " to " + max) + ", got " + shown(value));
+    problems.add(
+        "entry "
+            + entry
+            + ": field \""
+            + field
+            + "\" must be a whole number from "
+            + min
+            + (max == Long.MAX_VALUE ? " up" : " to " + max)
+            + ", got "
+            + shown(value));
     return null;
   }
 
@@ -123,8 +157,13 @@ final class FakeGpuEntries {
     if (value instanceof BigDecimal number && number.signum() >= 0) {
       return number;
     }
-    problems.add("entry " + entry + ": field \"" + field
-        + "\" must be a non-negative number, got " + shown(value));
+    problems.add(
+        "entry "
+            + entry
+            + ": field \""
+            + field
+            + "\" must be a non-negative number, got "
+            + shown(value));
     return null;
   }
 

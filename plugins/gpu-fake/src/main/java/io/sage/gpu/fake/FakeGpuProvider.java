@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 import org.pf4j.Extension;
 
 /**
- * GPUs read from a JSON file (SPEC.md section 7) named by the environment variable
- * {@value #ENV_VARIABLE}, or by the system property {@value #SYSTEM_PROPERTY} (which wins, so a
- * test can point one JVM at its own file). For tests and demos on machines without GPUs.
+ * GPUs read from a JSON file (SPEC.md section 7) named by the environment variable {@value
+ * #ENV_VARIABLE}, or by the system property {@value #SYSTEM_PROPERTY} (which wins, so a test can
+ * point one JVM at its own file). For tests and demos on machines without GPUs.
  */
 @Extension
 public final class FakeGpuProvider implements GpuProvider {
@@ -59,8 +59,7 @@ public final class FakeGpuProvider implements GpuProvider {
 
   @Override
   public List<GpuDevice> devices() {
-    FakeGpuFile.Reading reading =
-        current().orElseThrow(() -> failure(unconfigured()));
+    FakeGpuFile.Reading reading = current().orElseThrow(() -> failure(unconfigured()));
     if (!reading.usable()) {
       throw failure(reading.problem());
     }
@@ -87,8 +86,9 @@ public final class FakeGpuProvider implements GpuProvider {
       path = Path.of(named.get().trim());
     } catch (InvalidPathException e) {
       file = null;
-      return Optional.of(new FakeGpuFile.Reading(
-          List.of(), ENV_VARIABLE + " is not a valid path: " + e.getMessage()));
+      return Optional.of(
+          new FakeGpuFile.Reading(
+              List.of(), ENV_VARIABLE + " is not a valid path: " + e.getMessage()));
     }
     if (file == null || !file.path().equals(path)) {
       file = new FakeGpuFile(path);
@@ -97,8 +97,7 @@ public final class FakeGpuProvider implements GpuProvider {
   }
 
   private static String unconfigured() {
-    return ENV_VARIABLE + " is not set (name a JSON file of"
-        + " GPUs, see SPEC.md section 7)";
+    return ENV_VARIABLE + " is not set (name a JSON file of" + " GPUs, see SPEC.md section 7)";
   }
 
   private static SageException failure(String reason) {

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Reads a JSON array of flat objects (values are strings, numbers, booleans or null). The plugin
- * sees only the SPI, PF4J and SLF4J from the host, and this format is too small to justify
- * bundling a JSON library. Numbers come back as {@link BigDecimal}, null as {@link #NULL}.
+ * sees only the SPI, PF4J and SLF4J from the host, and this format is too small to justify bundling
+ * a JSON library. Numbers come back as {@link BigDecimal}, null as {@link #NULL}.
  */
 final class FlatJson {
   /** Stands for a JSON {@code null} (maps cannot hold null values safely). */

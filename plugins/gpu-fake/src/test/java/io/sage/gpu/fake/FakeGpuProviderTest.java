@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FakeGpuProviderTest {
-  private static final String TWO_GPUS = """
+  private static final String TWO_GPUS =
+      """
       [
         {"index": 1, "name": "Fake H100", "uuid": "GPU-fake-1", "memory_total_mib": 81920,
          "memory_used_mib": 2048, "utilization_pct": 35, "temperature_c": 50, "power_w": 210.5},
@@ -51,7 +52,8 @@ class FakeGpuProviderTest {
 
     assertThat(provider.status().available()).isTrue();
     assertThat(provider.status().message()).isEqualTo("fake GPU provider: 2 GPUs");
-    assertThat(provider.devices()).extracting(GpuDevice::uuid)
+    assertThat(provider.devices())
+        .extracting(GpuDevice::uuid)
         .containsExactly("GPU-fake-0", "GPU-fake-1");
     assertThat(provider.devices().get(1).powerWatts()).isEqualTo(210.5);
   }
@@ -62,12 +64,14 @@ class FakeGpuProviderTest {
     FakeGpuProvider provider = providerFor(file);
     assertThat(provider.devices()).hasSize(2);
 
-    Files.writeString(file, TWO_GPUS.replace("\"memory_used_mib\": 1024", "\"memory_used_mib\": 4096"));
+    Files.writeString(
+        file, TWO_GPUS.replace("\"memory_used_mib\": 1024", "\"memory_used_mib\": 4096"));
     assertThat(provider.devices().get(0).memoryUsedMib()).isEqualTo(4096);
 
     // Same size, so only the modification time tells the change apart.
     FileTime before = Files.getLastModifiedTime(file);
-    Files.writeString(file, TWO_GPUS.replace("\"memory_used_mib\": 1024", "\"memory_used_mib\": 8192"));
+    Files.writeString(
+        file, TWO_GPUS.replace("\"memory_used_mib\": 1024", "\"memory_used_mib\": 8192"));
     Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 5_000));
     assertThat(provider.devices().get(0).memoryUsedMib()).isEqualTo(8192);
   }
@@ -81,7 +85,8 @@ class FakeGpuProviderTest {
     Files.writeString(file, "[{\"index\": 0}]");
     assertThat(provider.status().available()).isFalse();
     assertThat(provider.status().message())
-        .startsWith("fake GPU provider unavailable: " + file + ": entry 0: field \"name\" is missing");
+        .startsWith(
+            "fake GPU provider unavailable: " + file + ": entry 0: field \"name\" is missing");
 
     Files.delete(file);
     assertThat(provider.status().message()).contains("file " + file + " does not exist");
@@ -100,7 +105,8 @@ class FakeGpuProviderTest {
     assertThatThrownBy(provider::devices)
         .isInstanceOf(SageException.class)
         .hasMessageContaining("SAGE_GPU_FAKE is not set")
-        .extracting(e -> ((SageException) e).code()).isEqualTo(ErrorCode.PLUGIN_FAILURE);
+        .extracting(e -> ((SageException) e).code())
+        .isEqualTo(ErrorCode.PLUGIN_FAILURE);
   }
 
   @Test

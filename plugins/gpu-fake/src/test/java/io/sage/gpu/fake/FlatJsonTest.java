@@ -14,9 +14,10 @@ class FlatJsonTest {
 
   @Test
   void readsFlatObjectsWithEveryValueType() {
-    List<Map<String, Object>> entries = FlatJson.parseArrayOfObjects(
-        " [ {\"a\": 1, \"b\": -2.5e1, \"c\": \"x\\\"y\\u00e9\\n\", \"d\": true, \"e\": null},"
-            + "\n{} ] ");
+    List<Map<String, Object>> entries =
+        FlatJson.parseArrayOfObjects(
+            " [ {\"a\": 1, \"b\": -2.5e1, \"c\": \"x\\\"y\\u00e9\\n\", \"d\": true, \"e\": null},"
+                + "\n{} ] ");
 
     assertThat(entries).hasSize(2);
     Map<String, Object> first = entries.get(0);
@@ -35,24 +36,26 @@ class FlatJsonTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "''                          | at end of input: the file must hold a JSON array",
-      "{}                          | line 1, column 1: the file must hold a JSON array",
-      "[1]                         | entry 0 must be a JSON object",
-      "[{\"a\": 1} {\"b\": 2}]     | line 1, column 11: expected ',' or ']'",
-      "[{\"a\" 1}]                 | expected ':' after \"a\"",
-      "[{\"a\": 1, \"a\": 2}]      | entry 0 repeats field \"a\"",
-      "[{\"a\": {\"b\": 1}}]       | field \"a\" must be a plain value, not a nested object",
-      "[{\"a\": [1]}]              | field \"a\" must be a plain value",
-      "[{\"a\": nope}]             | field \"a\" has no valid JSON value",
-      "[{\"a\": 1-2}]              | malformed number",
-      "[{\"a\": \"open}]           | unterminated string",
-      "[{\"a\": \"\\q\"}]          | unknown escape",
-      "[{\"a\": \"\\u12\"}]        | malformed \\u escape",
-      "[{\"a\": 1,}]               | expected a string in double quotes",
-      "[{\"a\": 1}] x              | unexpected text after the closing ']'",
-      "[{\"a\": 1}                 | at end of input: expected ',' or ']'",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''                          | at end of input: the file must hold a JSON array",
+        "{}                          | line 1, column 1: the file must hold a JSON array",
+        "[1]                         | entry 0 must be a JSON object",
+        "[{\"a\": 1} {\"b\": 2}]     | line 1, column 11: expected ',' or ']'",
+        "[{\"a\" 1}]                 | expected ':' after \"a\"",
+        "[{\"a\": 1, \"a\": 2}]      | entry 0 repeats field \"a\"",
+        "[{\"a\": {\"b\": 1}}]       | field \"a\" must be a plain value, not a nested object",
+        "[{\"a\": [1]}]              | field \"a\" must be a plain value",
+        "[{\"a\": nope}]             | field \"a\" has no valid JSON value",
+        "[{\"a\": 1-2}]              | malformed number",
+        "[{\"a\": \"open}]           | unterminated string",
+        "[{\"a\": \"\\q\"}]          | unknown escape",
+        "[{\"a\": \"\\u12\"}]        | malformed \\u escape",
+        "[{\"a\": 1,}]               | expected a string in double quotes",
+        "[{\"a\": 1}] x              | unexpected text after the closing ']'",
+        "[{\"a\": 1}                 | at end of input: expected ',' or ']'",
+      })
   void reportsWhereAndWhatIsWrong(String text, String expected) {
     assertThatThrownBy(() -> FlatJson.parseArrayOfObjects(text))
         .isInstanceOf(IllegalArgumentException.class)

@@ -10,11 +10,10 @@ import java.util.function.Supplier;
 import org.pf4j.Extension;
 
 /**
- * NVIDIA GPUs through NVML. NVML is loaded and initialised once, on first use, and the outcome
- * is kept: a machine without a driver answers "NVML unavailable: ..." from then on without
- * touching native code again. Calls into NVML are serialised on this provider; they may block
- * (a wedged GPU can stall NVML), which the host allows because it never calls a provider from
- * its event loop.
+ * NVIDIA GPUs through NVML. NVML is loaded and initialised once, on first use, and the outcome is
+ * kept: a machine without a driver answers "NVML unavailable: ..." from then on without touching
+ * native code again. Calls into NVML are serialised on this provider; they may block (a wedged GPU
+ * can stall NVML), which the host allows because it never calls a provider from its event loop.
  */
 @Extension
 public final class NvmlGpuProvider implements GpuProvider, AutoCloseable {
@@ -48,8 +47,12 @@ public final class NvmlGpuProvider implements GpuProvider, AutoCloseable {
       NvmlState current = state();
       if (current instanceof NvmlState.Ready ready) {
         int count = new NvmlReader(ready.library()).deviceCount();
-        return GpuStatus.ok("NVML ready: driver " + ready.driverVersion() + ", " + count
-            + (count == 1 ? " GPU" : " GPUs"));
+        return GpuStatus.ok(
+            "NVML ready: driver "
+                + ready.driverVersion()
+                + ", "
+                + count
+                + (count == 1 ? " GPU" : " GPUs"));
       }
       return GpuStatus.unavailable(((NvmlState.Unavailable) current).reason());
     } catch (SageException | LinkageError e) {
@@ -66,12 +69,16 @@ public final class NvmlGpuProvider implements GpuProvider, AutoCloseable {
       if (current instanceof NvmlState.Ready ready) {
         return new NvmlReader(ready.library()).devices();
       }
-      throw new SageException(ErrorCode.PLUGIN_FAILURE,
+      throw new SageException(
+          ErrorCode.PLUGIN_FAILURE,
           "GPU provider nvml: " + ((NvmlState.Unavailable) current).reason());
     } catch (LinkageError e) {
       // JNA missing (the plain jar instead of the plugin zip) or a symbol the driver lacks
-      throw new SageException(ErrorCode.PLUGIN_FAILURE,
-          "GPU provider nvml: NVML unavailable: " + NvmlLoader.firstLine(e), null, e);
+      throw new SageException(
+          ErrorCode.PLUGIN_FAILURE,
+          "GPU provider nvml: NVML unavailable: " + NvmlLoader.firstLine(e),
+          null,
+          e);
     }
   }
 

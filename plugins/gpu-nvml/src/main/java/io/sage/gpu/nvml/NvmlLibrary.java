@@ -6,11 +6,11 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 /**
- * The NVML functions this provider calls, bound by JNA to {@code libnvidia-ml.so.1}. Every
- * function returns an {@code nvmlReturn_t} ({@link #SUCCESS} or an error code). Structures are
- * passed as raw memory read by offset ({@link NvmlReader}), which keeps the binding small and lets
- * a test implement this interface by hand. A function missing from an older driver fails with
- * {@link UnsatisfiedLinkError} when called.
+ * The NVML functions this provider calls, bound by JNA to {@code libnvidia-ml.so.1}. Every function
+ * returns an {@code nvmlReturn_t} ({@link #SUCCESS} or an error code). Structures are passed as raw
+ * memory read by offset ({@link NvmlReader}), which keeps the binding small and lets a test
+ * implement this interface by hand. A function missing from an older driver fails with {@link
+ * UnsatisfiedLinkError} when called.
  */
 public interface NvmlLibrary extends Library {
   int SUCCESS = 0;
@@ -19,8 +19,10 @@ public interface NvmlLibrary extends Library {
   int ERROR_INSUFFICIENT_SIZE = 7;
   int ERROR_DRIVER_NOT_LOADED = 9;
   int TEMPERATURE_GPU = 0;
+
   /** Buffer sizes NVML documents as large enough for names, UUIDs and driver versions. */
   int NAME_BUFFER_SIZE = 96;
+
   int UUID_BUFFER_SIZE = 96;
   int DRIVER_VERSION_BUFFER_SIZE = 80;
 
@@ -52,8 +54,8 @@ public interface NvmlLibrary extends Library {
   int nvmlDeviceGetPowerUsage(Pointer device, IntByReference milliwatts);
 
   /**
-   * Fills an array of {@code nvmlProcessInfo_v2_t} (24 bytes: unsigned int pid, unsigned long
-   * long usedGpuMemory, unsigned int gpuInstanceId, unsigned int computeInstanceId); the count is
+   * Fills an array of {@code nvmlProcessInfo_v2_t} (24 bytes: unsigned int pid, unsigned long long
+   * usedGpuMemory, unsigned int gpuInstanceId, unsigned int computeInstanceId); the count is
    * in/out.
    */
   int nvmlDeviceGetComputeRunningProcesses_v3(Pointer device, IntByReference count, Pointer infos);

@@ -13,17 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads every GPU through an initialised NVML. Identity and memory are required (a GPU without
- * them cannot be placed on); utilisation, temperature, power and processes are figures some
- * GPUs or MIG modes do not report, so their failure leaves the figure out instead of failing the
- * whole read.
+ * Reads every GPU through an initialised NVML. Identity and memory are required (a GPU without them
+ * cannot be placed on); utilisation, temperature, power and processes are figures some GPUs or MIG
+ * modes do not report, so their failure leaves the figure out instead of failing the whole read.
  */
 final class NvmlReader {
   private static final long MIB = 1024L * 1024L;
   private static final int PROCESS_V2_SIZE = 24;
   private static final int PROCESS_V1_SIZE = 16;
+
   /** Room for processes that start between asking for the count and reading the list. */
   private static final int PROCESS_HEADROOM = 8;
+
   /** NVML_VALUE_NOT_AVAILABLE: usedGpuMemory when the driver cannot attribute memory. */
   private static final long NOT_AVAILABLE = -1L;
 
@@ -50,7 +51,9 @@ final class NvmlReader {
 
   private GpuDevice device(int index) {
     PointerByReference handleRef = new PointerByReference();
-    require(nvml.nvmlDeviceGetHandleByIndex_v2(index, handleRef), "nvmlDeviceGetHandleByIndex_v2",
+    require(
+        nvml.nvmlDeviceGetHandleByIndex_v2(index, handleRef),
+        "nvmlDeviceGetHandleByIndex_v2",
         index);
     Pointer handle = handleRef.getValue();
 
@@ -64,8 +67,16 @@ final class NvmlReader {
     long total = memory.getLong(0);
     long used = memory.getLong(16);
 
-    return new GpuDevice(index, text(uuid), text(name), total / MIB, used / MIB,
-        utilization(handle), temperature(handle), power(handle), processes(handle));
+    return new GpuDevice(
+        index,
+        text(uuid),
+        text(name),
+        total / MIB,
+        used / MIB,
+        utilization(handle),
+        temperature(handle),
+        power(handle),
+        processes(handle));
   }
 
   private Integer utilization(Pointer handle) {
@@ -143,8 +154,9 @@ final class NvmlReader {
   private void require(int result, String function, int index) {
     if (result != NvmlLibrary.SUCCESS) {
       String where = index < 0 ? "" : "GPU " + index + ": ";
-      throw new SageException(ErrorCode.PLUGIN_FAILURE, "GPU provider nvml: " + where + function
-          + " failed: " + describe(nvml, result));
+      throw new SageException(
+          ErrorCode.PLUGIN_FAILURE,
+          "GPU provider nvml: " + where + function + " failed: " + describe(nvml, result));
     }
   }
 

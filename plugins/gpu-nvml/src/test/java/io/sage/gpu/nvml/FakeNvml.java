@@ -8,12 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * NVML as a test wants it: devices with chosen figures, chosen failures, and a driver that may
- * lack the newer process functions. Writes raw structs the way libnvidia-ml does.
+ * NVML as a test wants it: devices with chosen figures, chosen failures, and a driver that may lack
+ * the newer process functions. Writes raw structs the way libnvidia-ml does.
  */
 final class FakeNvml implements NvmlLibrary {
-  record Device(String name, String uuid, long totalBytes, long usedBytes, int utilization,
-      int temperature, int milliwatts, List<long[]> processes) {}
+  record Device(
+      String name,
+      String uuid,
+      long totalBytes,
+      long usedBytes,
+      int utilization,
+      int temperature,
+      int milliwatts,
+      List<long[]> processes) {}
 
   final List<Device> devices = new ArrayList<>();
   int initResult = SUCCESS;
@@ -122,11 +129,11 @@ final class FakeNvml implements NvmlLibrary {
     return processes(1, 16, device, count, infos);
   }
 
-  private int processes(int version, int size, Pointer device, IntByReference count,
-      Pointer infos) {
+  private int processes(
+      int version, int size, Pointer device, IntByReference count, Pointer infos) {
     if (version > newestProcessFunction) {
-      throw new UnsatisfiedLinkError("Error looking up function "
-          + "'nvmlDeviceGetComputeRunningProcesses_v" + version + "'");
+      throw new UnsatisfiedLinkError(
+          "Error looking up function " + "'nvmlDeviceGetComputeRunningProcesses_v" + version + "'");
     }
     processCalls++;
     List<long[]> processes = of(device).processes();

@@ -20,16 +20,24 @@ class NvmlGpuProviderTest {
 
   private static FakeNvml twoGpus() {
     FakeNvml nvml = new FakeNvml();
-    nvml.devices.add(new FakeNvml.Device("NVIDIA H100 80GB HBM3", "GPU-aaaa", 81559 * MIB,
-        4096 * MIB + 12345, 37, 45, 123_456, List.of(new long[] {4242, 4000 * MIB})));
-    nvml.devices.add(new FakeNvml.Device("NVIDIA H100 80GB HBM3", "GPU-bbbb", 81559 * MIB,
-        0, 0, 30, 70_000, List.of()));
+    nvml.devices.add(
+        new FakeNvml.Device(
+            "NVIDIA H100 80GB HBM3",
+            "GPU-aaaa",
+            81559 * MIB,
+            4096 * MIB + 12345,
+            37,
+            45,
+            123_456,
+            List.of(new long[] {4242, 4000 * MIB})));
+    nvml.devices.add(
+        new FakeNvml.Device(
+            "NVIDIA H100 80GB HBM3", "GPU-bbbb", 81559 * MIB, 0, 0, 30, 70_000, List.of()));
     return nvml;
   }
 
   private static NvmlGpuProvider providerOver(NvmlLibrary nvml) {
-    return new NvmlGpuProvider(
-        () -> new NvmlLoader(List.of("fake"), name -> nvml).load());
+    return new NvmlGpuProvider(() -> new NvmlLoader(List.of("fake"), name -> nvml).load());
   }
 
   @Test
@@ -44,12 +52,23 @@ class NvmlGpuProviderTest {
   void readsEveryFigureOfEveryGpu() {
     NvmlGpuProvider provider = providerOver(twoGpus());
 
-    assertThat(provider.status()).extracting(s -> s.available(), s -> s.message())
+    assertThat(provider.status())
+        .extracting(s -> s.available(), s -> s.message())
         .containsExactly(true, "NVML ready: driver 550.54.15, 2 GPUs");
     List<GpuDevice> devices = provider.devices();
     assertThat(devices).hasSize(2);
-    assertThat(devices.get(0)).isEqualTo(new GpuDevice(0, "GPU-aaaa", "NVIDIA H100 80GB HBM3",
-        81559, 4096, 37, 45, 123.456, List.of(new GpuProcess(4242, 4000))));
+    assertThat(devices.get(0))
+        .isEqualTo(
+            new GpuDevice(
+                0,
+                "GPU-aaaa",
+                "NVIDIA H100 80GB HBM3",
+                81559,
+                4096,
+                37,
+                45,
+                123.456,
+                List.of(new GpuProcess(4242, 4000))));
     assertThat(devices.get(1).memoryFreeMib()).isEqualTo(81559);
     assertThat(devices.get(1).processes()).isEmpty();
   }
@@ -86,9 +105,10 @@ class NvmlGpuProviderTest {
 
     assertThatThrownBy(provider::devices)
         .isInstanceOf(SageException.class)
-        .hasMessage("GPU provider nvml: GPU 0: nvmlDeviceGetMemoryInfo failed: Unknown Error"
-            + " (code 4)")
-        .extracting(e -> ((SageException) e).code()).isEqualTo(ErrorCode.PLUGIN_FAILURE);
+        .hasMessage(
+            "GPU provider nvml: GPU 0: nvmlDeviceGetMemoryInfo failed: Unknown Error" + " (code 4)")
+        .extracting(e -> ((SageException) e).code())
+        .isEqualTo(ErrorCode.PLUGIN_FAILURE);
   }
 
   @Test
@@ -98,37 +118,53 @@ class NvmlGpuProviderTest {
     NvmlGpuProvider provider = providerOver(nvml);
 
     assertThat(provider.status().available()).isFalse();
-    assertThat(provider.status().message()).isEqualTo("NVML unavailable: the NVIDIA kernel driver"
-        + " is not loaded: Driver Not Loaded (code 9)");
-    assertThatThrownBy(provider::devices).hasMessage(
-        "GPU provider nvml: NVML unavailable: the NVIDIA kernel driver is not loaded: Driver Not"
-            + " Loaded (code 9)");
+    assertThat(provider.status().message())
+        .isEqualTo(
+            "NVML unavailable: the NVIDIA kernel driver"
+                + " is not loaded: Driver Not Loaded (code 9)");
+    assertThatThrownBy(provider::devices)
+        .hasMessage(
+            "GPU provider nvml: NVML unavailable: the NVIDIA kernel driver is not loaded: Driver Not"
+                + " Loaded (code 9)");
   }
 
   @Test
   void missingLibraryIsAClearStatusNamingEveryAttempt() {
-    NvmlGpuProvider provider = new NvmlGpuProvider(() -> new NvmlLoader(
-        List.of("libnvidia-ml-missing.so.1", "nvidia-ml-missing"), name -> {
-          throw new UnsatisfiedLinkError(name + ": cannot open shared object file\nmore detail");
-        }).load());
+    NvmlGpuProvider provider =
+        new NvmlGpuProvider(
+            () ->
+                new NvmlLoader(
+                        List.of("libnvidia-ml-missing.so.1", "nvidia-ml-missing"),
+                        name -> {
+                          throw new UnsatisfiedLinkError(
+                              name + ": cannot open shared object file\nmore detail");
+                        })
+                    .load());
 
-    assertThat(provider.status().message()).isEqualTo("NVML unavailable: no NVIDIA driver found,"
-        + " libnvidia-ml could not be loaded (libnvidia-ml-missing.so.1:"
-        + " libnvidia-ml-missing.so.1: cannot open shared object file; nvidia-ml-missing:"
-        + " nvidia-ml-missing: cannot open shared object file)");
+    assertThat(provider.status().message())
+        .isEqualTo(
+            "NVML unavailable: no NVIDIA driver found,"
+                + " libnvidia-ml could not be loaded (libnvidia-ml-missing.so.1:"
+                + " libnvidia-ml-missing.so.1: cannot open shared object file; nvidia-ml-missing:"
+                + " nvidia-ml-missing: cannot open shared object file)");
   }
 
   @Test
   void realJnaLoadOfAMissingLibraryFailsCleanly() {
-    NvmlGpuProvider provider = new NvmlGpuProvider(() -> new NvmlLoader(
-        List.of("libsage-no-such-nvml.so.1"),
-        name -> com.sun.jna.Native.load(name, NvmlLibrary.class)).load());
+    NvmlGpuProvider provider =
+        new NvmlGpuProvider(
+            () ->
+                new NvmlLoader(
+                        List.of("libsage-no-such-nvml.so.1"),
+                        name -> com.sun.jna.Native.load(name, NvmlLibrary.class))
+                    .load());
 
     assertThat(provider.status().available()).isFalse();
     assertThat(provider.status().message())
         .startsWith("NVML unavailable: no NVIDIA driver found")
         .contains("libsage-no-such-nvml.so.1");
-    assertThatThrownBy(provider::devices).isInstanceOf(SageException.class)
+    assertThatThrownBy(provider::devices)
+        .isInstanceOf(SageException.class)
         .hasMessageStartingWith("GPU provider nvml: NVML unavailable:");
   }
 
@@ -139,7 +175,8 @@ class NvmlGpuProviderTest {
 
     assertThat(provider.status().available()).isFalse();
     assertThat(provider.status().message()).startsWith("NVML unavailable: ");
-    assertThatThrownBy(provider::devices).isInstanceOf(SageException.class)
+    assertThatThrownBy(provider::devices)
+        .isInstanceOf(SageException.class)
         .hasMessageStartingWith("GPU provider nvml: NVML unavailable: ");
   }
 
@@ -147,10 +184,12 @@ class NvmlGpuProviderTest {
   void loadsOnceAndShutsDownOnClose() {
     AtomicInteger loads = new AtomicInteger();
     FakeNvml nvml = twoGpus();
-    NvmlGpuProvider provider = new NvmlGpuProvider(() -> {
-      loads.incrementAndGet();
-      return new NvmlLoader(List.of("fake"), name -> nvml).load();
-    });
+    NvmlGpuProvider provider =
+        new NvmlGpuProvider(
+            () -> {
+              loads.incrementAndGet();
+              return new NvmlLoader(List.of("fake"), name -> nvml).load();
+            });
 
     provider.status();
     provider.devices();
@@ -191,8 +230,12 @@ class NvmlGpuProviderTest {
   class WithoutADriver extends GpuProviderContract {
     @Override
     protected GpuProvider provider() {
-      return new NvmlGpuProvider(() -> new NvmlLoader(List.of("libsage-no-such-nvml.so.1"),
-          name -> com.sun.jna.Native.load(name, NvmlLibrary.class)).load());
+      return new NvmlGpuProvider(
+          () ->
+              new NvmlLoader(
+                      List.of("libsage-no-such-nvml.so.1"),
+                      name -> com.sun.jna.Native.load(name, NvmlLibrary.class))
+                  .load());
     }
   }
 

@@ -45,32 +45,52 @@ class NvmlGpuTest {
       GpuDevice device = devices.get(i);
       long[] row = smi.get(i);
       assertThat(device.index()).isEqualTo((int) row[0]);
-      assertThat(device.memoryTotalMib()).as("GPU %d total MiB", i).isCloseTo(row[1],
-          org.assertj.core.data.Offset.offset(1L));
-      assertThat(device.memoryUsedMib()).as("GPU %d used MiB", i).isCloseTo(row[2],
-          org.assertj.core.data.Offset.offset(USED_TOLERANCE_MIB));
+      assertThat(device.memoryTotalMib())
+          .as("GPU %d total MiB", i)
+          .isCloseTo(row[1], org.assertj.core.data.Offset.offset(1L));
+      assertThat(device.memoryUsedMib())
+          .as("GPU %d used MiB", i)
+          .isCloseTo(row[2], org.assertj.core.data.Offset.offset(USED_TOLERANCE_MIB));
       assertThat(device.uuid()).startsWith("GPU-");
-      System.out.printf("GPU %d %s %s: NVML total=%d used=%d util=%s temp=%s power=%s procs=%s;"
-              + " nvidia-smi total=%d used=%d%n", device.index(), device.name(), device.uuid(),
-          device.memoryTotalMib(), device.memoryUsedMib(), device.utilizationPct(),
-          device.temperatureC(), device.powerWatts(), device.processes(), row[1], row[2]);
+      System.out.printf(
+          "GPU %d %s %s: NVML total=%d used=%d util=%s temp=%s power=%s procs=%s;"
+              + " nvidia-smi total=%d used=%d%n",
+          device.index(),
+          device.name(),
+          device.uuid(),
+          device.memoryTotalMib(),
+          device.memoryUsedMib(),
+          device.utilizationPct(),
+          device.temperatureC(),
+          device.powerWatts(),
+          device.processes(),
+          row[1],
+          row[2]);
     }
     provider.close();
   }
 
   /** Rows of index, memory.total, memory.used in MiB. */
   private static List<long[]> nvidiaSmi() throws IOException, InterruptedException {
-    Process smi = new ProcessBuilder("nvidia-smi",
-        "--query-gpu=index,memory.total,memory.used", "--format=csv,noheader,nounits")
-        .redirectErrorStream(true).start();
+    Process smi =
+        new ProcessBuilder(
+                "nvidia-smi",
+                "--query-gpu=index,memory.total,memory.used",
+                "--format=csv,noheader,nounits")
+            .redirectErrorStream(true)
+            .start();
     String output = new String(smi.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(smi.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(smi.exitValue()).as(output).isZero();
     List<long[]> rows = new ArrayList<>();
     for (String line : output.strip().split("\n")) {
       String[] cells = line.split(",");
-      rows.add(new long[] {Long.parseLong(cells[0].trim()), Long.parseLong(cells[1].trim()),
-          Long.parseLong(cells[2].trim())});
+      rows.add(
+          new long[] {
+            Long.parseLong(cells[0].trim()),
+            Long.parseLong(cells[1].trim()),
+            Long.parseLong(cells[2].trim())
+          });
     }
     return rows;
   }

@@ -21,16 +21,18 @@ import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
- * The deployable artifact: the PF4J zip built in the package phase, with JNA inside, loaded the
- * way the host loads plugins. Without a driver it must load and report, not crash.
+ * The deployable artifact: the PF4J zip built in the package phase, with JNA inside, loaded the way
+ * the host loads plugins. Without a driver it must load and report, not crash.
  */
 class NvmlPluginZipIT {
   @TempDir Path pluginsRoot;
 
   private static Path builtZip() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files.filter(p -> p.getFileName().toString().endsWith("-plugin.zip"))
-          .findFirst().orElseThrow(() -> new AssertionError("no *-plugin.zip in target/"));
+      return files
+          .filter(p -> p.getFileName().toString().endsWith("-plugin.zip"))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no *-plugin.zip in target/"));
     }
   }
 
@@ -41,11 +43,18 @@ class NvmlPluginZipIT {
       Collections.list(zip.entries()).forEach(entry -> entries.add(entry.getName()));
     }
 
-    assertThat(entries).contains("plugin.properties", "classes/META-INF/extensions.idx",
-        "classes/io/sage/gpu/nvml/NvmlGpuProvider.class");
+    assertThat(entries)
+        .contains(
+            "plugin.properties",
+            "classes/META-INF/extensions.idx",
+            "classes/io/sage/gpu/nvml/NvmlGpuProvider.class");
     assertThat(entries).anyMatch(name -> name.matches("lib/jna-[0-9.]+\\.jar"));
-    assertThat(entries).noneMatch(name -> name.startsWith("lib/sage-spi")
-        || name.startsWith("lib/pf4j") || name.startsWith("lib/slf4j"));
+    assertThat(entries)
+        .noneMatch(
+            name ->
+                name.startsWith("lib/sage-spi")
+                    || name.startsWith("lib/pf4j")
+                    || name.startsWith("lib/slf4j"));
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.sage.engine.embedding.server;
 
 /**
- * A request the engine refuses, answered with an OpenAI-shaped error:
- * {@code {"error": {"message", "type", "param", "code"}}}.
+ * A request the engine refuses, answered with an OpenAI-shaped error: {@code {"error": {"message",
+ * "type", "param", "code"}}}.
  */
 public final class ApiException extends RuntimeException {
   private final int status;

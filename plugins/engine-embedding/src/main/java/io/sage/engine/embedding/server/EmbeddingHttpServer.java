@@ -24,8 +24,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The engine's HTTP face: {@code /health}, {@code /v1/models} and {@code /v1/embeddings}. It
- * listens before the model is loaded, so the host sees a live process answering 503 on
- * {@code /health} while loading, then 200 once {@link #ready} was called.
+ * listens before the model is loaded, so the host sees a live process answering 503 on {@code
+ * /health} while loading, then 200 once {@link #ready} was called.
  */
 public final class EmbeddingHttpServer implements AutoCloseable {
 
@@ -44,7 +44,8 @@ public final class EmbeddingHttpServer implements AutoCloseable {
 
   public EmbeddingHttpServer(ServerArguments arguments, String apiKey) throws IOException {
     this.arguments = arguments;
-    this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.getBytes(StandardCharsets.UTF_8);
+    this.apiKey =
+        apiKey == null || apiKey.isBlank() ? null : apiKey.getBytes(StandardCharsets.UTF_8);
     this.server = HttpServer.create(new InetSocketAddress(arguments.host(), arguments.port()), 256);
     // Bounded: at most this many requests are parsed and waiting at once, each bounded in size.
     this.executor = Executors.newFixedThreadPool(Math.max(8, 4 * arguments.threads()));
@@ -74,7 +75,9 @@ public final class EmbeddingHttpServer implements AutoCloseable {
         sendError(exchange, e);
       } catch (RuntimeException e) {
         e.printStackTrace();
-        sendError(exchange, new ApiException(500, "server_error", "internal", null, "embedding failed: " + e));
+        sendError(
+            exchange,
+            new ApiException(500, "server_error", "internal", null, "embedding failed: " + e));
       }
     }
   }
@@ -101,7 +104,9 @@ public final class EmbeddingHttpServer implements AutoCloseable {
         requireMethod(method, "POST");
         send(exchange, 200, embeddings(readJson(exchange)));
       }
-      default -> throw new ApiException(404, "invalid_request_error", "not_found", null, "no route " + path);
+      default ->
+          throw new ApiException(
+              404, "invalid_request_error", "not_found", null, "no route " + path);
     }
   }
 
@@ -124,17 +129,27 @@ public final class EmbeddingHttpServer implements AutoCloseable {
     EmbeddingRequest request = EmbeddingRequest.parse(body, arguments.maxInputs());
     if (!request.model().equals(arguments.servedModelName())) {
       throw new ApiException(
-          404, "invalid_request_error", "model_not_found", "model",
-          "model '" + request.model() + "' is not served here; this engine serves '" + arguments.servedModelName() + "'");
+          404,
+          "invalid_request_error",
+          "model_not_found",
+          "model",
+          "model '"
+              + request.model()
+              + "' is not served here; this engine serves '"
+              + arguments.servedModelName()
+              + "'");
     }
     TextEncoder loaded = encoder;
     if (loaded == null) {
-      throw new ApiException(503, "service_unavailable_error", "model_loading", null, "the model is still loading");
+      throw new ApiException(
+          503, "service_unavailable_error", "model_loading", null, "the model is still loading");
     }
     if (request.dimensions() != null && request.dimensions() != loaded.dimension()) {
       throw ApiException.invalid(
           "dimensions",
-          "this model produces " + loaded.dimension() + "-dimensional vectors and cannot shorten them; omit 'dimensions'");
+          "this model produces "
+              + loaded.dimension()
+              + "-dimensional vectors and cannot shorten them; omit 'dimensions'");
     }
     List<CompletableFuture<float[]>> pending = new ArrayList<>();
     int tokens = 0;
@@ -171,7 +186,12 @@ public final class EmbeddingHttpServer implements AutoCloseable {
     }
     throw ApiException.invalid(
         "input",
-        "input[" + index + "] has " + text.tokenCount() + " tokens; this engine accepts at most " + limit
+        "input["
+            + index
+            + "] has "
+            + text.tokenCount()
+            + " tokens; this engine accepts at most "
+            + limit
             + " (start it with option truncate=true to cut long inputs instead)");
   }
 
@@ -180,7 +200,8 @@ public final class EmbeddingHttpServer implements AutoCloseable {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApiException(503, "service_unavailable_error", "shutting_down", null, "the engine is shutting down");
+      throw new ApiException(
+          503, "service_unavailable_error", "shutting_down", null, "the engine is shutting down");
     } catch (ExecutionException e) {
       throw new IllegalStateException("the model failed: " + e.getCause(), e.getCause());
     }
@@ -188,7 +209,8 @@ public final class EmbeddingHttpServer implements AutoCloseable {
 
   /** OpenAI's base64 format: the float32 values, little-endian, base64-encoded. */
   static String toBase64(float[] vector) {
-    ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : vector) {
       bytes.putFloat(v);
     }
@@ -200,17 +222,24 @@ public final class EmbeddingHttpServer implements AutoCloseable {
       return;
     }
     String header = exchange.getRequestHeaders().getFirst("Authorization");
-    byte[] given = header != null && header.startsWith("Bearer ")
-        ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8)
-        : new byte[0];
+    byte[] given =
+        header != null && header.startsWith("Bearer ")
+            ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8)
+            : new byte[0];
     if (!MessageDigest.isEqual(apiKey, given)) {
-      throw new ApiException(401, "authentication_error", "invalid_api_key", null, "a valid 'Authorization: Bearer' key is required");
+      throw new ApiException(
+          401,
+          "authentication_error",
+          "invalid_api_key",
+          null,
+          "a valid 'Authorization: Bearer' key is required");
     }
   }
 
   private static void requireMethod(String method, String expected) {
     if (!method.equals(expected)) {
-      throw new ApiException(405, "invalid_request_error", "method_not_allowed", null, "use " + expected);
+      throw new ApiException(
+          405, "invalid_request_error", "method_not_allowed", null, "use " + expected);
     }
   }
 
@@ -220,7 +249,12 @@ public final class EmbeddingHttpServer implements AutoCloseable {
       body = in.readNBytes(MAX_BODY_BYTES + 1);
     }
     if (body.length > MAX_BODY_BYTES) {
-      throw new ApiException(413, "invalid_request_error", "payload_too_large", null, "the body exceeds " + MAX_BODY_BYTES + " bytes");
+      throw new ApiException(
+          413,
+          "invalid_request_error",
+          "payload_too_large",
+          null,
+          "the body exceeds " + MAX_BODY_BYTES + " bytes");
     }
     try {
       return JSON.readTree(body);

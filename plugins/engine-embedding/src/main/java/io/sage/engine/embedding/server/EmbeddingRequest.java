@@ -20,7 +20,10 @@ record EmbeddingRequest(String model, List<String> inputs, boolean base64, Integ
       throw ApiException.invalid("model", "'model' is required and must be a string");
     }
     return new EmbeddingRequest(
-        model.asText(), inputs(body.get("input"), maxInputs), base64(body.get("encoding_format")), dimensions(body.get("dimensions")));
+        model.asText(),
+        inputs(body.get("input"), maxInputs),
+        base64(body.get("encoding_format")),
+        dimensions(body.get("dimensions")));
   }
 
   private static List<String> inputs(JsonNode input, int maxInputs) {
@@ -38,14 +41,20 @@ record EmbeddingRequest(String model, List<String> inputs, boolean base64, Integ
     }
     if (input.size() > maxInputs) {
       throw ApiException.invalid(
-          "input", "'input' holds " + input.size() + " items; this engine accepts at most " + maxInputs + " per request");
+          "input",
+          "'input' holds "
+              + input.size()
+              + " items; this engine accepts at most "
+              + maxInputs
+              + " per request");
     }
     List<String> texts = new ArrayList<>(input.size());
     for (int i = 0; i < input.size(); i++) {
       JsonNode item = input.get(i);
       if (item.isNumber() || item.isArray()) {
         throw ApiException.invalid(
-            "input", "token arrays are not supported by this engine (its tokenizer is not OpenAI's); send text instead");
+            "input",
+            "token arrays are not supported by this engine (its tokenizer is not OpenAI's); send text instead");
       }
       if (!item.isTextual()) {
         throw ApiException.invalid("input", "input[" + i + "] must be a string");
@@ -57,7 +66,8 @@ record EmbeddingRequest(String model, List<String> inputs, boolean base64, Integ
 
   private static String checkText(String text, String where) {
     if (text.isBlank()) {
-      throw ApiException.invalid("input", where + " is empty or only whitespace; there is nothing to embed");
+      throw ApiException.invalid(
+          "input", where + " is empty or only whitespace; there is nothing to embed");
     }
     return text;
   }
@@ -72,7 +82,8 @@ record EmbeddingRequest(String model, List<String> inputs, boolean base64, Integ
     if (format.isTextual() && format.asText().equals("base64")) {
       return true;
     }
-    throw ApiException.invalid("encoding_format", "'encoding_format' must be 'float' or 'base64', got " + format);
+    throw ApiException.invalid(
+        "encoding_format", "'encoding_format' must be 'float' or 'base64', got " + format);
   }
 
   private static Integer dimensions(JsonNode dimensions) {

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gathers texts that arrive together, from one request or several, into one model run. The first
- * text waits at most {@code maxWaitMs} for company; a batch never exceeds {@code maxBatchSize}.
- * One thread runs the model, so ONNX Runtime's own thread pool owns the cores.
+ * text waits at most {@code maxWaitMs} for company; a batch never exceeds {@code maxBatchSize}. One
+ * thread runs the model, so ONNX Runtime's own thread pool owns the cores.
  */
 public final class MicroBatcher implements AutoCloseable {
 
@@ -31,7 +31,8 @@ public final class MicroBatcher implements AutoCloseable {
 
   public MicroBatcher(BatchEmbedder embedder, int maxBatchSize, int maxWaitMs) {
     if (maxBatchSize < 1 || maxWaitMs < 0) {
-      throw new IllegalArgumentException("maxBatchSize must be positive and maxWaitMs not negative");
+      throw new IllegalArgumentException(
+          "maxBatchSize must be positive and maxWaitMs not negative");
     }
     this.embedder = embedder;
     this.maxBatchSize = maxBatchSize;
@@ -101,7 +102,9 @@ public final class MicroBatcher implements AutoCloseable {
     worker.interrupt();
     Job job;
     while ((job = queue.poll()) != null) {
-      job.result().completeExceptionally(new IllegalStateException("the embedding engine is shutting down"));
+      job.result()
+          .completeExceptionally(
+              new IllegalStateException("the embedding engine is shutting down"));
     }
   }
 }

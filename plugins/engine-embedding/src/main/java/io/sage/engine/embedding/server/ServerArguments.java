@@ -33,7 +33,8 @@ public record ServerArguments(
       throw new IllegalArgumentException("--port must be 0..65535, got " + port);
     }
     if (threads < 1 || maxBatchSize < 1 || batchWaitMs < 0 || maxInputs < 1 || maxInputTokens < 2) {
-      throw new IllegalArgumentException("--threads, --max-batch-size, --max-inputs and --max-input-tokens must be positive");
+      throw new IllegalArgumentException(
+          "--threads, --max-batch-size, --max-inputs and --max-input-tokens must be positive");
     }
   }
 
@@ -58,7 +59,9 @@ public record ServerArguments(
         model,
         folder,
         values.getOrDefault("served-model-name", model),
-        Integer.parseInt(values.getOrDefault("threads", Integer.toString(Runtime.getRuntime().availableProcessors()))),
+        Integer.parseInt(
+            values.getOrDefault(
+                "threads", Integer.toString(Runtime.getRuntime().availableProcessors()))),
         Integer.parseInt(values.getOrDefault("max-batch-size", "32")),
         Integer.parseInt(values.getOrDefault("batch-wait-ms", "5")),
         Integer.parseInt(values.getOrDefault("max-inputs", "256")),

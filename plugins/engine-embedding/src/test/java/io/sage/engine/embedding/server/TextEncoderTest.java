@@ -8,7 +8,8 @@ class TextEncoderTest {
 
   @Test
   void truncationKeepsTheFirstTokensAndTheClosingSpecialToken() {
-    TokenizedText text = new TokenizedText(new long[] {101, 1, 2, 3, 4, 102}, new long[] {0, 0, 0, 0, 0, 0});
+    TokenizedText text =
+        new TokenizedText(new long[] {101, 1, 2, 3, 4, 102}, new long[] {0, 0, 0, 0, 0, 0});
     TokenizedText cut = TextEncoder.truncate(text, 4);
     assertThat(cut.ids()).containsExactly(101, 1, 2, 102);
     assertThat(cut.typeIds()).hasSize(4);
