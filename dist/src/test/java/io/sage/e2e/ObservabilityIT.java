@@ -150,6 +150,28 @@ class ObservabilityIT {
     throw new AssertionError("access log has " + lines.size() + " lines, expected " + atLeast);
   }
 
+  /**
+   * The access log once it holds a line for every one of {@code requestIds} (it is written
+   * asynchronously).
+   */
+  static List<JsonNode> accessLogWith(String... requestIds) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    List<JsonNode> lines = accessLog(1);
+    while (System.nanoTime() < deadline) {
+      List<JsonNode> current = accessLog(1);
+      boolean all = true;
+      for (String id : requestIds) {
+        all &= current.stream().anyMatch(l -> id.equals(l.get("request_id").asText()));
+      }
+      if (all) {
+        return current;
+      }
+      lines = current;
+      Gateway.sleep(100);
+    }
+    throw new AssertionError("access log lacks some of " + List.of(requestIds) + ": " + lines);
+  }
+
   static JsonNode line(List<JsonNode> lines, String requestId) {
     return lines.stream()
         .filter(l -> requestId.equals(l.get("request_id").asText()))
@@ -222,7 +244,7 @@ class ObservabilityIT {
     assertThat(sum(m, "sage_engine_startup_duration_seconds_count", "model", "obs-model"))
         .isEqualTo(1);
 
-    List<JsonNode> log = accessLog(3);
+    List<JsonNode> log = accessLogWith("it-plain-1", "it-stream-2", "it-unknown-3");
     JsonNode first = line(log, "it-plain-1");
     assertThat(first.get("route").asText()).isEqualTo(chatRoute);
     assertThat(first.get("model").asText()).isEqualTo("obs-model");
@@ -290,7 +312,7 @@ class ObservabilityIT {
         .isEqualTo(failovers);
     assertThat(sum(m, "sage_requests_total", "model", "fo-model", "engine_id", b, "status", "2xx"))
         .isEqualTo(4);
-    List<JsonNode> log = accessLog(1);
+    List<JsonNode> log = accessLogWith("it-fo-0", "it-fo-1", "it-fo-2", "it-fo-3");
     long retried =
         log.stream()
             .filter(l -> l.get("request_id").asText().startsWith("it-fo-"))
