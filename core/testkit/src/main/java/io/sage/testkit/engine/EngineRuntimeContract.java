@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The contract every engine runtime meets, run against a real launched process. A runtime's test
  * extends it and provides the factory and a spec that can run on the test machine.
  *
- * <p>One engine is launched lazily and shared by the read-only checks; the stop check launches
- * its own.
+ * <p>One engine is launched lazily and shared by the read-only checks; the stop check launches its
+ * own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class EngineRuntimeContract {
@@ -97,7 +97,9 @@ public abstract class EngineRuntimeContract {
     var response = engine.get("/v1/models", REQUEST_TIMEOUT, authorization(sharedContext));
     assertThat(response.statusCode()).isEqualTo(200);
     List<String> ids = new ArrayList<>();
-    JSON.readTree(response.body()).path("data").forEach(model -> ids.add(model.path("id").asText()));
+    JSON.readTree(response.body())
+        .path("data")
+        .forEach(model -> ids.add(model.path("id").asText()));
     assertThat(ids).contains(spec().servedModelName());
   }
 

@@ -87,8 +87,12 @@ public final class LaunchedEngine implements AutoCloseable {
     while (System.nanoTime() - deadline < 0) {
       if (!process.isAlive()) {
         throw new AssertionError(
-            "engine " + engineId + " exited with code " + process.exitValue()
-                + " before it became healthy; log tail:\n" + logTail(20));
+            "engine "
+                + engineId
+                + " exited with code "
+                + process.exitValue()
+                + " before it became healthy; log tail:\n"
+                + logTail(20));
       }
       try {
         HttpResponse<String> response = get(healthPath, Duration.ofSeconds(1));
@@ -102,8 +106,14 @@ public final class LaunchedEngine implements AutoCloseable {
       sleep(POLL);
     }
     throw new AssertionError(
-        "engine " + engineId + " not healthy after " + timeout + " (last: " + last
-            + "); log tail:\n" + logTail(20));
+        "engine "
+            + engineId
+            + " not healthy after "
+            + timeout
+            + " (last: "
+            + last
+            + "); log tail:\n"
+            + logTail(20));
   }
 
   /** Waits until the log contains {@code text}; fails with the log's tail after the timeout. */
@@ -116,7 +126,13 @@ public final class LaunchedEngine implements AutoCloseable {
       sleep(POLL);
     }
     throw new AssertionError(
-        "engine " + engineId + ": '" + text + "' not logged within " + timeout + "; log tail:\n"
+        "engine "
+            + engineId
+            + ": '"
+            + text
+            + "' not logged within "
+            + timeout
+            + "; log tail:\n"
             + logTail(20));
   }
 
@@ -125,7 +141,11 @@ public final class LaunchedEngine implements AutoCloseable {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError(
-            "engine " + engineId + " still running after " + timeout + "; log tail:\n"
+            "engine "
+                + engineId
+                + " still running after "
+                + timeout
+                + "; log tail:\n"
                 + logTail(20));
       }
       return process.exitValue();

@@ -42,7 +42,13 @@ public record TestEngineContext(
   /** A context on 127.0.0.1 with a free port, no GPUs and a fresh random API key. */
   public static TestEngineContext of(String engineId, EngineSpec spec, Path workDirectory) {
     return new TestEngineContext(
-        engineId, spec, LOOPBACK, freePort(), List.of(), workDirectory, "test-key-" + UUID.randomUUID());
+        engineId,
+        spec,
+        LOOPBACK,
+        freePort(),
+        List.of(),
+        workDirectory,
+        "test-key-" + UUID.randomUUID());
   }
 
   /** The same context with another API key (an empty one means "no key"). */
@@ -52,7 +58,8 @@ public record TestEngineContext(
 
   /** The same context for another spec (options, kind), keeping id, port and directory. */
   public TestEngineContext withSpec(EngineSpec newSpec) {
-    return new TestEngineContext(engineId, newSpec, host, port, gpuIds, workDirectory, engineApiKey);
+    return new TestEngineContext(
+        engineId, newSpec, host, port, gpuIds, workDirectory, engineApiKey);
   }
 
   /** A loopback port nobody listens on right now. */

@@ -32,8 +32,23 @@ class JsonReaderTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "[1 2]", "01x", "tru", "\"abc",
-          "{\"a\":1}x", "\"\\q\"", "{a:1}", "-", "1.", "\"\\u12\""})
+      strings = {
+        "",
+        "{",
+        "{\"a\":}",
+        "{\"a\" 1}",
+        "[1,]",
+        "[1 2]",
+        "01x",
+        "tru",
+        "\"abc",
+        "{\"a\":1}x",
+        "\"\\q\"",
+        "{a:1}",
+        "-",
+        "1.",
+        "\"\\u12\""
+      })
   void rejectsMalformedJson(String text) {
     assertThatThrownBy(() -> JsonReader.parse(text))
         .isInstanceOf(IllegalArgumentException.class)

@@ -12,8 +12,20 @@ class MockEngineMainTest {
   void parsesTheLaunchCommandLine() {
     MockServerConfig config =
         MockEngineMain.parse(
-            new String[] {"--host", "127.0.0.1", "--port", "8123", "--model", "m", "--kind",
-                "embedding", "--option", "embedding_dim=8", "--option", "latency_ms=2"},
+            new String[] {
+              "--host",
+              "127.0.0.1",
+              "--port",
+              "8123",
+              "--model",
+              "m",
+              "--kind",
+              "embedding",
+              "--option",
+              "embedding_dim=8",
+              "--option",
+              "latency_ms=2"
+            },
             Optional.of("secret"));
     assertThat(config.port()).isEqualTo(8123);
     assertThat(config.embedding()).isTrue();
@@ -35,8 +47,18 @@ class MockEngineMainTest {
     assertThatThrownBy(
             () ->
                 MockEngineMain.parse(
-                    new String[] {"--port", "x", "--kind", "tts", "--option", "nope", "--zzz", "1",
-                        "--option", "hang_after_s=-1"},
+                    new String[] {
+                      "--port",
+                      "x",
+                      "--kind",
+                      "tts",
+                      "--option",
+                      "nope",
+                      "--zzz",
+                      "1",
+                      "--option",
+                      "hang_after_s=-1"
+                    },
                     Optional.empty()))
         .hasMessageContaining("--port must be within 0..65535, got 'x'")
         .hasMessageContaining("--kind must be llm or embedding")

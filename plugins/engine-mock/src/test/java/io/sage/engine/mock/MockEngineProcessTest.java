@@ -49,7 +49,9 @@ class MockEngineProcessTest {
   @Test
   void chatAnswersWithExactlyMaxTokens() throws IOException {
     HttpResponse<String> response =
-        post(llm(), "/v1/chat/completions",
+        post(
+            llm(),
+            "/v1/chat/completions",
             "{\"model\":\"mock-model\",\"max_tokens\":5,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"say three words\"}]}");
     assertThat(response.statusCode()).isEqualTo(200);
@@ -62,7 +64,8 @@ class MockEngineProcessTest {
     JsonNode choice = body.path("choices").get(0);
     assertThat(choice.path("index").asInt()).isZero();
     assertThat(choice.path("message").path("role").asText()).isEqualTo("assistant");
-    assertThat(choice.path("message").path("content").asText()).isEqualTo("tok0 tok1 tok2 tok3 tok4");
+    assertThat(choice.path("message").path("content").asText())
+        .isEqualTo("tok0 tok1 tok2 tok3 tok4");
     assertThat(choice.path("finish_reason").asText()).isEqualTo("length");
     JsonNode usage = body.path("usage");
     assertThat(usage.path("prompt_tokens").asInt()).isEqualTo(3);
@@ -86,7 +89,9 @@ class MockEngineProcessTest {
   void chatStreamsOneEventPerTokenThenUsageThenDone() throws IOException {
     List<String> events =
         dataEvents(
-            post(llm(), "/v1/chat/completions",
+            post(
+                llm(),
+                "/v1/chat/completions",
                 "{\"model\":\"mock-model\",\"stream\":true,\"max_tokens\":4,"
                     + "\"stream_options\":{\"include_usage\":true},"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
@@ -122,14 +127,18 @@ class MockEngineProcessTest {
   void completionsUseTheTextCompletionShape() throws IOException {
     JsonNode body =
         JSON.readTree(
-            post(llm(), "/v1/completions", "{\"model\":\"mock-model\",\"prompt\":\"a b\",\"max_tokens\":3}")
+            post(
+                    llm(),
+                    "/v1/completions",
+                    "{\"model\":\"mock-model\",\"prompt\":\"a b\",\"max_tokens\":3}")
                 .body());
     assertThat(body.path("object").asText()).isEqualTo("text_completion");
     assertThat(body.path("choices").get(0).path("text").asText()).isEqualTo("tok0 tok1 tok2");
     assertThat(body.path("usage").path("prompt_tokens").asInt()).isEqualTo(2);
 
     List<String> events =
-        dataEvents(post(llm(), "/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":2,\"stream\":true}"));
+        dataEvents(
+            post(llm(), "/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":2,\"stream\":true}"));
     assertThat(events).hasSize(3).last().isEqualTo("[DONE]");
     assertThat(JSON.readTree(events.get(1)).path("choices").get(0).path("text").asText())
         .isEqualTo(" tok1");
@@ -146,8 +155,7 @@ class MockEngineProcessTest {
 
   @Test
   void rejectsAMissingOrWrongApiKey() throws IOException {
-    HttpResponse<String> missing =
-        llm().post("/v1/chat/completions", "{}", TIMEOUT);
+    HttpResponse<String> missing = llm().post("/v1/chat/completions", "{}", TIMEOUT);
     assertThat(missing.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(missing.body()).path("error").path("code").asText())
         .isEqualTo("invalid_api_key");
@@ -186,12 +194,22 @@ class MockEngineProcessTest {
 
   @Test
   void logsOneLinePerRequest() throws IOException {
-    llm().post("/v1/completions", "{\"prompt\":\n\"logged\"}", TIMEOUT,
-        "Authorization", auth(llm())[1], "x-request-id", "req-42", "traceparent", "00-abc-def-01");
-    llm().awaitLog(
-        "request method=POST path=/v1/completions x-request-id=req-42 traceparent=00-abc-def-01"
-            + " body={\"prompt\": \"logged\"}",
-        TIMEOUT);
+    llm()
+        .post(
+            "/v1/completions",
+            "{\"prompt\":\n\"logged\"}",
+            TIMEOUT,
+            "Authorization",
+            auth(llm())[1],
+            "x-request-id",
+            "req-42",
+            "traceparent",
+            "00-abc-def-01");
+    llm()
+        .awaitLog(
+            "request method=POST path=/v1/completions x-request-id=req-42 traceparent=00-abc-def-01"
+                + " body={\"prompt\": \"logged\"}",
+            TIMEOUT);
     llm().get("/health", TIMEOUT);
     llm().awaitLog("request method=GET path=/health x-request-id=- traceparent=- body=", TIMEOUT);
   }
@@ -199,7 +217,8 @@ class MockEngineProcessTest {
   @Test
   void embeddingsAreDeterministicUnitVectorsInInputOrder() throws IOException {
     JsonNode both =
-        JSON.readTree(post(embedding(), "/v1/embeddings", "{\"input\":[\"alpha\",\"beta\"]}").body());
+        JSON.readTree(
+            post(embedding(), "/v1/embeddings", "{\"input\":[\"alpha\",\"beta\"]}").body());
     assertThat(both.path("object").asText()).isEqualTo("list");
     assertThat(both.path("model").asText()).isEqualTo(MockSpecs.MODEL);
     float[] alpha = floats(both.path("data").get(0).path("embedding"));
@@ -221,17 +240,23 @@ class MockEngineProcessTest {
         JSON.readTree(post(embedding(), "/v1/embeddings", "{\"input\":[\"x y\"]}").body());
     JsonNode asBase64 =
         JSON.readTree(
-            post(embedding(), "/v1/embeddings", "{\"input\":\"x y\",\"encoding_format\":\"base64\"}")
+            post(
+                    embedding(),
+                    "/v1/embeddings",
+                    "{\"input\":\"x y\",\"encoding_format\":\"base64\"}")
                 .body());
     ByteBuffer bytes =
-        ByteBuffer.wrap(Base64.getDecoder().decode(asBase64.path("data").get(0).path("embedding").asText()))
+        ByteBuffer.wrap(
+                Base64.getDecoder().decode(asBase64.path("data").get(0).path("embedding").asText()))
             .order(ByteOrder.LITTLE_ENDIAN);
     float[] decoded = new float[bytes.remaining() / Float.BYTES];
     bytes.asFloatBuffer().get(decoded);
     assertThat(decoded).isEqualTo(floats(asFloats.path("data").get(0).path("embedding")));
     assertThat(asBase64.path("usage").path("prompt_tokens").asInt()).isEqualTo(2);
-    assertThat(post(embedding(), "/v1/embeddings", "{\"input\":\"x\",\"encoding_format\":\"hex\"}")
-        .statusCode()).isEqualTo(400);
+    assertThat(
+            post(embedding(), "/v1/embeddings", "{\"input\":\"x\",\"encoding_format\":\"hex\"}")
+                .statusCode())
+        .isEqualTo(400);
   }
 
   @Test
@@ -254,14 +279,19 @@ class MockEngineProcessTest {
         paced.http().send(request, HttpResponse.BodyHandlers.ofLines());
     List<Long> arrivals = new ArrayList<>();
     List<String> events = new ArrayList<>();
-    response.body().filter(line -> line.startsWith("data: ")).forEach(line -> {
-      arrivals.add(System.nanoTime() - start);
-      events.add(line);
-    });
+    response
+        .body()
+        .filter(line -> line.startsWith("data: "))
+        .forEach(
+            line -> {
+              arrivals.add(System.nanoTime() - start);
+              events.add(line);
+            });
     assertThat(events).hasSize(7).last().isEqualTo("data: [DONE]");
     // Six tokens at 20 per second are 250 ms apart from first to last; a buffered reply would
     // arrive all at once.
-    assertThat(Duration.ofNanos(arrivals.get(5) - arrivals.get(0))).isGreaterThan(Duration.ofMillis(150));
+    assertThat(Duration.ofNanos(arrivals.get(5) - arrivals.get(0)))
+        .isGreaterThan(Duration.ofMillis(150));
     for (int i = 1; i < arrivals.size(); i++) {
       assertThat(arrivals.get(i)).isGreaterThanOrEqualTo(arrivals.get(i - 1));
     }
@@ -288,7 +318,8 @@ class MockEngineProcessTest {
     assertThat(engine.process().isAlive()).isTrue();
     assertThat(post(engine, "/v1/completions", "{}").statusCode()).isEqualTo(200);
     assertThat(engine.awaitExit(TIMEOUT)).isEqualTo(3);
-    assertThat(engine.logTail(1)).isEqualTo("mock engine exiting after 2 requests (exit_after_requests)");
+    assertThat(engine.logTail(1))
+        .isEqualTo("mock engine exiting after 2 requests (exit_after_requests)");
   }
 
   @Test
@@ -325,15 +356,16 @@ class MockEngineProcessTest {
 
   private LaunchedEngine launch(String name, EngineSpec spec) {
     TestEngineContext context = TestEngineContext.of(name, spec, workRoot.resolve(name));
-    LaunchedEngine engine =
-        LaunchedEngine.launch(context, factory.create(context).launchCommand());
+    LaunchedEngine engine = LaunchedEngine.launch(context, factory.create(context).launchCommand());
     launched.add(engine);
     contexts.put(engine.engineId(), context);
     return engine;
   }
 
   private String[] auth(LaunchedEngine engine) {
-    return new String[] {"Authorization", "Bearer " + contexts.get(engine.engineId()).engineApiKey()};
+    return new String[] {
+      "Authorization", "Bearer " + contexts.get(engine.engineId()).engineApiKey()
+    };
   }
 
   private HttpResponse<String> post(LaunchedEngine engine, String path, String json)
@@ -341,8 +373,8 @@ class MockEngineProcessTest {
     return post(engine, path, json, TIMEOUT);
   }
 
-  private HttpResponse<String> post(LaunchedEngine engine, String path, String json, Duration timeout)
-      throws IOException {
+  private HttpResponse<String> post(
+      LaunchedEngine engine, String path, String json, Duration timeout) throws IOException {
     return engine.post(path, json, timeout, auth(engine));
   }
 

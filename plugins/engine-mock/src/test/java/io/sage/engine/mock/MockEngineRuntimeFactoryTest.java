@@ -24,7 +24,8 @@ class MockEngineRuntimeFactoryTest {
   void describesTheMockRuntime() {
     assertThat(factory.kind()).isEqualTo("mock");
     assertThat(factory.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(factory.engineKinds()).containsExactlyInAnyOrder(EngineKind.LLM, EngineKind.EMBEDDING);
+    assertThat(factory.engineKinds())
+        .containsExactlyInAnyOrder(EngineKind.LLM, EngineKind.EMBEDDING);
     assertThat(factory.usesGpus()).isFalse();
   }
 
@@ -74,7 +75,9 @@ class MockEngineRuntimeFactoryTest {
   void launchesMockEngineMainFromThePluginsOwnClassPath() {
     TestEngineContext context =
         TestEngineContext.of(
-            "engine-7", MockSpecs.embedding(Map.of("latency_ms", "3", "embedding_dim", "16")), workDir);
+            "engine-7",
+            MockSpecs.embedding(Map.of("latency_ms", "3", "embedding_dim", "16")),
+            workDir);
     EngineRuntime runtime = factory.create(context);
     LaunchCommand command = runtime.launchCommand();
 
@@ -84,12 +87,18 @@ class MockEngineRuntimeFactoryTest {
         .startsWith(context.javaExecutable().toString())
         .containsSubsequence(
             "io.sage.engine.mock.MockEngineMain",
-            "--host", "127.0.0.1",
-            "--port", Integer.toString(context.port()),
-            "--model", MockSpecs.MODEL,
-            "--kind", "embedding",
-            "--option", "embedding_dim=16",
-            "--option", "latency_ms=3")
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(context.port()),
+            "--model",
+            MockSpecs.MODEL,
+            "--kind",
+            "embedding",
+            "--option",
+            "embedding_dim=16",
+            "--option",
+            "latency_ms=3")
         .contains("-Xmx128m", "-XX:+UseSerialGC");
     assertThat(command.environment())
         .containsExactly(Map.entry("SAGE_ENGINE_API_KEY", context.engineApiKey()));

@@ -41,17 +41,29 @@ class MockPluginJarIT {
     LaunchCommand command =
         new LaunchCommand(
             List.of(
-                context.javaExecutable().toString(), "-cp", JAR.toString(),
-                MockEngineMain.class.getName(), "--host", context.host(),
-                "--port", Integer.toString(context.port()), "--model", MockSpecs.MODEL,
-                "--kind", "llm"),
+                context.javaExecutable().toString(),
+                "-cp",
+                JAR.toString(),
+                MockEngineMain.class.getName(),
+                "--host",
+                context.host(),
+                "--port",
+                Integer.toString(context.port()),
+                "--model",
+                MockSpecs.MODEL,
+                "--kind",
+                "llm"),
             Map.of(MockEngineMain.API_KEY_ENV, context.engineApiKey()),
             workDir);
     try (LaunchedEngine engine =
         LaunchedEngine.start(context, command, "/health", Duration.ofSeconds(20))) {
       var response =
-          engine.post("/v1/chat/completions", "{\"max_tokens\":2}", Duration.ofSeconds(5),
-              "Authorization", "Bearer " + context.engineApiKey());
+          engine.post(
+              "/v1/chat/completions",
+              "{\"max_tokens\":2}",
+              Duration.ofSeconds(5),
+              "Authorization",
+              "Bearer " + context.engineApiKey());
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).contains("\"content\":\"tok0 tok1\"");
     }

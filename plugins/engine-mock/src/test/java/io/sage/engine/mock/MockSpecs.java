@@ -21,6 +21,16 @@ final class MockSpecs {
 
   static EngineSpec spec(EngineKind kind, Map<String, String> options, List<String> extraArgs) {
     return new EngineSpec(
-        "mock/base-model", MODEL, kind, "mock", null, 1, List.of(), false, null, extraArgs, options);
+        "mock/base-model",
+        MODEL,
+        kind,
+        "mock",
+        null,
+        1,
+        List.of(),
+        false,
+        null,
+        extraArgs,
+        options);
   }
 }
