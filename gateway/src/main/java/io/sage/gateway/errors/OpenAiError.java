@@ -14,6 +14,9 @@ import java.util.Map;
  * code}}}.
  */
 public final class OpenAiError {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private OpenAiError() {}
 
   public static Map<String, Object> body(String message, String type, String param, String code) {
@@ -46,33 +49,10 @@ public final class OpenAiError {
 
   /** The JSON text of an error, for places that write bytes (SSE error events). */
   public static String json(String message, String type, String code) {
-    return "{\"error\":{\"message\":"
-        + quote(message)
-        + ",\"type\":"
-        + quote(type)
-        + ",\"param\":null,\"code\":"
-        + quote(code)
-        + "}}";
-  }
-
-  static String quote(String value) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : value.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
+    try {
+      return JSON.writeValueAsString(body(message, type, null, code));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("an error body cannot be written as JSON", e);
     }
-    return out.append('"').toString();
   }
 }

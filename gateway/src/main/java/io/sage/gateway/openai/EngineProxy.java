@@ -1,6 +1,7 @@
 package io.sage.gateway.openai;
 
 import io.micronaut.buffer.netty.NettyByteBufferFactory;
+import io.micronaut.buffer.netty.NettyReadBufferFactory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.io.buffer.ReadBuffer;
 import io.micronaut.core.io.buffer.ReadBufferFactory;
@@ -18,6 +19,8 @@ import io.micronaut.http.client.annotation.Client;
 import io.micronaut.http.client.exceptions.ReadTimeoutException;
 import io.micronaut.http.netty.NettyHttpResponseBuilder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.gateway.security.InferenceAdmission;
@@ -80,6 +83,8 @@ public final class EngineProxy {
       ByteBodyFactory.createDefault(NettyByteBufferFactory.DEFAULT);
 
   private static final ReadBufferFactory BUFFERS = ReadBufferFactory.getJdkFactory();
+  private static final NettyReadBufferFactory NETTY_BUFFERS =
+      NettyReadBufferFactory.of(ByteBufAllocator.DEFAULT);
 
   private final EngineRouter router;
   private final EngineSupervisor supervisor;
@@ -360,6 +365,8 @@ public final class EngineProxy {
       Flux<ReadBuffer> relayed =
           Flux.from(bodyOf(response))
               .map(this::chunk)
+              // a chunk that never reached the client (cancel, error) is released, not leaked
+              .doOnDiscard(ReadBuffer.class, ReadBuffer::close)
               .doFinally(
                   signal -> {
                     release.run();
@@ -412,11 +419,15 @@ public final class EngineProxy {
       return out.body(BODIES.adapt(relayed));
     }
 
-    private ReadBuffer chunk(byte[] bytes) {
+    /**
+     * Hands one chunk on without copying it: listeners that read bodies get a read-only view, and
+     * the buffer itself becomes the relayed piece (released by the server once written).
+     */
+    private ReadBuffer chunk(ByteBuf buf) {
       call.firstByte();
-      call.addBytes(bytes.length);
+      call.addBytes(buf.readableBytes());
       if (!bodyListeners.isEmpty()) {
-        ByteBuffer view = ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        ByteBuffer view = buf.nioBuffer().asReadOnlyBuffer();
         for (ProxyListener listener : bodyListeners) {
           try {
             listener.onBody(call, view.duplicate());
@@ -426,7 +437,7 @@ public final class EngineProxy {
           }
         }
       }
-      return BUFFERS.adapt(bytes);
+      return NETTY_BUFFERS.adapt(buf);
     }
   }
 
@@ -434,29 +445,18 @@ public final class EngineProxy {
    * The streamed body of a proxied response: Netty content chunks copied into read buffers (and
    * released) as they arrive.
    */
-  private static Flux<byte[]> bodyOf(HttpResponse<?> response) {
+  private static Flux<ByteBuf> bodyOf(HttpResponse<?> response) {
     if (response instanceof NettyHttpResponseBuilder netty) {
-      return Flux.from(netty.toStreamHttpResponse())
-          .map(
-              content -> {
-                try {
-                  ByteBuf buf = content.content();
-                  byte[] bytes = new byte[buf.readableBytes()];
-                  buf.getBytes(buf.readerIndex(), bytes);
-                  return bytes;
-                } finally {
-                  ReferenceCountUtil.release(content);
-                }
-              });
+      return Flux.from(netty.toStreamHttpResponse()).map(content -> content.content());
     }
     if (response instanceof ByteBodyHttpResponse<?> streamed) {
-      return Flux.from(streamed.byteBody().toByteArrayPublisher());
+      return Flux.from(streamed.byteBody().toByteArrayPublisher()).map(Unpooled::wrappedBuffer);
     }
     return Flux.empty();
   }
 
   private static void discard(HttpResponse<?> response) {
-    bodyOf(response).subscribe(bytes -> {}, error -> {});
+    bodyOf(response).subscribe(ReferenceCountUtil::release, error -> {});
   }
 
   static String describe(Throwable error) {

@@ -231,13 +231,7 @@ public final class EngineSupervisor implements AutoCloseable {
   void fail(EngineEntry entry, EngineState from, String reason) {
     boolean moved;
     try {
-      moved =
-          registry.transitionIf(
-              entry,
-              from,
-              EngineState.ERROR,
-              reason,
-              r -> r.withLastError(reason, registry.clock().instant()));
+      moved = markError(entry, from, reason);
     } catch (RuntimeException e) {
       LOG.error("engine {}: could not record ERROR: {}", entry.id(), reason, e);
       return;
@@ -339,15 +333,21 @@ public final class EngineSupervisor implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code from} → ERROR with the reason as {@code last_error}, unless the state moved meanwhile.
+   */
+  private boolean markError(EngineEntry entry, EngineState from, String reason) {
+    return registry.transitionIf(
+        entry,
+        from,
+        EngineState.ERROR,
+        reason,
+        r -> r.withLastError(reason, registry.clock().instant()));
+  }
+
   /** Reconciliation: a recorded process is gone; ERROR now, then a relaunch when it should run. */
   void registryFail(EngineEntry entry, EngineState from, String reason) {
-    boolean moved =
-        registry.transitionIf(
-            entry,
-            from,
-            EngineState.ERROR,
-            reason,
-            r -> r.withLastError(reason, registry.clock().instant()));
+    boolean moved = markError(entry, from, reason);
     if (moved && entry.record().desiredState() == DesiredState.RUNNING) {
       relaunch(entry, EngineState.ERROR, reason);
     }
