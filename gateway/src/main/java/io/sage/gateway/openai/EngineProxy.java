@@ -24,9 +24,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.gateway.security.InferenceAdmission;
-import io.sage.host.engine.EngineEntry;
-import io.sage.host.routing.EngineRouter;
-import io.sage.host.supervision.EngineSupervisor;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineLease;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -86,8 +85,7 @@ public final class EngineProxy {
   private static final NettyReadBufferFactory NETTY_BUFFERS =
       NettyReadBufferFactory.of(ByteBufAllocator.DEFAULT);
 
-  private final EngineRouter router;
-  private final EngineSupervisor supervisor;
+  private final ControlPlane router;
   private final List<ProxyListener> listeners;
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
@@ -99,14 +97,12 @@ public final class EngineProxy {
    * through unchanged, and the body streamed as it arrives.
    */
   EngineProxy(
-      EngineRouter router,
-      EngineSupervisor supervisor,
+      ControlPlane router,
       List<ProxyListener> listeners,
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
     this.router = router;
-    this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
     this.http = http;
@@ -230,22 +226,16 @@ public final class EngineProxy {
     }
 
     CompletableFuture<HttpResponse<?>> attempt(List<String> tried, String lastFailure) {
-      Optional<EngineEntry> chosen = router.choose(parsed.model(), kind, tried);
+      // the lease counts the request in the engine's in-flight requests until it is closed
+      Optional<EngineLease> chosen = router.route(parsed.model(), kind, tried);
       if (chosen.isEmpty()) {
         return answer(noEngine(tried, lastFailure), null);
       }
-      EngineEntry engine = chosen.get();
-      tried.add(engine.id());
+      EngineLease engine = chosen.get();
+      tried.add(engine.engineId());
       call.attempted();
-      each(l -> l.onAttempt(call, engine.id()));
-      AtomicBoolean released = new AtomicBoolean();
-      Runnable release =
-          () -> {
-            if (released.compareAndSet(false, true)) {
-              engine.requestFinished();
-            }
-          };
-      engine.requestStarted();
+      each(l -> l.onAttempt(call, engine.engineId()));
+      Runnable release = engine::close;
       return Mono.from(http.proxy(upstreamRequest(engine)))
           .toFuture()
           .handle(
@@ -261,15 +251,17 @@ public final class EngineProxy {
                         new SageException(
                             ErrorCode.ENGINE_TIMEOUT,
                             "engine "
-                                + engine.id()
+                                + engine.engineId()
                                 + " did not answer within "
                                 + responseTimeout.toSeconds()
                                 + " s"),
-                        engine.id());
+                        engine.engineId());
                   }
-                  supervisor.probeSoon(engine);
+                  engine.reportUnreachable();
                   return retryOrFail(
-                      tried, engine.id(), "engine " + engine.id() + ": " + describe(cause));
+                      tried,
+                      engine.engineId(),
+                      "engine " + engine.engineId() + ": " + describe(cause));
                 }
                 int status = response.code();
                 if ((status == 502 || status == 503 || status == 504)
@@ -277,7 +269,9 @@ public final class EngineProxy {
                   discard(response);
                   release.run();
                   return retryOrFail(
-                      tried, engine.id(), "engine " + engine.id() + " answered " + status);
+                      tried,
+                      engine.engineId(),
+                      "engine " + engine.engineId() + " answered " + status);
                 }
                 return CompletableFuture.<HttpResponse<?>>completedFuture(
                     relay(response, engine, release));
@@ -334,7 +328,7 @@ public final class EngineProxy {
           "model");
     }
 
-    private MutableHttpRequest<byte[]> upstreamRequest(EngineEntry engine) {
+    private MutableHttpRequest<byte[]> upstreamRequest(EngineLease engine) {
       MutableHttpRequest<byte[]> upstream =
           HttpRequest.POST(engine.record().baseUrl() + path, body)
               .contentType(MediaType.APPLICATION_JSON_TYPE)
@@ -353,14 +347,14 @@ public final class EngineProxy {
       return upstream;
     }
 
-    private HttpResponse<?> relay(HttpResponse<?> response, EngineEntry engine, Runnable release) {
+    private HttpResponse<?> relay(HttpResponse<?> response, EngineLease engine, Runnable release) {
       int status = response.code();
       String contentType = response.getHeaders().get(HttpHeaders.CONTENT_TYPE);
       if (contentType == null) {
         contentType = "application/json";
       }
       boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-      each(l -> l.onResponse(call, engine.id(), status));
+      each(l -> l.onResponse(call, engine.engineId(), status));
       AtomicBoolean failed = new AtomicBoolean();
       Flux<ReadBuffer> relayed =
           Flux.from(bodyOf(response))
@@ -374,7 +368,7 @@ public final class EngineProxy {
                     end(
                         new ProxyOutcome(
                             status,
-                            engine.id(),
+                            engine.engineId(),
                             completed,
                             completed
                                 ? null
@@ -392,7 +386,7 @@ public final class EngineProxy {
                           ("data: "
                                   + OpenAiError.json(
                                       "engine "
-                                          + engine.id()
+                                          + engine.engineId()
                                           + " failed mid-stream: "
                                           + describe(error),
                                       "engine_error",
@@ -411,7 +405,7 @@ public final class EngineProxy {
         }
       }
       out.header(HttpHeaders.CONTENT_TYPE, contentType);
-      out.header(ENGINE_HEADER, engine.id());
+      out.header(ENGINE_HEADER, engine.engineId());
       out.header(REQUEST_ID_HEADER, call.requestId());
       if (sse) {
         out.header(HttpHeaders.CACHE_CONTROL, "no-cache");
