@@ -9,7 +9,7 @@ import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.Placement;
 import io.sage.host.gpu.GpuPlacer;
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.supervision.Supervision;
 import io.sage.spi.ErrorCode;
@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
 public final class EngineManager {
   private final EngineRegistry registry;
   private final Supervision supervision;
-  private final PluginHost plugins;
+  private final RuntimeCatalog plugins;
   private final PortAllocator ports;
   private final GpuPlacer gpus;
   private final AuditTrail audit;
@@ -46,7 +46,7 @@ public final class EngineManager {
   public EngineManager(
       EngineRegistry registry,
       Supervision supervision,
-      PluginHost plugins,
+      RuntimeCatalog plugins,
       PortAllocator ports,
       GpuPlacer gpus,
       AuditTrail audit,

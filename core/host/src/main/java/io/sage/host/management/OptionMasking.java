@@ -1,6 +1,6 @@
 package io.sage.host.management;
 
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
 import java.util.Map;
@@ -17,9 +17,9 @@ final class OptionMasking {
   private static final Pattern SECRET_NAME =
       Pattern.compile("(^|[_.-])(key|api_key|token|secret|password|passwd|credentials?)$");
 
-  private final PluginHost plugins;
+  private final RuntimeCatalog plugins;
 
-  OptionMasking(PluginHost plugins) {
+  OptionMasking(RuntimeCatalog plugins) {
     this.plugins = plugins;
   }
 

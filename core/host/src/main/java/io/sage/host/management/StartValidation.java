@@ -1,7 +1,7 @@
 package io.sage.host.management;
 
 import io.sage.host.engine.HostOptions;
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -19,9 +19,9 @@ final class StartValidation {
   /** A request that passed every check, with the runtime that will launch it. */
   record Validated(EngineSpec spec, EngineRuntimeFactory runtime) {}
 
-  private final PluginHost plugins;
+  private final RuntimeCatalog plugins;
 
-  StartValidation(PluginHost plugins) {
+  StartValidation(RuntimeCatalog plugins) {
     this.plugins = plugins;
   }
 

@@ -5,7 +5,7 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.HostOptions;
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.process.ManagedProcess;
@@ -35,7 +35,7 @@ public final class EngineLauncher {
 
   private final EngineRegistry registry;
   private final SupervisedEngines engines;
-  private final PluginHost plugins;
+  private final RuntimeCatalog plugins;
   private final ProcessLauncher processes;
   private final PortAllocator ports;
   private final EngineLogs logs;
@@ -47,7 +47,7 @@ public final class EngineLauncher {
   EngineLauncher(
       EngineRegistry registry,
       SupervisedEngines engines,
-      PluginHost plugins,
+      RuntimeCatalog plugins,
       ProcessLauncher processes,
       PortAllocator ports,
       EngineLogs logs,

@@ -11,6 +11,7 @@ import io.sage.host.time.Scheduler;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -125,7 +126,10 @@ public final class RestartScheduler {
             EngineState.STARTING,
             reason,
             r -> {
-              var now = scheduler.now();
+              // no probe until the new process is launched: the old address may answer for a
+              // moment (a remote engine, a port reused), which must not make the engine READY
+              engines.of(entry).nextProbeAt = Instant.MAX;
+              Instant now = scheduler.now();
               return r.withRestart(now)
                   .withHealth(r.health().cleared(), now)
                   .withDesiredState(DesiredState.RUNNING, now);

@@ -16,7 +16,10 @@ final class SupervisedEngine {
   final EngineEntry entry;
   final RestartPolicy restarts;
   final AtomicBoolean probing = new AtomicBoolean();
-  volatile Instant nextProbeAt = Instant.MIN;
+
+  /** Instant.MAX until a launch or an adoption arms the probes. */
+  volatile Instant nextProbeAt = Instant.MAX;
+
   volatile boolean stopping;
   volatile ManagedProcess process;
   volatile HealthProbe probe;

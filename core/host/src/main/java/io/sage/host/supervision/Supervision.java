@@ -5,7 +5,7 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.ProbeObserver;
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.process.ProcessLauncher;
@@ -36,7 +36,7 @@ public final class Supervision {
   /** What supervision works with: the registry, the plugins, time and the OS. */
   public record Parts(
       EngineRegistry registry,
-      PluginHost plugins,
+      RuntimeCatalog plugins,
       ProcessLauncher launcher,
       ProcessTable processes,
       Prober prober,
