@@ -138,6 +138,7 @@ public final class ControlPlane implements AutoCloseable {
   /** Releases threads and plugins; call after {@link #stop}. */
   @Override
   public void close() {
+    supervision.stopMonitoring();
     if (environment.scheduler() instanceof AutoCloseable closeable) {
       try {
         closeable.close();

@@ -20,8 +20,8 @@ public final class EngineLogRotation {
     this.scheduler = scheduler;
   }
 
-  void start() {
-    scheduler.repeat(PERIOD, this::rotateAll);
+  Scheduler.Timer start() {
+    return scheduler.repeat(PERIOD, this::rotateAll);
   }
 
   void rotateAll() {

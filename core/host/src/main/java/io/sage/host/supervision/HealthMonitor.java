@@ -47,8 +47,8 @@ public final class HealthMonitor {
   }
 
   /** Starts the tick; call after reconciliation. */
-  void start() {
-    scheduler.repeat(TICK, this::tick);
+  Scheduler.Timer start() {
+    return scheduler.repeat(TICK, this::tick);
   }
 
   void setObserver(ProbeObserver observer) {

@@ -13,7 +13,9 @@ import io.sage.host.process.ProcessTable;
 import io.sage.host.time.Scheduler;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.DoubleSupplier;
 import java.util.function.Predicate;
 
@@ -32,6 +34,7 @@ public final class Supervision {
   private final Reconciler reconciler;
   private final StateWaiters waiters = new StateWaiters();
   private final EngineLogRotation rotation;
+  private final List<Scheduler.Timer> timers = new CopyOnWriteArrayList<>();
 
   /** What supervision works with: the registry, the plugins, time and the OS. */
   public record Parts(
@@ -103,8 +106,14 @@ public final class Supervision {
 
   /** Starts the health monitor's tick and the log rotation; call after {@link #reconcile()}. */
   public void startMonitoring() {
-    health.start();
-    rotation.start();
+    timers.add(health.start());
+    timers.add(rotation.start());
+  }
+
+  /** Stops the health monitor's tick and the log rotation (the last step of a shutdown). */
+  public void stopMonitoring() {
+    timers.forEach(Scheduler.Timer::cancel);
+    timers.clear();
   }
 
   public void setProbeObserver(ProbeObserver observer) {

@@ -28,8 +28,8 @@ public final class ManualScheduler implements Scheduler {
   }
 
   private final class Task implements Comparable<Task>, Timer {
-    final Instant due;
-    final long order;
+    Instant due;
+    long order;
     final Runnable work;
     final Duration period;
     volatile boolean cancelled;
@@ -96,7 +96,10 @@ public final class ManualScheduler implements Scheduler {
         tasks.poll();
         clock.set(next.due);
         if (next.period != null && !next.cancelled) {
-          tasks.add(new Task(next.due.plus(next.period), next.work, next.period));
+          // the same task again, so that cancelling the handle stops every later run
+          next.due = next.due.plus(next.period);
+          next.order = sequence++;
+          tasks.add(next);
         }
       }
       if (!next.cancelled) {
