@@ -19,7 +19,7 @@ import java.util.Set;
  * A runtime plugin for host tests: launches {@code fake-engine --port N}, with a settable startup
  * timeout, SIGKILL grace, GPU use and option checks. Every context it was given is kept.
  */
-public final class FakeRuntime implements EngineRuntimeFactory {
+public class FakeRuntime implements EngineRuntimeFactory {
   private final String kind;
   private volatile Duration startupTimeout = Duration.ofSeconds(30);
   private volatile Duration stopGrace = Duration.ofSeconds(10);
