@@ -61,7 +61,7 @@ public final class Supervision {
         new RestartScheduler(
             registry, engines, scheduler, parts.logs(), entry -> launcher().relaunch(entry));
     EngineFailures failures =
-        new EngineFailures(registry, engines, stopper, restarts, parts.logs());
+        new EngineFailures(registry, engines, stopper, restarts, parts.logs(), scheduler);
     this.health =
         new HealthMonitor(registry, engines, scheduler, parts.prober(), parts.logs(), failures);
     this.launcher =
