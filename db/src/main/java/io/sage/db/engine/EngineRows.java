@@ -3,6 +3,7 @@ package io.sage.db.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sage.db.secret.SecretBox;
 import io.sage.host.engine.EngineRecord;
 import io.sage.spi.engine.EngineSpec;
 import java.util.Arrays;
@@ -12,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * Converts between {@link EngineRecord} and {@link EngineRow}. The spec is stored as JSON written
  * by a private mapper, not the application's: the gateway may configure its JSON for the HTTP API
- * (naming strategy, inclusion), and that must never change what is already on disk.
+ * (naming strategy, inclusion), and that must never change what is already on disk. The engine's
+ * key and its command line are stored encrypted ({@link SecretBox}).
  */
 final class EngineRows {
   private static final ObjectMapper JSON =
@@ -20,7 +22,7 @@ final class EngineRows {
 
   private EngineRows() {}
 
-  static EngineRow toRow(EngineRecord engine) {
+  static EngineRow toRow(EngineRecord engine, SecretBox secrets) {
     EngineSpec spec = engine.spec();
     return new EngineRow(
         engine.id(),
@@ -37,10 +39,10 @@ final class EngineRows {
         engine.baseUrl(),
         engine.pid(),
         engine.processStartTime(),
-        engine.commandLine(),
+        secrets.seal(engine.commandLine()),
         engine.gpuIds().stream().map(String::valueOf).collect(Collectors.joining(",")),
         engine.gpuMemoryMib(),
-        engine.engineApiKey(),
+        secrets.seal(engine.engineApiKey()),
         engine.createdAt(),
         engine.updatedAt(),
         engine.stateSince(),
@@ -50,7 +52,7 @@ final class EngineRows {
         engine.lastError());
   }
 
-  static EngineRecord toRecord(EngineRow row) {
+  static EngineRecord toRecord(EngineRow row, SecretBox secrets) {
     return new EngineRecord(
         row.id(),
         readSpec(row.id(), row.specJson()),
@@ -61,10 +63,10 @@ final class EngineRows {
         row.baseUrl(),
         row.pid(),
         row.processStartTime(),
-        row.commandLine(),
+        secrets.open(row.commandLine()),
         parseGpuIds(row.id(), row.gpuIds()),
         row.gpuMemoryMib(),
-        row.engineApiKey(),
+        secrets.open(row.engineApiKey()),
         row.createdAt(),
         row.updatedAt(),
         row.stateSince(),

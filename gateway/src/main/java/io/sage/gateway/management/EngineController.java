@@ -145,6 +145,8 @@ class EngineController {
       EngineEntry entry = manager.engine(id);
       Map<String, Object> last = EngineViews.info(entry, manager);
       manager.purge(id, Actors.current());
+      // a purged engine is gone for good: its logs and work dir go with it
+      logs.deleteEngineDir(id);
       last.put("purged", true);
       return HttpResponse.ok(last);
     }

@@ -57,21 +57,6 @@ import reactor.core.publisher.SignalType;
 public final class EngineProxy {
   public static final String ENGINE_HEADER = "x-sage-engine-id";
   private static final int MAX_RETRIES = 2;
-  private static final Set<String> NOT_FORWARDED =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "transfer-encoding",
-          "te",
-          "trailer",
-          "upgrade",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "content-length",
-          "date",
-          "server",
-          "content-type",
-          "x-request-id");
   public static final String REQUEST_ID_HEADER = "x-request-id";
   private static final java.util.regex.Pattern SANE_REQUEST_ID =
       java.util.regex.Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
@@ -350,6 +335,7 @@ public final class EngineProxy {
       if (key != null && !key.isEmpty()) {
         upstream.header(HttpHeaders.AUTHORIZATION, "Bearer " + key);
       }
+      EngineHeaders.addHop(request, upstream);
       return upstream;
     }
 
@@ -363,7 +349,7 @@ public final class EngineProxy {
       each(l -> l.onResponse(call, engine.id(), status));
       AtomicBoolean failed = new AtomicBoolean();
       Flux<ReadBuffer> relayed =
-          Flux.from(bodyOf(response))
+          EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response))
               .map(this::chunk)
               // a chunk that never reached the client (cancel, error) is released, not leaked
               .doOnDiscard(ReadBuffer.class, ReadBuffer::close)
@@ -403,8 +389,7 @@ public final class EngineProxy {
       }
       MutableHttpResponse<?> out = HttpResponse.status(HttpStatus.valueOf(status));
       for (Map.Entry<String, List<String>> header : response.getHeaders()) {
-        String lower = header.getKey().toLowerCase(Locale.ROOT);
-        if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")) {
+        if (EngineHeaders.relayed(header.getKey(), response)) {
           for (String value : header.getValue()) {
             out.header(header.getKey(), value);
           }

@@ -7,6 +7,7 @@ import io.sage.host.engine.EngineRegistry;
 import io.sage.host.gpu.ActiveGpuProvider;
 import io.sage.host.gpu.GpuReservations;
 import io.sage.host.management.EngineManager;
+import io.sage.host.management.SelfAddresses;
 import io.sage.host.plugin.PluginHost;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
@@ -141,13 +142,7 @@ class ControlPlaneFactory {
       GpuReservations reservations,
       @Value("${sage.engines.host:127.0.0.1}") String engineHost,
       @Value("${micronaut.server.port:8000}") int gatewayPort) {
-    Set<String> self =
-        Set.of(
-            "127.0.0.1:" + gatewayPort,
-            "localhost:" + gatewayPort,
-            "0.0.0.0:" + gatewayPort,
-            "[::1]:" + gatewayPort,
-            "::1:" + gatewayPort);
+    SelfAddresses self = new SelfAddresses(gatewayPort);
     return new EngineManager(
         registry, supervisor, plugins, ports, engineHost, self, gpus, reservations);
   }

@@ -53,7 +53,7 @@ public final class EngineManager {
   private final PluginHost plugins;
   private final PortAllocator ports;
   private final String engineHost;
-  private final Set<String> gatewayAddresses;
+  private final SelfAddresses gatewayAddresses;
   private final GpuSource gpus;
   private final GpuReservations reservations;
 
@@ -64,7 +64,7 @@ public final class EngineManager {
       PluginHost plugins,
       PortAllocator ports,
       String engineHost,
-      Set<String> gatewayAddresses) {
+      SelfAddresses gatewayAddresses) {
     this(
         registry,
         supervisor,
@@ -87,7 +87,7 @@ public final class EngineManager {
       PluginHost plugins,
       PortAllocator ports,
       String engineHost,
-      Set<String> gatewayAddresses,
+      SelfAddresses gatewayAddresses,
       GpuSource gpus,
       GpuReservations reservations) {
     this.gpus = gpus;
@@ -98,7 +98,7 @@ public final class EngineManager {
     this.plugins = plugins;
     this.ports = ports;
     this.engineHost = engineHost;
-    this.gatewayAddresses = Set.copyOf(gatewayAddresses);
+    this.gatewayAddresses = gatewayAddresses;
   }
 
   /** Validates and launches an engine; it is STARTING when this returns. */
@@ -445,11 +445,15 @@ public final class EngineManager {
     v.check(
         uri.getQuery() == null && uri.getFragment() == null,
         "base_url must not have a query or fragment");
-    if (uri.getHost() != null) {
+    v.check(
+        uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65535),
+        "base_url port must be between 1 and 65535");
+    if (uri.getHost() != null && uri.getPort() <= 65535) {
       int port = uri.getPort() == -1 ? ("https".equals(scheme) ? 443 : 80) : uri.getPort();
       v.check(
-          !gatewayAddresses.contains(uri.getHost().toLowerCase(Locale.ROOT) + ":" + port),
-          "base_url points at this gateway itself");
+          !gatewayAddresses.isGateway(uri.getHost(), port),
+          "base_url points at this gateway itself (its host resolves to this machine and the port"
+              + " is the gateway's)");
     }
     String text = uri.toString();
     while (text.endsWith("/")) {
