@@ -77,6 +77,7 @@ public final class EngineProxy {
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
+  private final Duration stallTimeout;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -89,7 +90,9 @@ public final class EngineProxy {
       List<ProxyListener> listeners,
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
-      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
+      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout,
+      @Value("${sage.limits.stall-timeout:120s}") Duration stallTimeout) {
+    this.stallTimeout = stallTimeout;
     this.router = router;
     this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);
@@ -349,8 +352,10 @@ public final class EngineProxy {
       each(l -> l.onResponse(call, engine.id(), status));
       AtomicBoolean failed = new AtomicBoolean();
       Flux<ReadBuffer> relayed =
-          EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response))
-              .map(this::chunk)
+          EngineHeaders.stallGuard(
+                  EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response))
+                      .map(this::chunk),
+                  stallTimeout)
               // a chunk that never reached the client (cancel, error) is released, not leaked
               .doOnDiscard(ReadBuffer.class, ReadBuffer::close)
               .doFinally(

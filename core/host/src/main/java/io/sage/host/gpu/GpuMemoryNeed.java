@@ -24,6 +24,12 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
   /** Used when neither the option nor the model name says anything: 16 GiB. */
   public static final long DEFAULT_TOTAL_MIB = 16 * 1024;
 
+  /** Smallest {@code gpu_memory_gb} taken: 128 MiB; no engine runs in less. */
+  public static final double MIN_GB = 0.125;
+
+  /** Largest {@code gpu_memory_gb} taken (no GPU has a petabyte). */
+  public static final double MAX_GB = 1_000_000;
+
   static final double BYTES_PER_PARAMETER = 2.0;
   static final double OVERHEAD = 1.2;
   private static final double MIB = 1024.0 * 1024.0;
@@ -56,13 +62,19 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
       } catch (NumberFormatException e) {
         gb = -1;
       }
-      if (!(gb > 0) || Double.isInfinite(gb)) {
+      if (!(gb >= MIN_GB) || Double.isInfinite(gb) || gb > MAX_GB) {
+        // a tiny figure (0.000000001) would reserve next to nothing and let every engine share a
+        // GPU
         throw new SageException(
             ErrorCode.INVALID_OPTION,
             "option "
                 + OPTION
-                + " must be a number of GiB per GPU greater than 0, got '"
-                + option
+                + " must be a number of GiB per GPU from "
+                + MIN_GB
+                + " to "
+                + (long) MAX_GB
+                + ", got '"
+                + (option.length() > 40 ? option.substring(0, 40) + "..." : option)
                 + "'",
             OPTION);
       }

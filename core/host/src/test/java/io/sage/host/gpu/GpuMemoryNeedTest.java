@@ -65,7 +65,7 @@ class GpuMemoryNeedTest {
 
   @Test
   void aBadOptionIsAnInvalidOption() {
-    for (String bad : List.of("0", "-1", "lots", "NaN")) {
+    for (String bad : List.of("0", "-1", "lots", "NaN", "0.000000001", "0.1", "1e999", "1e7")) {
       assertThatThrownBy(() -> GpuMemoryNeed.of(spec("gpt2", Map.of("gpu_memory_gb", bad)), 1))
           .isInstanceOfSatisfying(
               SageException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_OPTION))
