@@ -4,6 +4,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.sage.db.H2Urls;
 import io.sage.db.secret.PrivateFile;
+import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -34,6 +35,7 @@ public final class GatewayServer {
     DataDirs.createPrivate(dataDir);
     DataDirs.createPrivate(dataDir.resolve("logs"));
     DataDirs.restrictTree(dataDir);
+    DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.put("datasources.default.url", H2Urls.fileUrl(dataDir));

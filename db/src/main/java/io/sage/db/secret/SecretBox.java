@@ -128,6 +128,11 @@ public final class SecretBox {
     return stored == null || stored.isEmpty() || stored.startsWith(PREFIX + keys.currentId + ":");
   }
 
+  /** The key file, for backups (absent for an in-memory database). */
+  public java.util.Optional<Path> keyFile() {
+    return java.util.Optional.ofNullable(file);
+  }
+
   /** The current key's id (not the key). */
   public String currentKeyId() {
     return keys.currentId;

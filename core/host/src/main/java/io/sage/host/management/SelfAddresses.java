@@ -28,6 +28,10 @@ public final class SelfAddresses {
     }
     String bare =
         host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    // "localhost." is localhost to curl and DNS; the JDK resolver would not find it
+    while (bare.endsWith(".") && bare.length() > 1) {
+      bare = bare.substring(0, bare.length() - 1);
+    }
     InetAddress[] addresses;
     try {
       addresses = InetAddress.getAllByName(bare);

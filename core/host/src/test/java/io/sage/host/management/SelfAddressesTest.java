@@ -11,7 +11,13 @@ class SelfAddressesTest {
   void everySpellingOfThisMachineOnTheGatewayPortIsTheGateway() {
     for (String host :
         new String[] {
-          "127.0.0.1", "localhost", "2130706433", "127.1", "[::ffff:127.0.0.1]", "[::1]", "0.0.0.0"
+          "127.0.0.1",
+          "localhost",
+          "localhost.",
+          "2130706433",
+          "[::ffff:127.0.0.1]",
+          "[::1]",
+          "0.0.0.0"
         }) {
       assertThat(self.isGateway(host, 8000)).as(host).isTrue();
     }
