@@ -112,8 +112,10 @@ class VllmEngineRuntimeTest {
             Map.of());
 
     assertThat(launch(cpuOnly, List.of()).environment())
-        .containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", ""));
-    assertThat(launch(spec(List.of(), Map.of()), List.of()).environment()).isEmpty();
+        .containsOnly(
+            Map.entry("CUDA_VISIBLE_DEVICES", ""), Map.entry("VLLM_API_KEY", "sk-engine-secret"));
+    assertThat(launch(spec(List.of(), Map.of()), List.of()).environment())
+        .containsOnly(Map.entry("VLLM_API_KEY", "sk-engine-secret"));
   }
 
   @Test
