@@ -1,6 +1,7 @@
 package io.sage.gateway.cli;
 
 import io.sage.gateway.GatewayServer;
+import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -85,11 +86,7 @@ final class GatewayCommand {
         return SageCli.OK;
       }
       Optional<Long> running = GatewayProcesses.runningPid(dataDir);
-      String url =
-          "http://"
-              + (effectiveHost.equals("0.0.0.0") ? "127.0.0.1" : effectiveHost)
-              + ":"
-              + effectivePort;
+      String url = "http://" + GatewayUrl.reachableHost(effectiveHost) + ":" + effectivePort;
       if (running.isPresent()) {
         System.out.println(
             "gateway already running (pid " + running.get() + ", data dir " + dataDir + ")");
@@ -104,25 +101,30 @@ final class GatewayCommand {
                 + effectiveHost
                 + " is already in use by another program; choose another with --port");
       }
-      Files.createDirectories(dataDir.resolve("logs"));
+      DataDirs.createPrivate(dataDir);
+      DataDirs.createPrivate(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
-      List<String> argv =
-          new ArrayList<>(
-              List.of(
-                  GatewayProcesses.java(),
-                  "-XX:+UseSerialGC",
-                  "-Xss512k",
-                  // on machines with fewer than 3 CPUs the common pool would start a thread per
-                  // async task
-                  "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  SageCli.class.getName(),
-                  "gateway",
-                  "start",
-                  "--foreground",
-                  "--data-dir",
-                  dataDir.toString()));
+      DataDirs.touchPrivate(log);
+      List<String> argv = new ArrayList<>(List.of(GatewayProcesses.java()));
+      // a bounded heap: an oversized request is refused, it cannot grow the JVM until the OOM
+      // killer
+      argv.add("-Xmx" + GatewayProcesses.heap());
+      argv.addAll(GatewayProcesses.extraJavaOptions());
+      argv.addAll(
+          List.of(
+              "-XX:+UseSerialGC",
+              "-Xss512k",
+              // on machines with fewer than 3 CPUs the common pool would start a thread per
+              // async task
+              "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
+              "-cp",
+              System.getProperty("java.class.path"),
+              SageCli.class.getName(),
+              "gateway",
+              "start",
+              "--foreground",
+              "--data-dir",
+              dataDir.toString()));
       if (port != null) {
         argv.addAll(List.of("--port", port.toString()));
       }

@@ -45,8 +45,13 @@ final class AuthenticationFilter implements Ordered {
   @RequestFilter
   @Nullable
   HttpResponse<?> authenticate(HttpRequest<?> request) {
-    // preflight requests carry no credentials; only the CORS filter (when enabled) answers them
-    if (request.getMethod() == HttpMethod.OPTIONS) {
+    // a CORS preflight carries no credentials: with CORS on, the CORS filter answers it (the
+    // origin already passed HostCheckFilter); any other OPTIONS needs a key like its route, so
+    // 405-versus-404 answers cannot list the routes
+    if (request.getMethod() == HttpMethod.OPTIONS
+        && settings.corsEnabled()
+        && request.getHeaders().contains("Origin")
+        && request.getHeaders().contains("Access-Control-Request-Method")) {
       return null;
     }
     RouteAccess access = RouteAccess.of(request.getPath());

@@ -26,15 +26,17 @@ class RouteAccessTest {
 
   @Test
   void inferenceKeysAreRequiredOffLoopbackAndOptionalThereRefusesToStart() {
-    assertThat(new AuthSettings("127.0.0.1", "", false, 64).inferenceKeyRequired()).isFalse();
-    assertThat(new AuthSettings("0.0.0.0", "", false, 64).inferenceKeyRequired()).isTrue();
-    assertThat(new AuthSettings("127.0.0.1", "required", false, 64).inferenceKeyRequired())
+    assertThat(new AuthSettings("127.0.0.1", "", false, 64, false).inferenceKeyRequired())
+        .isFalse();
+    assertThat(new AuthSettings("0.0.0.0", "", false, 64, false).inferenceKeyRequired()).isTrue();
+    assertThat(new AuthSettings("127.0.0.1", "required", false, 64, false).inferenceKeyRequired())
         .isTrue();
-    assertThatThrownBy(() -> new AuthSettings("0.0.0.0", "optional", false, 64))
+    assertThatThrownBy(() -> new AuthSettings("0.0.0.0", "optional", false, 64, false))
         .hasMessageContaining("refusing to start")
         .hasMessageContaining("0.0.0.0");
-    assertThat(new AuthSettings("0.0.0.0", "optional", true, 64).inferenceKeyRequired()).isFalse();
-    assertThatThrownBy(() -> new AuthSettings("127.0.0.1", "sometimes", false, 64))
+    assertThat(new AuthSettings("0.0.0.0", "optional", true, 64, false).inferenceKeyRequired())
+        .isFalse();
+    assertThatThrownBy(() -> new AuthSettings("127.0.0.1", "sometimes", false, 64, false))
         .hasMessageContaining("sometimes");
   }
 }
