@@ -12,6 +12,7 @@ import io.sage.gateway.errors.OpenAiError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,13 +47,25 @@ class ConsoleController {
   /** Files found so far (names that are no file are not remembered: clients pick those). */
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
+  private final List<String> pages;
+
   ConsoleController(ConsoleConfig config) {
     this.config = config;
+    this.pages = ConsolePages.find(ConsoleController.class.getClassLoader());
   }
 
   @Get
   HttpResponse<?> index() {
     return file("index.html");
+  }
+
+  /** The page modules the shell imports (see {@link ConsolePages}). */
+  @Get("/pages/index.json")
+  HttpResponse<?> pages() {
+    if (!config.enabled()) {
+      return file("index.html");
+    }
+    return secured(HttpResponse.ok(pages).header("Cache-Control", "no-cache"));
   }
 
   @Get("/{+path}")

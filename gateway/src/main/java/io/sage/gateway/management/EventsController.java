@@ -40,7 +40,8 @@ class EventsController {
     if (!EngineController.flag("follow", follow)) {
       return HttpResponse.ok(page(from)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
-    Flux<Event<?>> changes = events.follow(from.isEmpty() ? null : from).map(this::event);
+    Flux<Event<?>> changes =
+        events.log().follow(from.isEmpty() ? null : from, events::snapshot).map(this::event);
     Flux<Event<?>> keepAlive =
         Flux.interval(KEEP_ALIVE).map(tick -> Event.of((Object) Map.of()).name("keep-alive"));
     return HttpResponse.ok(Flux.merge(changes, keepAlive))
@@ -49,29 +50,30 @@ class EventsController {
         .header("X-Accel-Buffering", "no");
   }
 
-  private Event<?> event(RegistryEvents.Change change) {
+  private Event<?> event(ChangeLog.Change change) {
     return Event.of((Object) change.data())
         .name(change.type())
-        .id(events.id(change.seq()))
+        .id(events.log().id(change.seq()))
         .retry(Duration.ofSeconds(2));
   }
 
   private Map<String, Object> page(String since) {
-    List<RegistryEvents.Change> changes = events.after(since.isEmpty() ? null : since);
+    ChangeLog log = events.log();
+    List<ChangeLog.Change> changes = log.after(since.isEmpty() ? null : since);
     boolean resumed = changes != null;
     List<Map<String, Object>> views =
-        (resumed ? changes : events.kept()).stream().map(this::view).toList();
+        (resumed ? changes : log.all()).stream().map(this::view).toList();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("events", views);
     body.put("count", views.size());
-    body.put("last_event_id", events.id(events.lastSeq()));
+    body.put("last_event_id", log.lastId());
     body.put("resumed", resumed);
     return body;
   }
 
-  private Map<String, Object> view(RegistryEvents.Change change) {
+  private Map<String, Object> view(ChangeLog.Change change) {
     Map<String, Object> view = new LinkedHashMap<>();
-    view.put("id", events.id(change.seq()));
+    view.put("id", events.log().id(change.seq()));
     view.put("type", change.type());
     view.putAll(change.data());
     return view;
