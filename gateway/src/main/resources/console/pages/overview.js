@@ -15,7 +15,7 @@ export default {
     const models = h('div');
     const gpus = h('div');
     const traffic = h('div.traffic');
-    const plugins = h('div');
+    const plugins = h('div#ov-plugins-body');
     el.append(
       h('h1', 'Overview'),
       h('section', { 'aria-labelledby': 'ov-engines' }, h('h2#ov-engines', 'Engines'), states),

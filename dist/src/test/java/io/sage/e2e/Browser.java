@@ -11,6 +11,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -70,13 +71,17 @@ final class Browser implements AutoCloseable {
     return driver;
   }
 
+  /** Loads the page afresh, also when only the fragment differs from the current address. */
   void open(String url) {
+    driver.get("about:blank");
     driver.get(url);
   }
 
   /** Waits (polling every 100 ms) until the condition gives a non-null, non-false value. */
   <T> T await(Duration timeout, String what, Function<WebDriver, T> condition) {
+    // pages re-render live: an element found a moment ago may be replaced before it is read
     return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+        .ignoring(StaleElementReferenceException.class)
         .withMessage(() -> what + "; page text:\n" + pageText())
         .until(condition);
   }
@@ -127,15 +132,28 @@ final class Browser implements AutoCloseable {
     driver.manage().window().setSize(new Dimension(width, height));
   }
 
-  /** Saves a PNG of the window as {@code <name>.png} in the screenshot folder. */
+  /**
+   * Saves a PNG of the whole page (the window made as tall as the page, up to 2400 px, for the
+   * shot) as {@code <name>.png} in the screenshot folder.
+   */
   Path screenshot(String name) {
+    Dimension window = driver.manage().window().getSize();
     try {
       Files.createDirectories(screenshots);
       Path file = screenshots.resolve(name + ".png");
+      long content = ((Number) script("return document.documentElement.scrollHeight")).longValue();
+      int extra = window.getHeight() - ((Number) script("return window.innerHeight")).intValue();
+      int tall = (int) Math.min(2400, Math.max(window.getHeight(), content + extra));
+      if (tall != window.getHeight()) {
+        size(window.getWidth(), tall);
+      }
+      script("window.scrollTo(0, 0)");
       Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      driver.manage().window().setSize(window);
     }
   }
 

@@ -129,6 +129,7 @@ class ConsoleIT {
     browser.shown(".gpubar");
     assertThat(browser.all(".gpu")).hasSize(2);
     browser.awaitText(".traffic", "Requests / s");
+    browser.awaitText("#ov-plugins-body", "runtimes: mock");
     browser.screenshot("overview");
   }
 
@@ -330,6 +331,40 @@ class ConsoleIT {
 
   @Test
   @Order(10)
+  void twoTextsEmbeddedShowTheirCosineSimilarity() {
+    String id =
+        gateway.startEngine(
+            "{\"model\": \"embed-model\", \"engine_kind\": \"embedding\", \"runtime\": \"mock\"}");
+    gateway.awaitState(id, "READY", Duration.ofSeconds(30));
+    browser.open(gateway.url() + "/ui#/playground");
+    browser.await(
+        "embed-model offered",
+        d ->
+            new Select(d.findElement(By.id("e-model")))
+                .getOptions().stream()
+                    .anyMatch(o -> "embed-model".equals(o.getAttribute("value"))));
+    new Select(browser.find("#e-model")).selectByValue("embed-model");
+    browser.find("#e-a").sendKeys("a cat on the mat");
+    browser.find("#e-b").sendKeys("a cat on the mat");
+    browser.find("#e-submit").click();
+    assertThat(browser.awaitText("#e-result", "Cosine").getText()).contains("1.0000");
+    browser.find("#e-b").clear();
+    browser.find("#e-b").sendKeys("an entirely different sentence");
+    browser.find("#e-submit").click();
+    String other =
+        browser.await(
+            "another similarity",
+            d -> {
+              List<WebElement> value = d.findElements(By.id("e-cosine"));
+              return value.isEmpty() || value.get(0).getText().equals("1.0000")
+                  ? null
+                  : value.get(0).getText();
+            });
+    assertThat(Double.parseDouble(other)).isBetween(-1.0, 0.9999);
+  }
+
+  @Test
+  @Order(11)
   void theAuditPageFiltersByAction() {
     browser.find("#nav a[data-page=audit]").click();
     browser.shown("#audit-table");
@@ -346,7 +381,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void theGpuPageAndANarrowDarkWindowStayUsable() {
     browser.find("#nav a[data-page=gpus]").click();
     browser.shown("tr[data-gpu='0'] .gpubar");
@@ -367,7 +402,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void signOutEndsTheSessionOnTheServer() throws Exception {
     String cookie = browser.driver().manage().getCookieNamed("sage_console").getValue();
     assertThat(withCookie(cookie, "/v1/management/engines").statusCode()).isEqualTo(200);
@@ -378,7 +413,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void anInferenceKeySeesThePlaygroundAndItsSessionsAndIsRefusedAdminPagesByTheServer() {
     HttpResponse<String> created =
         send(
@@ -435,7 +470,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(14)
+  @Order(15)
   void aStateChangeWithoutTheCsrfTokenIsRefused() throws Exception {
     String cookie = browser.driver().manage().getCookieNamed("sage_console").getValue();
     HttpResponse<String> noToken =
