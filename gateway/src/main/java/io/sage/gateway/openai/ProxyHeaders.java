@@ -33,7 +33,10 @@ final class ProxyHeaders {
           "date",
           "server",
           "content-type",
-          "x-request-id");
+          "x-request-id",
+          // an engine must not set cookies on the gateway's origin (the console's session lives
+          // there)
+          "set-cookie");
   private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
   private static final Set<String> FORWARDED_REQUEST_HEADERS =
       Set.of("accept", "traceparent", "tracestate", "openai-organization", "openai-project");
