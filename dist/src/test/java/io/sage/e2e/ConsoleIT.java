@@ -61,7 +61,10 @@ class ConsoleIT {
                 "SAGE_HEALTH_INTERVAL", "500ms",
                 "SAGE_RESTART_BACKOFF_INITIAL", "1s",
                 "SAGE_GPU_FAKE", gpus.toString(),
-                "GPU_PROVIDER", "fake"));
+                "GPU_PROVIDER", "fake",
+                // a port range of its own: other suites use the default one at the same time
+                "SAGE_ENGINES_PORT_RANGE_START", "47100",
+                "SAGE_ENGINES_PORT_RANGE_END", "47999"));
     gateway.startEngine(mock("chat-model", "\"tokens_per_second\": \"6\""));
     gateway.startEngine(mock("chat-model", "\"tokens_per_second\": \"6\""));
     shots = Path.of("target", "console-screenshots");
