@@ -1,11 +1,11 @@
 package io.sage.gateway.management;
 
 import io.micronaut.context.annotation.Context;
-import io.sage.host.engine.EngineEntry;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineListener;
-import io.sage.host.engine.EngineRegistry;
-import io.sage.host.management.EngineManager;
+import io.sage.host.engine.EngineRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,27 +17,27 @@ import java.util.Map;
 @Context
 final class RegistryEvents implements EngineListener {
   static final int KEPT = 1024;
-  private final EngineManager manager;
+  private final ControlPlane controlPlane;
   private final ChangeLog log = new ChangeLog(KEPT);
 
-  RegistryEvents(EngineRegistry registry, EngineManager manager) {
-    this.manager = manager;
-    registry.addListener(this);
+  RegistryEvents(ControlPlane controlPlane) {
+    this.controlPlane = controlPlane;
+    controlPlane.addListener(this);
   }
 
   @Override
-  public void onTransition(EngineEntry entry, EngineEvent event) {
+  public void onTransition(EngineRecord record, EngineEvent event) {
     Map<String, Object> data = new LinkedHashMap<>(EngineViews.event(event));
     data.remove("id"); // the database's id is not known yet; the log numbers its changes itself
-    data.put("engine", EngineViews.info(entry, manager));
+    data.put("engine", view(record));
     log.publish(event.from() == null ? "engine.added" : "engine.transition", data);
   }
 
   @Override
-  public void onRemoved(EngineEntry entry) {
+  public void onRemoved(EngineRecord record) {
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("engine_id", entry.id());
-    data.put("engine", EngineViews.info(entry, manager));
+    data.put("engine_id", record.id());
+    data.put("engine", EngineViews.info(new EngineSnapshot(record, 0), controlPlane));
     log.publish("engine.removed", data);
   }
 
@@ -48,7 +48,14 @@ final class RegistryEvents implements EngineListener {
   /** Every engine now. */
   Map<String, Object> snapshot() {
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("engines", manager.engines().stream().map(e -> EngineViews.info(e, manager)).toList());
+    data.put(
+        "engines",
+        controlPlane.engines().stream().map(e -> EngineViews.info(e, controlPlane)).toList());
     return data;
+  }
+
+  private Map<String, Object> view(EngineRecord record) {
+    return EngineViews.info(
+        new EngineSnapshot(record, controlPlane.inFlight(record.id())), controlPlane);
   }
 }

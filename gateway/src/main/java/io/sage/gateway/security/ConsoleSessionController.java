@@ -16,7 +16,7 @@ import io.sage.db.security.StoredApiKey;
 import io.sage.gateway.console.ConsoleConfig;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.gateway.json.JsonBody;
-import io.sage.host.management.EngineManager;
+import io.sage.host.ControlPlane;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -33,9 +33,9 @@ class ConsoleSessionController {
   static final String CONSOLE_HEADER = "x-sage-console";
   private final ConsoleSessions sessions;
   private final ConsoleConfig config;
-  private final EngineManager manager;
+  private final ControlPlane manager;
 
-  ConsoleSessionController(ConsoleSessions sessions, ConsoleConfig config, EngineManager manager) {
+  ConsoleSessionController(ConsoleSessions sessions, ConsoleConfig config, ControlPlane manager) {
     this.sessions = sessions;
     this.config = config;
     this.manager = manager;

@@ -148,7 +148,7 @@ public final class EngineRegistry {
     }
     for (EngineListener listener : listeners) {
       try {
-        listener.onRemoved(entry);
+        listener.onRemoved(entry.record());
       } catch (RuntimeException e) {
         LOG.warn("engine listener failed for removed engine {}", entry.id(), e);
       }
@@ -171,7 +171,7 @@ public final class EngineRegistry {
   private void notifyListeners(EngineEntry entry, EngineEvent event) {
     for (EngineListener listener : listeners) {
       try {
-        listener.onTransition(entry, event);
+        listener.onTransition(entry.record(), event);
       } catch (RuntimeException e) {
         LOG.warn("engine listener failed for engine {}", entry.id(), e);
       }
