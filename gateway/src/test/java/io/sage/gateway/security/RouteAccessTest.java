@@ -14,6 +14,18 @@ class RouteAccessTest {
     assertThat(RouteAccess.of("/sessions/s-1/clear")).isEqualTo(RouteAccess.INFERENCE);
     assertThat(RouteAccess.of("/v1/management/engines")).isEqualTo(RouteAccess.ADMIN);
     assertThat(RouteAccess.of("/v1/something-new")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/management/events")).isEqualTo(RouteAccess.ADMIN);
+  }
+
+  @Test
+  void consoleFilesAndSignInAreOpenButNothingBehindThem() {
+    assertThat(RouteAccess.of("/ui")).isEqualTo(RouteAccess.OPEN);
+    assertThat(RouteAccess.of("/ui/app.js")).isEqualTo(RouteAccess.OPEN);
+    assertThat(RouteAccess.of("/v1/console/session")).isEqualTo(RouteAccess.OPEN);
+    assertThat(RouteAccess.of("/ui/../v1/management/keys")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/ui/%2e%2e/v1/management/keys")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/uix")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/console/session/x")).isEqualTo(RouteAccess.ADMIN);
   }
 
   @Test
