@@ -24,7 +24,7 @@ public final class AuthSettings {
       @Value("${micronaut.server.host:}") @Nullable String host,
       @Value("${sage.auth.inference:}") @Nullable String inference,
       @Value("${sage.auth.allow-insecure:false}") boolean allowInsecure,
-      @Value("${sage.limits.max-concurrent-per-key:64}") int maxConcurrentPerKey) {
+      @Value("${sage.limits.max-concurrent-per-key:2048}") int maxConcurrentPerKey) {
     this.bindHost = host == null || host.isBlank() ? "0.0.0.0" : host.trim();
     boolean loopback = isLoopback(bindHost);
     String mode = inference == null ? "" : inference.trim().toLowerCase(Locale.ROOT);
