@@ -106,23 +106,20 @@ final class GatewayCommand {
       }
       Files.createDirectories(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
-      List<String> argv =
-          new ArrayList<>(
-              List.of(
-                  GatewayProcesses.java(),
-                  "-XX:+UseSerialGC",
-                  "-Xss512k",
-                  // on machines with fewer than 3 CPUs the common pool would start a thread per
-                  // async task
-                  "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  SageCli.class.getName(),
-                  "gateway",
-                  "start",
-                  "--foreground",
-                  "--data-dir",
-                  dataDir.toString()));
+      String classPath = System.getProperty("java.class.path");
+      List<String> argv = new ArrayList<>();
+      argv.add(GatewayProcesses.java());
+      argv.addAll(GatewayJvm.options(dataDir, classPath, System.getenv("SAGE_GATEWAY_JAVA_OPTS")));
+      argv.addAll(
+          List.of(
+              "-cp",
+              classPath,
+              SageCli.class.getName(),
+              "gateway",
+              "start",
+              "--foreground",
+              "--data-dir",
+              dataDir.toString()));
       if (port != null) {
         argv.addAll(List.of("--port", port.toString()));
       }
@@ -143,11 +140,13 @@ final class GatewayCommand {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      GatewayJvm.environment(builder.environment());
       Process process = builder.start();
       System.out.print("starting gateway (log " + log + ") ");
       System.out.flush();
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      int polls = 0;
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           System.out.println();
@@ -169,9 +168,11 @@ final class GatewayCommand {
           System.out.println("  log      " + log);
           return SageCli.OK;
         }
-        System.out.print(".");
-        System.out.flush();
-        Thread.sleep(250);
+        if (++polls % 10 == 0) {
+          System.out.print(".");
+          System.out.flush();
+        }
+        Thread.sleep(25);
       }
       System.out.println();
       throw new CliException(
