@@ -1,14 +1,18 @@
 package io.sage.gateway.cli;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JVM options of the background gateway process, sized for the 2-core default machine
@@ -36,17 +40,22 @@ final class GatewayJvm {
 
   private GatewayJvm() {}
 
-  /** The options for a gateway with this data dir and class path, then the operator's own. */
-  static List<String> options(Path dataDir, String classPath, String extra) {
+  /** A recording left by a gateway that never stopped normally is retried after this long. */
+  static final Duration STALE_RECORDING = Duration.ofMinutes(30);
+
+  static final int KEPT_ARCHIVES = 3;
+
+  /** The options for a gateway whose archive lives in {@code cache}, then the operator's own. */
+  static List<String> options(Path cache, String classPath, String extra) {
     List<String> options = new ArrayList<>(BASE);
-    Path archive = archive(dataDir, classPath);
+    Path archive = archive(cache, classPath);
     if (archive != null) {
-      options.add("-Xshare:auto");
       if (Files.isRegularFile(archive)) {
         options.add("-XX:SharedArchiveFile=" + archive);
-      } else {
+      } else if (claimRecording(archive)) {
         options.add("-XX:ArchiveClassesAtExit=" + archive);
       }
+      options.add("-Xshare:auto");
       // a stale or unreadable archive only costs the speed-up; it must not fill the log
       options.add("-Xlog:cds=off,cds+dynamic=off");
     }
@@ -60,18 +69,76 @@ final class GatewayJvm {
    * glibc gives each thread that mallocs its own arena (up to 8 per core), most of it idle; two are
    * enough for a JVM whose allocations are in its heap. An operator's own setting stays.
    */
-  static void environment(java.util.Map<String, String> env) {
+  static void environment(Map<String, String> env) {
     env.putIfAbsent("MALLOC_ARENA_MAX", "2");
   }
 
-  /** {@code <data-dir>/cache/gateway-<digest>.jsa}, or null when the cache folder can't be made. */
-  static Path archive(Path dataDir, String classPath) {
+  /** The first writable of {@code $XDG_CACHE_HOME/sage}, {@code ~/.cache/sage}, the data dir's. */
+  static Path cacheDir(Map<String, String> env, Path dataDir) {
+    List<Path> candidates = new ArrayList<>();
+    String xdg = env.get("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      candidates.add(Path.of(xdg, "sage"));
+    }
+    String home = System.getProperty("user.home");
+    if (home != null && !home.isBlank() && !home.equals("?")) {
+      candidates.add(Path.of(home, ".cache", "sage"));
+    }
+    candidates.add(dataDir.resolve("cache"));
+    for (Path candidate : candidates) {
+      try {
+        Files.createDirectories(candidate);
+        if (Files.isWritable(candidate)) {
+          return candidate;
+        }
+      } catch (IOException | RuntimeException e) {
+        // try the next one
+      }
+    }
+    return dataDir.resolve("cache");
+  }
+
+  /** {@code <cache>/gateway-<digest>.jsa}, or null when the cache folder can't be made. */
+  static Path archive(Path cache, String classPath) {
     try {
-      Path cache = dataDir.resolve("cache");
       Files.createDirectories(cache);
       return cache.resolve("gateway-" + digest(classPath) + ".jsa");
-    } catch (Exception e) {
+    } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /** Whether this start records the archive: no other gateway is recording it (recently). */
+  private static boolean claimRecording(Path archive) {
+    Path marker = archive.resolveSibling(archive.getFileName() + ".recording");
+    try {
+      if (Files.exists(marker)
+          && Files.getLastModifiedTime(marker)
+              .toInstant()
+              .isBefore(Instant.now().minus(STALE_RECORDING))) {
+        Files.deleteIfExists(marker);
+      }
+      Files.createFile(marker);
+    } catch (IOException e) {
+      return false;
+    }
+    prune(archive.getParent());
+    return true;
+  }
+
+  /** Old builds' archives: only the newest {@link #KEPT_ARCHIVES} stay. */
+  private static void prune(Path cache) {
+    try (var files = Files.list(cache)) {
+      List<Path> archives =
+          files
+              .filter(f -> f.getFileName().toString().matches("gateway-[0-9a-f]+\\.jsa"))
+              .sorted((a, b) -> Long.compare(b.toFile().lastModified(), a.toFile().lastModified()))
+              .toList();
+      for (Path old : archives.subList(Math.min(KEPT_ARCHIVES, archives.size()), archives.size())) {
+        Files.deleteIfExists(old);
+      }
+    } catch (IOException | RuntimeException e) {
+      // pruning is best effort
     }
   }
 
