@@ -79,7 +79,7 @@ final class StreamLoad {
           .eventLoop()
           .schedule(stream::next, at - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
-    long timeout = 60 + (long) (load.remaining.get() / Math.max(1, concurrency) * 5.0);
+    long timeout = 180 + (long) (load.remaining.get() / Math.max(1, concurrency) * 5.0);
     if (!load.finished.await(timeout, TimeUnit.SECONDS)) {
       System.err.println("streams: timed out waiting for " + load.finished.getCount() + " streams");
     }

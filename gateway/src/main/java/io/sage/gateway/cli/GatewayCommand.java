@@ -109,7 +109,11 @@ final class GatewayCommand {
       String classPath = System.getProperty("java.class.path");
       List<String> argv = new ArrayList<>();
       argv.add(GatewayProcesses.java());
-      argv.addAll(GatewayJvm.options(dataDir, classPath, System.getenv("SAGE_GATEWAY_JAVA_OPTS")));
+      argv.addAll(
+          GatewayJvm.options(
+              GatewayJvm.cacheDir(System.getenv(), dataDir),
+              classPath,
+              System.getenv("SAGE_GATEWAY_JAVA_OPTS")));
       argv.addAll(
           List.of(
               "-cp",
