@@ -105,20 +105,23 @@ final class GatewayCommand {
       DataDirs.createPrivate(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
       DataDirs.touchPrivate(log);
-      List<String> argv = new ArrayList<>(List.of(GatewayProcesses.java()));
+      String classPath = System.getProperty("java.class.path");
+      List<String> argv = new ArrayList<>();
+      argv.add(GatewayProcesses.java());
+      argv.addAll(
+          GatewayJvm.options(GatewayJvm.cacheDir(System.getenv(), dataDir), classPath, null));
       // a bounded heap: an oversized request is refused, it cannot grow the JVM until the OOM
-      // killer
+      // killer (SAGE_GATEWAY_HEAP); the operator's own flags come last and win
       argv.add("-Xmx" + GatewayProcesses.heap());
       argv.addAll(GatewayProcesses.extraJavaOptions());
+      String extra = System.getenv("SAGE_GATEWAY_JAVA_OPTS");
+      if (extra != null && !extra.isBlank()) {
+        argv.addAll(List.of(extra.trim().split("\\s+")));
+      }
       argv.addAll(
           List.of(
-              "-XX:+UseSerialGC",
-              "-Xss512k",
-              // on machines with fewer than 3 CPUs the common pool would start a thread per
-              // async task
-              "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
               "-cp",
-              System.getProperty("java.class.path"),
+              classPath,
               SageCli.class.getName(),
               "gateway",
               "start",
@@ -145,11 +148,13 @@ final class GatewayCommand {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      GatewayJvm.environment(builder.environment());
       Process process = builder.start();
       System.out.print("starting gateway (log " + log + ") ");
       System.out.flush();
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      int polls = 0;
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           System.out.println();
@@ -171,9 +176,11 @@ final class GatewayCommand {
           System.out.println("  log      " + log);
           return SageCli.OK;
         }
-        System.out.print(".");
-        System.out.flush();
-        Thread.sleep(250);
+        if (++polls % 10 == 0) {
+          System.out.print(".");
+          System.out.flush();
+        }
+        Thread.sleep(25);
       }
       System.out.println();
       throw new CliException(

@@ -25,7 +25,7 @@ public final class AuthSettings {
       @Value("${micronaut.server.host:}") @Nullable String host,
       @Value("${sage.auth.inference:}") @Nullable String inference,
       @Value("${sage.auth.allow-insecure:false}") boolean allowInsecure,
-      @Value("${sage.limits.max-concurrent-per-key:64}") int maxConcurrentPerKey,
+      @Value("${sage.limits.max-concurrent-per-key:2048}") int maxConcurrentPerKey,
       @Value("${micronaut.server.cors.enabled:false}") boolean corsEnabled) {
     this.corsEnabled = corsEnabled;
     this.bindHost = host == null || host.isBlank() ? "0.0.0.0" : host.trim();
