@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC.md section 4: acknowledged writes survive {@code kill -9}. A child JVM writes through the
+ * docs/spec.md §4: acknowledged writes survive {@code kill -9}. A child JVM writes through the
  * real store and is killed with SIGKILL right after its last acknowledgement; this JVM then opens
  * the same file, which must neither be locked nor miss a row.
  */

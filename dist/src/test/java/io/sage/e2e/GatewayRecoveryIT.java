@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC.md section 4: the registry survives kill -9 of the gateway, and running engines are adopted,
+ * docs/spec.md §4: the registry survives kill -9 of the gateway, and running engines are adopted,
  * not relaunched.
  */
 class GatewayRecoveryIT {

@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Engine management routes (SPEC.md 5.2): thin parsing in front of {@link EngineManager}. */
+/** Engine management routes (docs/spec.md §5.2): thin parsing in front of {@link EngineManager}. */
 @Controller("/v1/management/engines")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class EngineController {

@@ -22,7 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Session routes (SPEC.md 5.3), each under {@code /sessions} and {@code /v1/sessions}. */
+/** Session routes (docs/spec.md §5.3), each under {@code /sessions} and {@code /v1/sessions}. */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
 class SessionController {

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the registry and reality together when the gateway starts (SPEC.md section 4): adopts
+ * Brings the registry and reality together when the gateway starts (docs/spec.md §4): adopts
  * engine processes that still run (pid, start time and command line all match), relaunches those
  * whose process is gone but should run, finishes interrupted drains, and probes remote engines.
  */

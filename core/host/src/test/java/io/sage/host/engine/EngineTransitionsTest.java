@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class EngineTransitionsTest {
   /**
-   * SPEC.md section 3, written out once more by hand so that the table in the code is checked
+   * docs/spec.md §3, written out once more by hand so that the table in the code is checked
    * against it.
    */
   static final Set<String> SPEC =

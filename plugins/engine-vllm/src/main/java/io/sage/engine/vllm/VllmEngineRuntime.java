@@ -14,7 +14,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One launch of {@code vllm serve}. The argv is built in the order SPEC.md section 6 gives, with
+ * One launch of {@code vllm serve}. The argv is built in the order docs/spec.md §6 gives, with
  * the API key last among the gateway's flags and the operator's allow-listed extra arguments after
  * everything the gateway sets.
  */

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns the parsed entries of a fake GPU file (SPEC.md section 7) into devices, collecting every
+ * Turns the parsed entries of a fake GPU file (docs/spec.md §7) into devices, collecting every
  * problem so an operator fixes the file in one go. Unknown fields are problems too: a misspelt
  * {@code memory_total_mb} must not silently leave a GPU without memory.
  */
