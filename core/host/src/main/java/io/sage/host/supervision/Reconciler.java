@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the registry and reality together when the gateway starts (docs/spec.md §4): adopts
- * engine processes that still run (pid, start time and command line all match), relaunches those
- * whose process is gone but should run, finishes interrupted drains, and probes remote engines.
+ * Brings the registry and reality together when the gateway starts (docs/spec.md §4): adopts engine
+ * processes that still run (pid, start time and command line all match), relaunches those whose
+ * process is gone but should run, finishes interrupted drains, and probes remote engines.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);

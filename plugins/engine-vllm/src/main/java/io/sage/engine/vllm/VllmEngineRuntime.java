@@ -14,8 +14,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One launch of {@code vllm serve}. The argv is built in the order docs/spec.md §6 gives, with
- * the API key last among the gateway's flags and the operator's allow-listed extra arguments after
+ * One launch of {@code vllm serve}. The argv is built in the order docs/spec.md §6 gives, with the
+ * API key last among the gateway's flags and the operator's allow-listed extra arguments after
  * everything the gateway sets.
  */
 final class VllmEngineRuntime implements EngineRuntime {
