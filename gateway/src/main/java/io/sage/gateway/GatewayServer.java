@@ -2,7 +2,7 @@ package io.sage.gateway;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
-import io.sage.db.H2Urls;
+import io.sage.gateway.wiring.DatabaseSettings;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ public final class GatewayServer {
     Files.createDirectories(dataDir.resolve("logs"));
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
-    properties.put("datasources.default.url", H2Urls.fileUrl(dataDir));
+    properties.putAll(DatabaseSettings.properties(dataDir));
     if (settings.host() != null) {
       properties.put("micronaut.server.host", settings.host());
     }
