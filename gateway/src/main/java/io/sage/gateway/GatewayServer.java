@@ -1,7 +1,11 @@
 package io.sage.gateway;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
 import io.micronaut.runtime.Micronaut;
+import io.sage.gateway.config.ConfigException;
+import io.sage.gateway.config.ConfigFile;
+import io.sage.gateway.config.ServerConfig;
 import io.sage.gateway.wiring.DatabaseSettings;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -23,23 +27,34 @@ public final class GatewayServer {
    * @param dataDir data dir
    * @param pluginDirs extra plugin folders
    * @param demo start the demo engines
+   * @param configFile {@code --config FILE}, or null for {@code <data-dir>/sage.yml} if present
    */
   public record Settings(
-      String host, Integer port, Path dataDir, List<String> pluginDirs, boolean demo) {}
+      String host,
+      Integer port,
+      Path dataDir,
+      List<String> pluginDirs,
+      boolean demo,
+      Path configFile) {}
 
+  /**
+   * Reads the config file, then starts the gateway.
+   *
+   * @throws ConfigException when the config file cannot be used (before anything started)
+   */
   public static ApplicationContext start(Settings settings) throws IOException {
     Path dataDir = settings.dataDir();
+    ConfigFile.Loaded config = ConfigFile.load(dataDir, settings.configFile());
     Files.createDirectories(dataDir);
     Files.createDirectories(dataDir.resolve("logs"));
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.putAll(DatabaseSettings.properties(dataDir));
-    if (settings.host() != null) {
-      properties.put("micronaut.server.host", settings.host());
-    }
-    if (settings.port() != null) {
-      properties.put("micronaut.server.port", settings.port());
-    }
+    ServerConfig server = config.server();
+    properties.put(
+        "micronaut.server.host", settings.host() != null ? settings.host() : server.host());
+    properties.put(
+        "micronaut.server.port", settings.port() != null ? settings.port() : server.port());
     if (settings.pluginDirs() != null && !settings.pluginDirs().isEmpty()) {
       properties.put("sage.plugins-dirs", settings.pluginDirs());
     }
@@ -49,6 +64,8 @@ public final class GatewayServer {
     ApplicationContext context =
         Micronaut.build(new String[0])
             .mainClass(GatewayServer.class)
+            // below environment variables (-200), above application.yml (-300)
+            .propertySources(PropertySource.of(ConfigFile.DEFAULT_NAME, config.properties(), -250))
             .properties(properties)
             .banner(false)
             .start();

@@ -50,7 +50,7 @@ public final class EngineProxy {
       List<ProxyListener> listeners,
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
-      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
+      @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout) {
     this.router = router;
     this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.scheduling.TaskExecutors;
+import io.sage.gateway.config.SessionsConfig;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.gateway.openai.EngineProxy;
 import io.sage.gateway.openai.InferenceRequest;
@@ -51,12 +51,12 @@ public final class SessionChat {
       SessionStore store,
       SessionSequencer sequencer,
       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-      @Value("${sage.sessions.max-history-turns:50}") int maxHistory) {
+      SessionsConfig config) {
     this.proxy = proxy;
     this.store = store;
     this.sequencer = sequencer;
     this.blocking = blocking;
-    this.maxHistory = Math.max(0, maxHistory);
+    this.maxHistory = config.maxHistoryTurns();
   }
 
   /**

@@ -3,6 +3,13 @@ package io.sage.gateway.wiring;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
+import io.sage.gateway.config.DrainConfig;
+import io.sage.gateway.config.EnginesConfig;
+import io.sage.gateway.config.GpuConfig;
+import io.sage.gateway.config.HealthConfig;
+import io.sage.gateway.config.RestartConfig;
+import io.sage.gateway.config.StartupTimeoutConfig;
+import io.sage.gateway.config.StopConfig;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.gpu.ActiveGpuProvider;
 import io.sage.host.gpu.GpuReservations;
@@ -19,10 +26,7 @@ import io.sage.host.supervision.SupervisionConfig;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Builds the control plane (core/host, free of Micronaut) from the gateway's configuration. */
@@ -48,52 +52,35 @@ class ControlPlaneFactory {
   }
 
   @Singleton
-  EngineLogs engineLogs(
-      @Value("${sage.data-dir}") String dataDir,
-      @Value("${sage.engines.log-max-bytes:10485760}") long maxBytes) {
-    return new EngineLogs(Path.of(dataDir).resolve("engines"), maxBytes, 3);
+  EngineLogs engineLogs(@Value("${sage.data-dir}") String dataDir, EnginesConfig engines) {
+    return new EngineLogs(Path.of(dataDir).resolve("engines"), engines.logMaxBytes(), 3);
   }
 
   @Singleton
-  PortAllocator ports(
-      @Value("${sage.engines.port-range-start:41000}") int first,
-      @Value("${sage.engines.port-range-end:41999}") int last,
-      @Value("${micronaut.server.port:8000}") int gatewayPort,
-      @Value("${sage.engines.host:127.0.0.1}") String engineHost) {
-    return new PortAllocator(first, last, Set.of(gatewayPort), engineHost);
+  PortAllocator ports(EnginesConfig engines, @Value("${micronaut.server.port}") int gatewayPort) {
+    return new PortAllocator(
+        engines.portRangeStart(), engines.portRangeEnd(), Set.of(gatewayPort), engines.host());
   }
 
   @Singleton
   SupervisionConfig supervisionConfig(
-      @Value("${sage.health.interval:5s}") Duration interval,
-      @Value("${sage.health.starting-interval:250ms}") Duration startingInterval,
-      @Value("${sage.health.timeout:2s}") Duration timeout,
-      @Value("${sage.health.failure-threshold:3}") int threshold,
-      @Value("${sage.startup-timeout.vllm:900s}") Duration vllmStartup,
-      @Value("${sage.startup-timeout.embedding:120s}") Duration embeddingStartup,
-      @Value("${sage.startup-timeout.mock:30s}") Duration mockStartup,
-      @Value("${sage.drain.timeout:30s}") Duration drainTimeout,
-      @Value("${sage.stop.grace-period:10s}") Duration grace,
-      @Value("${sage.restart.backoff-initial:1s}") Duration backoffInitial,
-      @Value("${sage.restart.backoff-max:60s}") Duration backoffMax,
-      @Value("${sage.restart.max-restarts:5}") int maxRestarts,
-      @Value("${sage.restart.window:10m}") Duration window) {
-    Map<String, Duration> startup = new HashMap<>();
-    startup.put("vllm", vllmStartup);
-    startup.put("embedding", embeddingStartup);
-    startup.put("mock", mockStartup);
+      HealthConfig health,
+      StartupTimeoutConfig startup,
+      DrainConfig drain,
+      StopConfig stop,
+      RestartConfig restart) {
     return new SupervisionConfig(
-        interval,
-        startingInterval,
-        timeout,
-        threshold,
-        startup,
-        drainTimeout,
-        grace,
-        backoffInitial,
-        backoffMax,
-        maxRestarts,
-        window);
+        health.interval(),
+        health.startingInterval(),
+        health.timeout(),
+        health.failureThreshold(),
+        startup.byRuntime(),
+        drain.timeout(),
+        stop.gracePeriod(),
+        restart.backoffInitial(),
+        restart.backoffMax(),
+        restart.maxRestarts(),
+        restart.window());
   }
 
   @Singleton
@@ -122,8 +109,8 @@ class ControlPlaneFactory {
 
   /** The GPU provider in charge: {@code gpu.provider} (env GPU_PROVIDER), else by priority. */
   @Singleton
-  ActiveGpuProvider gpuProvider(PluginHost plugins, @Value("${gpu.provider:}") String configured) {
-    return new ActiveGpuProvider(plugins::gpuProviders, configured);
+  ActiveGpuProvider gpuProvider(PluginHost plugins, GpuConfig gpu) {
+    return new ActiveGpuProvider(plugins::gpuProviders, gpu.provider());
   }
 
   @Singleton
@@ -139,8 +126,9 @@ class ControlPlaneFactory {
       PortAllocator ports,
       ActiveGpuProvider gpus,
       GpuReservations reservations,
-      @Value("${sage.engines.host:127.0.0.1}") String engineHost,
-      @Value("${micronaut.server.port:8000}") int gatewayPort) {
+      EnginesConfig engines,
+      @Value("${micronaut.server.port}") int gatewayPort) {
+    String engineHost = engines.host();
     Set<String> self =
         Set.of(
             "127.0.0.1:" + gatewayPort,
