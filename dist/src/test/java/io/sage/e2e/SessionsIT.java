@@ -330,8 +330,8 @@ class SessionsIT {
     assertThat(stored.at("/messages/0/status").asText()).isEqualTo("cut");
     assertThat(stored.at("/messages/0/metadata/status").asText()).isEqualTo("cut");
     assertThat(stored.at("/messages/0/metadata/reason").asText()).isNotBlank();
-    // the cut mark is written by the exchange's end, in the same write that would have stored a
-    // reply: once it is visible, the exchange is over and nothing else will be stored for it
+    // a reply is stored only before the engine's answer completes; the cut mark is written when
+    // the exchange has ended without that: once it is visible, nothing more is stored for it
     assertThat(session(gateway, id).get("messages")).as("no reply is stored").hasSize(1);
   }
 

@@ -6,6 +6,7 @@ import io.micronaut.runtime.Micronaut;
 import io.sage.gateway.config.ConfigException;
 import io.sage.gateway.config.ConfigFile;
 import io.sage.gateway.config.ServerConfig;
+import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.DatabaseSettings;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -47,6 +48,7 @@ public final class GatewayServer {
     ConfigFile.Loaded config = ConfigFile.load(dataDir, settings.configFile());
     Files.createDirectories(dataDir);
     Files.createDirectories(dataDir.resolve("logs"));
+    DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.putAll(DatabaseSettings.properties(dataDir));
