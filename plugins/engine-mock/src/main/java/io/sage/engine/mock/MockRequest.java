@@ -53,6 +53,16 @@ final class MockRequest {
     return new MockRequest(value);
   }
 
+  /** Parses a typical body once, so the first real request finds Jackson loaded. */
+  static void warmUp() {
+    MockRequest request =
+        parse(
+            ("{\"model\":\"m\",\"stream\":false,\"max_tokens\":1,\"messages\":"
+                    + "[{\"role\":\"user\",\"content\":\"warm up\"}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    countWords(request.get("messages"));
+  }
+
   Optional<String> model() {
     return string("model");
   }
