@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * Runs a write in one transaction and returns only once the commit is in the database file, so an
- * acknowledged write survives {@code kill -9} (SPEC.md section 4).
+ * acknowledged write survives {@code kill -9} (docs/spec.md §4).
  *
  * <p>Why a {@code CHECKPOINT} after the commit: with {@code WRITE_DELAY=0} (see {@link H2Urls}) H2
  * writes the store when a transaction ends, but only through {@code MVStore.tryCommit()}, which

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC.md section 4: acknowledged writes survive {@code kill -9}. A child JVM writes through the
- * real store and is killed with SIGKILL right after its last acknowledgement; this JVM then opens
- * the same file, which must neither be locked nor miss a row.
+ * docs/spec.md §4: acknowledged writes survive {@code kill -9}. A child JVM writes through the real
+ * store and is killed with SIGKILL right after its last acknowledgement; this JVM then opens the
+ * same file, which must neither be locked nor miss a row.
  */
 class DurabilityTest {
   private static final String ENGINE_ID = "eng-0000dead0001";

@@ -19,6 +19,7 @@ import io.sage.client.management.EngineInfo;
 import io.sage.client.management.EngineSpec;
 import io.sage.client.management.EngineState;
 import io.sage.client.management.ManagementClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -199,11 +200,16 @@ class ClientIT {
       Future<ChatResult> reply =
           executor.submit(
               () -> patient.chat(ChatRequest.builder().model("late-model").user("hi").build()));
-      Gateway.sleep(300);
+      // the client's first try has been answered 503 (the second 503 for late-model in the access
+      // log) before an engine that could serve it exists
+      Await.until(
+          "the client's first try answered 503",
+          Duration.ofSeconds(20),
+          () -> lateModel503s() >= 2);
       String healthy = gateway.startEngine(engine("late-model", "llm", ""));
       ChatResult result = reply.get(90, TimeUnit.SECONDS);
       long elapsed = (System.nanoTime() - start) / 1_000_000;
-      // the first answer was 503 (the new engine needs far more than 300 ms to be READY); the
+      // the first answer was 503 (seen above, before the new engine was even started); the
       // client waited the 5 s the gateway asked for, not its own 250 ms backoff
       assertThat(elapsed).isGreaterThanOrEqualTo(4500);
       assertThat(result.engineId()).isEqualTo(healthy).isNotEqualTo(hanging);
@@ -360,21 +366,30 @@ class ClientIT {
       }
       gateway.post("/v1/management/engines/" + survivorEngine + "/stop?drain=false", "");
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!Leftovers.processesUnder(otherDir).isEmpty() && System.nanoTime() < deadline) {
-      Gateway.sleep(100);
-    }
+    Await.until(
+        "no process left under " + otherDir,
+        Duration.ofSeconds(20),
+        () -> Leftovers.processesUnder(otherDir).isEmpty());
     assertThat(Leftovers.killAll(otherDir)).isZero();
   }
 
   private static EngineInfo awaitState(ManagementClient admin, String id, EngineState state) {
-    long deadline = System.nanoTime() + READY.toNanos();
-    EngineInfo info = admin.engine(id);
-    while (info.state() != state && System.nanoTime() < deadline) {
-      Gateway.sleep(100);
-      info = admin.engine(id);
+    return Await.until(
+        "engine " + id + " in " + state, READY, () -> admin.engine(id), i -> i.state() == state);
+  }
+
+  /** Access log lines of requests for late-model answered 503. */
+  private static long lateModel503s() {
+    Path file = dataDir.resolve("logs/access.log");
+    if (!Files.exists(file)) {
+      return 0;
     }
-    assertThat(info.state()).as("engine %s: %s", id, info.raw()).isEqualTo(state);
-    return info;
+    try {
+      return Files.readAllLines(file).stream()
+          .filter(l -> l.contains("\"model\":\"late-model\"") && l.contains("\"status\":503"))
+          .count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -200,27 +200,18 @@ class CrashSafetyIT {
   }
 
   private static JsonNode awaitMessages(Gateway gateway, String sessionId, int count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      Http.Response response = gateway.get("/v1/sessions/" + sessionId);
-      assertThat(response.status()).as(response.body()).isEqualTo(200);
-      last = response.json();
-      if (last.path("messages").size() >= count) {
-        return last;
-      }
-      Gateway.sleep(50);
-    }
-    throw new AssertionError("session " + sessionId + " has not " + count + " messages: " + last);
+    return Await.until(
+        "session " + sessionId + " with " + count + " messages",
+        Duration.ofSeconds(20),
+        () -> {
+          Http.Response response = gateway.get("/v1/sessions/" + sessionId);
+          assertThat(response.status()).as(response.body()).isEqualTo(200);
+          return response.json();
+        },
+        session -> session.path("messages").size() >= count);
   }
 
   private static void awaitAtLeast(AtomicInteger counter, int value) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (counter.get() < value) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + counter.get() + " requests served, wanted " + value);
-      }
-      Gateway.sleep(20);
-    }
+    Await.until(value + " requests served", Duration.ofSeconds(60), () -> counter.get() >= value);
   }
 }

@@ -81,16 +81,16 @@ class DataPlaneIT {
             .start();
     try {
       String base = "http://127.0.0.1:" + port;
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < deadline) {
-        try {
-          if (Http.get(base + "/health").status() == 200) {
-            break;
-          }
-        } catch (IllegalStateException notYet) {
-          Gateway.sleep(100);
-        }
-      }
+      Await.until(
+          "the directly started mock to answer /health",
+          Duration.ofSeconds(20),
+          () -> {
+            try {
+              return Http.get(base + "/health").status() == 200;
+            } catch (IllegalStateException notYet) {
+              return false;
+            }
+          });
       Http.Response reg =
           gateway.post(
               "/v1/management/engines/register",
@@ -249,9 +249,16 @@ class DataPlaneIT {
             }
           });
     }
-    Gateway.sleep(1000);
+    Await.until("load flowing", Duration.ofSeconds(30), () -> ok.get() >= 10);
     ProcessHandle.of(pidA).orElseThrow().destroyForcibly();
-    Gateway.sleep(2000);
+    // the load goes on until the gateway has seen engine A die and 20 more requests succeeded
+    int okAtKill = ok.get();
+    Await.until(
+        "engine " + a + " out of READY",
+        Duration.ofSeconds(30),
+        () -> !gateway.engine(a).get("state").asText().equals("READY"));
+    Await.until(
+        "20 more answers after the kill", Duration.ofSeconds(30), () -> ok.get() >= okAtKill + 20);
     running.set(false);
     pool.shutdown();
     assertThat(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();

@@ -136,24 +136,14 @@ public final class Gateway implements AutoCloseable {
    * timeout}.
    */
   public JsonNode awaitEngine(String id, Duration timeout, Predicate<JsonNode> condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = engine(id);
-      if (condition.test(last)) {
-        return last;
-      }
-      sleep(100);
+    try {
+      return Await.until(
+          "engine " + id + " to reach the condition", timeout, () -> engine(id), condition);
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + "\nevents: " + get("/v1/management/engines/" + id + "/events").body(),
+          e);
     }
-    throw new AssertionError(
-        "engine "
-            + id
-            + " did not reach the condition in "
-            + timeout
-            + "; last: "
-            + last
-            + "\nevents: "
-            + get("/v1/management/engines/" + id + "/events").body());
   }
 
   public JsonNode awaitState(String id, String state, Duration timeout) {
@@ -168,15 +158,6 @@ public final class Gateway implements AutoCloseable {
               h.destroyForcibly();
               h.onExit().join();
             });
-  }
-
-  public static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

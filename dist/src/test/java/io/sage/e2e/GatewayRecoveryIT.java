@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC.md section 4: the registry survives kill -9 of the gateway, and running engines are adopted,
+ * docs/spec.md §4: the registry survives kill -9 of the gateway, and running engines are adopted,
  * not relaunched.
  */
 class GatewayRecoveryIT {
@@ -43,7 +43,16 @@ class GatewayRecoveryIT {
     JsonNode adopted = gateway.awaitState(id, "READY", Duration.ofSeconds(30));
     assertThat(adopted.get("pid").asLong()).isEqualTo(pid);
     assertThat(adopted.get("restart_count").asInt()).isZero();
-    Gateway.sleep(1000);
+    // a health probe of the adopted engine has run since (its heartbeat moved): had adoption been
+    // wrong, that probe would have failed or the engine been relaunched by now
+    String heartbeat = adopted.path("last_heartbeat_at").asText("");
+    gateway.awaitEngine(
+        id,
+        Duration.ofSeconds(20),
+        e -> {
+          String now = e.path("last_heartbeat_at").asText("");
+          return !now.isEmpty() && !now.equals(heartbeat);
+        });
     assertThat(gateway.get("/v1/management/engines/" + id + "/events").json().get("count").asInt())
         .as("no new transition: adopted without a relaunch")
         .isEqualTo(events);

@@ -224,11 +224,7 @@ class HardeningIT {
   }
 
   static void awaitFile(Path file) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!Files.exists(file) && System.nanoTime() < deadline) {
-      Gateway.sleep(50);
-    }
-    assertThat(file).exists();
+    Await.until(file + " to exist", Duration.ofSeconds(20), () -> Files.exists(file));
   }
 
   static void assertPrivate(Path root) throws IOException {
@@ -472,10 +468,16 @@ class HardeningIT {
     assertThat(notFound.body().length()).isLessThan(4096);
     // the next request's line shows the huge one was written (the writer keeps order)
     assertThat(send("POST", "/v1/chat/completions", chat(MODEL)).status()).isEqualTo(200);
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!Files.readString(accessLog).contains("mmmm...(") && System.nanoTime() < deadline) {
-      Gateway.sleep(50);
-    }
+    Await.until(
+        "the cut model name in the access log",
+        Duration.ofSeconds(20),
+        () -> {
+          try {
+            return Files.readString(accessLog).contains("mmmm...(");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
     assertThat(Files.size(accessLog) - accessBefore).isLessThan(8 * 1024);
     assertThat(errorLines()).as(gateway.log()).isEqualTo(errorsBefore);
     assertThat(Files.size(dataDir.resolve("logs/gateway.log")) - logBefore).isLessThan(8 * 1024);
@@ -613,17 +615,12 @@ class HardeningIT {
                   bytes));
       InputStream in = stalled.getInputStream();
       in.read(new byte[64]);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      int inFlight = -1;
-      while (System.nanoTime() < deadline) {
-        inFlight = gateway.engine(engineId).path("active_requests").asInt(-1);
-        if (inFlight == 0) {
-          break;
-        }
-        Gateway.sleep(200);
-      }
-      // the stall timeout (3 s here) ended the response although the socket is still open
-      assertThat(inFlight).as(gateway.engine(engineId).toString()).isZero();
+      // the stall timeout (3 s here) ends the response although the socket is still open
+      Await.until(
+          "no request in flight on " + engineId,
+          Duration.ofSeconds(60),
+          () -> gateway.engine(engineId).path("active_requests").asInt(-1),
+          inFlight -> inFlight == 0);
     }
   }
 

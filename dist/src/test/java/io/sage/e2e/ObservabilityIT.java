@@ -129,25 +129,23 @@ class ObservabilityIT {
 
   static List<JsonNode> accessLog(int atLeast) {
     Path file = dataDir.resolve("logs/access.log");
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    List<JsonNode> lines = new ArrayList<>();
-    while (System.nanoTime() < deadline) {
-      lines.clear();
-      try {
-        if (Files.exists(file)) {
-          for (String line : Files.readAllLines(file)) {
-            lines.add(Http.JSON.readTree(line));
+    return Await.until(
+        "at least " + atLeast + " access log lines",
+        Duration.ofSeconds(20),
+        () -> {
+          List<JsonNode> lines = new ArrayList<>();
+          try {
+            if (Files.exists(file)) {
+              for (String line : Files.readAllLines(file)) {
+                lines.add(Http.JSON.readTree(line));
+              }
+            }
+          } catch (IOException e) {
+            throw new AssertionError("access log line is not JSON", e);
           }
-        }
-      } catch (IOException e) {
-        throw new AssertionError("access log line is not JSON", e);
-      }
-      if (lines.size() >= atLeast) {
-        return lines;
-      }
-      Gateway.sleep(100);
-    }
-    throw new AssertionError("access log has " + lines.size() + " lines, expected " + atLeast);
+          return lines;
+        },
+        lines -> lines.size() >= atLeast);
   }
 
   /**
@@ -155,21 +153,17 @@ class ObservabilityIT {
    * asynchronously).
    */
   static List<JsonNode> accessLogWith(String... requestIds) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    List<JsonNode> lines = accessLog(1);
-    while (System.nanoTime() < deadline) {
-      List<JsonNode> current = accessLog(1);
-      boolean all = true;
-      for (String id : requestIds) {
-        all &= current.stream().anyMatch(l -> id.equals(l.get("request_id").asText()));
-      }
-      if (all) {
-        return current;
-      }
-      lines = current;
-      Gateway.sleep(100);
-    }
-    throw new AssertionError("access log lacks some of " + List.of(requestIds) + ": " + lines);
+    return Await.until(
+        "access log lines for " + List.of(requestIds),
+        Duration.ofSeconds(20),
+        () -> accessLog(1),
+        lines -> {
+          boolean all = true;
+          for (String id : requestIds) {
+            all &= lines.stream().anyMatch(l -> id.equals(l.get("request_id").asText()));
+          }
+          return all;
+        });
   }
 
   static JsonNode line(List<JsonNode> lines, String requestId) {
@@ -294,11 +288,10 @@ class ObservabilityIT {
           CompletableFuture.supplyAsync(
               () -> post("/v1/chat/completions", chat("fo-model", false, 3), requestId)));
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (gateway.engine(a).get("active_requests").asInt() == 0 && System.nanoTime() < deadline) {
-      Gateway.sleep(20);
-    }
-    assertThat(gateway.engine(a).get("active_requests").asInt()).isPositive();
+    Await.until(
+        "a request in flight on " + a,
+        Duration.ofSeconds(10),
+        () -> gateway.engine(a).get("active_requests").asInt() > 0);
     ProcessHandle.of(pidA).orElseThrow().destroyForcibly();
     for (CompletableFuture<Http.Response> response : sent) {
       Http.Response r = response.get();
@@ -339,13 +332,12 @@ class ObservabilityIT {
 
   @Test
   void gpuGaugesComeFromTheActiveProvider() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    List<Sample> m = scrape(gateway);
-    while (Double.isNaN(sum(m, "sage_gpu_memory_total_bytes", "gpu", "0"))
-        && System.nanoTime() < deadline) {
-      Gateway.sleep(100);
-      m = scrape(gateway);
-    }
+    List<Sample> m =
+        Await.until(
+            "GPU gauges in /metrics",
+            Duration.ofSeconds(20),
+            () -> scrape(gateway),
+            samples -> !Double.isNaN(sum(samples, "sage_gpu_memory_total_bytes", "gpu", "0")));
     assertThat(sum(m, "sage_gpu_memory_total_bytes", "gpu", "0", "name", "Fake H100"))
         .isEqualTo(81920.0 * 1024 * 1024);
     assertThat(sum(m, "sage_gpu_memory_used_bytes", "gpu", "0")).isEqualTo(1024.0 * 1024 * 1024);
@@ -355,17 +347,19 @@ class ObservabilityIT {
 
   @Test
   void metricsAndAccessLogCanBeSwitchedOff(@TempDir Path otherDir) {
-    try (Gateway quiet =
-        Gateway.start(
-            otherDir,
-            Map.of("SAGE_METRICS_ENABLED", "false", "SAGE_ACCESS_LOG_ENABLED", "false"))) {
-      String id = quiet.startEngine("{\"model\":\"quiet-model\",\"runtime\":\"mock\"}");
-      quiet.awaitState(id, "READY", Duration.ofSeconds(30));
-      Http.Response response = quiet.post("/v1/chat/completions", chat("quiet-model", false, 2));
-      assertThat(response.status()).as(response.body()).isEqualTo(200);
-      assertThat(response.header("x-request-id")).isNotBlank();
-      assertThat(quiet.get("/metrics").status()).isEqualTo(404);
-      Gateway.sleep(500);
+    try {
+      try (Gateway quiet =
+          Gateway.start(
+              otherDir,
+              Map.of("SAGE_METRICS_ENABLED", "false", "SAGE_ACCESS_LOG_ENABLED", "false"))) {
+        String id = quiet.startEngine("{\"model\":\"quiet-model\",\"runtime\":\"mock\"}");
+        quiet.awaitState(id, "READY", Duration.ofSeconds(30));
+        Http.Response response = quiet.post("/v1/chat/completions", chat("quiet-model", false, 2));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.header("x-request-id")).isNotBlank();
+        assertThat(quiet.get("/metrics").status()).isEqualTo(404);
+      }
+      // the gateway has stopped, and a stopping gateway writes out every queued access log line
       assertThat(otherDir.resolve("logs/access.log")).doesNotExist();
     } finally {
       assertThat(Leftovers.killAll(otherDir)).isZero();

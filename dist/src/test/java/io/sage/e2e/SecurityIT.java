@@ -334,11 +334,10 @@ class SecurityIT {
       running.add(
           CompletableFuture.supplyAsync(() -> as(key, "POST", "/v1/chat/completions", CHAT)));
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (gateway.engine(engineId).get("active_requests").asInt() < 2
-        && System.nanoTime() < deadline) {
-      Gateway.sleep(20);
-    }
+    Await.until(
+        "2 requests in flight on " + engineId,
+        Duration.ofSeconds(30),
+        () -> gateway.engine(engineId).get("active_requests").asInt() >= 2);
     Http.Response third = as(key, "POST", "/v1/chat/completions", CHAT);
     expectError(third, 429);
     assertThat(third.header("Retry-After")).isEqualTo("1");

@@ -1,11 +1,14 @@
 package io.sage.gateway;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
 import io.micronaut.runtime.Micronaut;
-import io.sage.db.H2Urls;
-import io.sage.db.secret.PrivateFile;
+import io.sage.gateway.config.ConfigException;
+import io.sage.gateway.config.ConfigFile;
+import io.sage.gateway.config.ServerConfig;
 import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.DataDirs;
+import io.sage.gateway.wiring.DatabaseSettings;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,25 +29,36 @@ public final class GatewayServer {
    * @param dataDir data dir
    * @param pluginDirs extra plugin folders
    * @param demo start the demo engines
+   * @param configFile {@code --config FILE}, or null for {@code <data-dir>/sage.yml} if present
    */
   public record Settings(
-      String host, Integer port, Path dataDir, List<String> pluginDirs, boolean demo) {}
+      String host,
+      Integer port,
+      Path dataDir,
+      List<String> pluginDirs,
+      boolean demo,
+      Path configFile) {}
 
+  /**
+   * Reads the config file, then starts the gateway.
+   *
+   * @throws ConfigException when the config file cannot be used (before anything started)
+   */
   public static ApplicationContext start(Settings settings) throws IOException {
     Path dataDir = settings.dataDir();
+    ConfigFile.Loaded config = ConfigFile.load(dataDir, settings.configFile());
     DataDirs.createPrivate(dataDir);
     DataDirs.createPrivate(dataDir.resolve("logs"));
     DataDirs.restrictTree(dataDir);
     DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
-    properties.put("datasources.default.url", H2Urls.fileUrl(dataDir));
-    if (settings.host() != null) {
-      properties.put("micronaut.server.host", settings.host());
-    }
-    if (settings.port() != null) {
-      properties.put("micronaut.server.port", settings.port());
-    }
+    properties.putAll(DatabaseSettings.properties(dataDir));
+    ServerConfig server = config.server();
+    properties.put(
+        "micronaut.server.host", settings.host() != null ? settings.host() : server.host());
+    properties.put(
+        "micronaut.server.port", settings.port() != null ? settings.port() : server.port());
     if (settings.pluginDirs() != null && !settings.pluginDirs().isEmpty()) {
       properties.put("sage.plugins-dirs", settings.pluginDirs());
     }
@@ -54,11 +68,13 @@ public final class GatewayServer {
     ApplicationContext context =
         Micronaut.build(new String[0])
             .mainClass(GatewayServer.class)
+            // below environment variables (-200), above application.yml (-300)
+            .propertySources(PropertySource.of(ConfigFile.DEFAULT_NAME, config.properties(), -250))
             .properties(properties)
             .banner(false)
             .start();
     Path pidFile = GatewayPaths.pidFile(dataDir);
-    PrivateFile.write(pidFile, Long.toString(ProcessHandle.current().pid()));
+    DataDirs.writePrivate(pidFile, Long.toString(ProcessHandle.current().pid()));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

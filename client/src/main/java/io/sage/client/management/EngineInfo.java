@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One engine as the gateway reports it ({@code EngineInfo}, SPEC 5.2). Fields the gateway left out
- * are null; {@link #raw()} holds the JSON as sent.
+ * One engine as the gateway reports it ({@code EngineInfo}, docs/spec.md §5.2). Fields the gateway
+ * left out are null; {@link #raw()} holds the JSON as sent.
  */
 public record EngineInfo(
     String id,

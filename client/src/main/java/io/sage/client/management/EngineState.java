@@ -1,6 +1,9 @@
 package io.sage.client.management;
 
-/** The gateway's engine states (SPEC 3); {@link #UNKNOWN} for a state a newer gateway added. */
+/**
+ * The gateway's engine states (docs/spec.md §3); {@link #UNKNOWN} for a state a newer gateway
+ * added.
+ */
 public enum EngineState {
   STARTING,
   READY,

@@ -13,9 +13,9 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * The gateway's management API ({@code /v1/management}, SPEC 5.2). Needs an admin API key once the
- * gateway has keys. The CLI is built on this class; {@link #raw}, {@link #text} and {@link #lines}
- * reach routes without a typed method.
+ * The gateway's management API ({@code /v1/management}, docs/spec.md §5.2). Needs an admin API key
+ * once the gateway has keys. The CLI is built on this class; {@link #raw}, {@link #text} and {@link
+ * #lines} reach routes without a typed method.
  */
 public final class ManagementClient {
 

@@ -3,13 +3,14 @@ package io.sage.db.audit;
 import io.sage.db.DurableWrites;
 import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
+import io.sage.host.store.AuditStore;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Objects;
 
 /** The audit log table. An append has reached the database file when it returns. */
 @Singleton
-public class JdbcAuditLog {
+public class JdbcAuditLog implements AuditStore {
   private final AuditRowRepository rows;
   private final DurableWrites writes;
 
@@ -19,12 +20,14 @@ public class JdbcAuditLog {
   }
 
   /** Appends the entry; its id is ignored, the database assigns one. */
+  @Override
   public void append(AuditEntry entry) {
     AuditRow row = AuditRow.of(Objects.requireNonNull(entry, "entry"));
     writes.write(() -> rows.save(row));
   }
 
   /** The rows matching the query, newest first. */
+  @Override
   public List<AuditEntry> find(AuditQuery query) {
     Objects.requireNonNull(query, "query");
     return rows

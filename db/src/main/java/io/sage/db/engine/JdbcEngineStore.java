@@ -8,6 +8,7 @@ import io.sage.host.audit.AuditQuery;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.store.EngineStore;
+import io.sage.host.store.SecretKeys;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import jakarta.inject.Singleton;
@@ -22,7 +23,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * commit together or not at all.
  */
 @Singleton
-public class JdbcEngineStore implements EngineStore {
+public class JdbcEngineStore implements EngineStore, SecretKeys {
   private final EngineRowRepository engines;
   private final EngineEventRowRepository events;
   private final JdbcAuditLog auditLog;
@@ -68,10 +69,16 @@ public class JdbcEngineStore implements EngineStore {
     }
   }
 
+  @Override
+  public java.util.Optional<java.nio.file.Path> secretKeyFile() {
+    return secrets.keyFile();
+  }
+
   /**
    * A new secret key: made current, every row re-encrypted with it, the old key forgotten; returns
    * the new key's id. A crash midway leaves both keys in the key file, so nothing is lost.
    */
+  @Override
   public String rotateSecretKey() {
     rowsLock.writeLock().lock();
     try {

@@ -33,7 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 @Singleton
 public final class SecretBox {
-  public static final String FILE_NAME = "secret.key";
+  public static final String FILE_NAME = io.sage.host.store.SecretKeys.FILE_NAME;
   private static final String PREFIX = "enc1:";
   private static final int IV_BYTES = 12;
   private static final SecureRandom RANDOM = new SecureRandom();

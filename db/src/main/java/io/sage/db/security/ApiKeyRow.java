@@ -3,6 +3,7 @@ package io.sage.db.security;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
+import io.sage.host.security.StoredApiKey;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;

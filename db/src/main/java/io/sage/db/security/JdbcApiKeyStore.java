@@ -1,6 +1,8 @@
 package io.sage.db.security;
 
 import io.sage.db.DurableWrites;
+import io.sage.host.security.StoredApiKey;
+import io.sage.host.store.ApiKeyStore;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +14,7 @@ import java.util.Optional;
  * revocation survives a crash of the gateway right after it was acknowledged.
  */
 @Singleton
-public class JdbcApiKeyStore {
+public class JdbcApiKeyStore implements ApiKeyStore {
   private final ApiKeyRowRepository rows;
   private final DurableWrites writes;
 
@@ -21,26 +23,31 @@ public class JdbcApiKeyStore {
     this.writes = writes;
   }
 
+  @Override
   public void insert(StoredApiKey key) {
     ApiKeyRow row = ApiKeyRow.of(Objects.requireNonNull(key, "key"));
     writes.write(() -> rows.save(row));
   }
 
   /** Every key, revoked ones too, oldest first. */
+  @Override
   public List<StoredApiKey> findAll() {
     return rows.findAllOldestFirst().stream().map(ApiKeyRow::toKey).toList();
   }
 
+  @Override
   public Optional<StoredApiKey> find(String id) {
     return rows.findById(Objects.requireNonNull(id, "id")).map(ApiKeyRow::toKey);
   }
 
   /** Marks the key revoked; false when it does not exist or was already revoked. */
+  @Override
   public boolean revoke(String id, Instant at) {
     return writes.write(() -> rows.revoke(id, at)) > 0;
   }
 
   /** Records a use; not made durable at once: losing the last minute of use times costs nothing. */
+  @Override
   public void touch(String id, Instant at) {
     rows.touch(id, at);
   }

@@ -2,6 +2,9 @@ package io.sage.db.session;
 
 import io.micronaut.core.annotation.Nullable;
 import io.sage.db.DurableWrites;
+import io.sage.host.session.Session;
+import io.sage.host.session.SessionMessage;
+import io.sage.host.store.SessionStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import jakarta.inject.Singleton;
@@ -18,7 +21,7 @@ import java.util.Optional;
  * store does not assign seqs, so the caller decides the order of concurrent requests.
  */
 @Singleton
-public class JdbcSessionStore {
+public class JdbcSessionStore implements SessionStore {
   private final SessionRowRepository sessions;
   private final SessionMessageRowRepository messages;
   private final DurableWrites writes;
@@ -31,6 +34,7 @@ public class JdbcSessionStore {
   }
 
   /** Creates an empty session; the id must be new. */
+  @Override
   public Session create(String id, @Nullable String title, String ownerKeyId, Instant now) {
     SessionRow row =
         new SessionRow(
@@ -49,16 +53,19 @@ public class JdbcSessionStore {
     return new Session(id, title, ownerKeyId, now, now, 0);
   }
 
+  @Override
   public Optional<Session> find(String id) {
     return sessions.findSummary(Objects.requireNonNull(id, "id")).map(SessionSummaryRow::toSession);
   }
 
   /** Sessions by latest activity, newest first; {@code owner} null lists everyone's. */
+  @Override
   public List<Session> list(@Nullable String owner) {
     return sessions.findSummaries(owner).stream().map(SessionSummaryRow::toSession).toList();
   }
 
   /** Every stored message of the session in conversation order (by seq). */
+  @Override
   public List<SessionMessage> messages(String id) {
     return messages.findInOrder(Objects.requireNonNull(id, "id")).stream()
         .map(SessionMessageRow::toMessage)
@@ -68,6 +75,7 @@ public class JdbcSessionStore {
   /**
    * The last {@code limit} messages with status ok, oldest first: what is replayed to an engine.
    */
+  @Override
   public List<SessionMessage> history(String id, int limit) {
     if (limit <= 0) {
       return List.of();
@@ -80,6 +88,7 @@ public class JdbcSessionStore {
   }
 
   /** The highest seq stored for the session, 0 when it has no messages. */
+  @Override
   public long maxSeq(String id) {
     return messages.maxSeq(Objects.requireNonNull(id, "id"));
   }
@@ -90,6 +99,7 @@ public class JdbcSessionStore {
    *
    * @throws SageException NOT_FOUND when the session no longer exists (deleted meanwhile)
    */
+  @Override
   public void append(
       String id, List<SessionMessage> added, Instant now, @Nullable String titleIfUntitled) {
     List<SessionMessage> copy = List.copyOf(added);
@@ -105,6 +115,7 @@ public class JdbcSessionStore {
   }
 
   /** Sets the title and marks the session active. */
+  @Override
   public void rename(String id, String title, Instant now) {
     Objects.requireNonNull(title, "title");
     writes.write(
@@ -116,6 +127,7 @@ public class JdbcSessionStore {
   }
 
   /** Deletes every message, keeps the session; returns how many were deleted. */
+  @Override
   public long clear(String id, Instant now) {
     return writes.write(
         () -> {
@@ -127,6 +139,7 @@ public class JdbcSessionStore {
   }
 
   /** Deletes the session and its messages. */
+  @Override
   public void delete(String id) {
     writes.write(
         () -> {
@@ -141,6 +154,7 @@ public class JdbcSessionStore {
    * Deletes the sessions (of {@code owner}, or everyone's when null) whose last activity is before
    * {@code cutoff}; returns their ids.
    */
+  @Override
   public List<String> deleteIdle(Instant cutoff, @Nullable String owner) {
     return writes.write(
         () -> {

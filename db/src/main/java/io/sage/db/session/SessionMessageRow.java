@@ -4,6 +4,8 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.GeneratedValue;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
+import io.sage.host.session.MessageStatus;
+import io.sage.host.session.SessionMessage;
 import java.time.Instant;
 
 /** One row of {@code session_messages}. */

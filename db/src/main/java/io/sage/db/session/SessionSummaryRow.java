@@ -2,6 +2,7 @@ package io.sage.db.session;
 
 import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
+import io.sage.host.session.Session;
 import java.time.Instant;
 
 /** A session with its message count, read by one query. */

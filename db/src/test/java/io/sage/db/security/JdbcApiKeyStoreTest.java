@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micronaut.context.ApplicationContext;
 import io.sage.db.TestDatabases;
+import io.sage.host.security.StoredApiKey;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micronaut.context.ApplicationContext;
 import io.sage.db.TestDatabases;
+import io.sage.host.session.MessageStatus;
+import io.sage.host.session.Session;
+import io.sage.host.session.SessionMessage;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.nio.file.Path;

@@ -1,6 +1,9 @@
 package io.sage.gateway.cli;
 
 import io.sage.gateway.GatewayServer;
+import io.sage.gateway.config.ConfigException;
+import io.sage.gateway.config.ConfigFile;
+import io.sage.gateway.config.ServerConfig;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -75,13 +78,21 @@ final class GatewayCommand {
     @Option(names = "--timeout", description = "Seconds to wait for /health (default 120).")
     int timeoutSeconds = 120;
 
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "Config file (default: <data-dir>/sage.yml when it exists).")
+    Path config;
+
     @Override
     public Integer call() throws Exception {
       Path dataDir = data.dataDir();
-      int effectivePort = port == null ? 8000 : port;
-      String effectiveHost = host == null ? "127.0.0.1" : host;
+      ServerConfig server = checkedConfigOf(dataDir, config).server();
+      int effectivePort = port == null ? server.port() : port;
+      String effectiveHost = host == null ? server.host() : host;
       if (foreground) {
-        GatewayServer.start(new GatewayServer.Settings(host, port, dataDir, pluginDirs, demo));
+        GatewayServer.start(
+            new GatewayServer.Settings(host, port, dataDir, pluginDirs, demo, config));
         Thread.currentThread().join();
         return SageCli.OK;
       }
@@ -140,6 +151,9 @@ final class GatewayCommand {
       if (demo) {
         argv.add("--demo");
       }
+      if (config != null) {
+        argv.addAll(List.of("--config", config.toAbsolutePath().toString()));
+      }
       List<String> launched = new ArrayList<>();
       launched.add(Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid");
       launched.addAll(argv);
@@ -186,6 +200,15 @@ final class GatewayCommand {
       throw new CliException(
           SageCli.FAILED,
           "gateway did not answer /health within " + timeoutSeconds + " s; see " + log);
+    }
+  }
+
+  /** The config file, read before anything starts; a problem ends the command with one line. */
+  static ConfigFile.Loaded checkedConfigOf(Path dataDir, Path config) {
+    try {
+      return ConfigFile.load(dataDir, config);
+    } catch (ConfigException e) {
+      throw new CliException(SageCli.FAILED, e.getMessage());
     }
   }
 

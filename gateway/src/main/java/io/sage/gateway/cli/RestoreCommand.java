@@ -1,9 +1,9 @@
 package io.sage.gateway.cli;
 
-import io.sage.db.secret.PrivateFile;
-import io.sage.db.secret.SecretBox;
 import io.sage.gateway.wiring.DataDirGuard;
+import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
+import io.sage.host.store.SecretKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystems;
@@ -120,7 +120,7 @@ final class RestoreCommand implements Callable<Integer> {
     try (InputStream file = Files.newInputStream(zip);
         ZipInputStream in = new ZipInputStream(file)) {
       for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-        if (!entry.isDirectory() && entry.getName().equals(SecretBox.FILE_NAME)) {
+        if (!entry.isDirectory() && entry.getName().equals(SecretKeys.FILE_NAME)) {
           key = new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.US_ASCII);
         }
       }
@@ -128,16 +128,16 @@ final class RestoreCommand implements Callable<Integer> {
     if (key == null) {
       return;
     }
-    Path target = dir.resolve(SecretBox.FILE_NAME);
+    Path target = dir.resolve(SecretKeys.FILE_NAME);
     if (Files.exists(target) && !Files.readString(target).equals(key)) {
       Files.move(
           target,
           dir.resolve(
-              SecretBox.FILE_NAME
+              SecretKeys.FILE_NAME
                   + ".before-restore-"
                   + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     }
-    PrivateFile.write(target, key);
+    DataDirs.writePrivate(target, key);
   }
 
   private static void extract(Path zip, Path target) throws IOException {

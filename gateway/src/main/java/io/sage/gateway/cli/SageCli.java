@@ -3,7 +3,7 @@ package io.sage.gateway.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code sage} command line (SPEC.md section 8). */
+/** The {@code sage} command line (docs/spec.md §8). */
 @Command(
     name = "sage",
     mixinStandardHelpOptions = true,

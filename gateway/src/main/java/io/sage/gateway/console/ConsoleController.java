@@ -8,6 +8,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.sage.gateway.config.ConsoleConfig;
 import io.sage.gateway.errors.OpenAiError;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,9 +8,9 @@ import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.transaction.TransactionOperations;
-import io.sage.db.secret.SecretBox;
 import io.sage.gateway.security.Actors;
 import io.sage.host.ControlPlane;
+import io.sage.host.store.SecretKeys;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.io.FilterInputStream;
@@ -37,10 +37,10 @@ class BackupController {
   static final MediaType ZIP = MediaType.of("application/zip");
   private final TransactionOperations<Connection> transactions;
   private final ControlPlane manager;
-  private final SecretBox secrets;
+  private final SecretKeys secrets;
 
   BackupController(
-      TransactionOperations<Connection> transactions, ControlPlane manager, SecretBox secrets) {
+      TransactionOperations<Connection> transactions, ControlPlane manager, SecretKeys secrets) {
     this.transactions = transactions;
     this.manager = manager;
     this.secrets = secrets;
@@ -72,12 +72,12 @@ class BackupController {
    * without it could not be read, so the zip (owner-only, like the data dir) carries it too.
    */
   private void addKeyFile(Path zip) throws IOException {
-    Optional<Path> key = secrets.keyFile();
+    Optional<Path> key = secrets.secretKeyFile();
     if (key.isEmpty() || !Files.exists(key.get())) {
       return;
     }
     try (FileSystem archive = FileSystems.newFileSystem(zip)) {
-      Files.copy(key.get(), archive.getPath(SecretBox.FILE_NAME));
+      Files.copy(key.get(), archive.getPath(SecretKeys.FILE_NAME));
     }
   }
 

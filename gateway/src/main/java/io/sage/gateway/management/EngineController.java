@@ -28,7 +28,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Engine management routes (SPEC.md 5.2): thin parsing in front of the {@link ControlPlane}. */
+/**
+ * Engine management routes (docs/spec.md §5.2): thin parsing in front of the {@link ControlPlane}.
+ */
 @Controller("/v1/management/engines")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class EngineController {

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The JSON shapes of engines and events (SPEC.md 5.2 EngineInfo); secrets never appear. */
+/** The JSON shapes of engines and events (docs/spec.md §5.2 EngineInfo); secrets never appear. */
 final class EngineViews {
   private EngineViews() {}
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.sage.gateway.config.AccessLogConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -53,10 +54,12 @@ final class AccessLogWriter implements AutoCloseable {
   @Inject
   AccessLogWriter(
       @Value("${sage.data-dir}") String dataDir,
-      @Value("${sage.access-log.max-bytes:104857600}") long maxBytes,
-      @Value("${sage.access-log.queue-size:16384}") int queueSize,
+      AccessLogConfig config,
       Optional<MeterRegistry> meters) {
-    this(Path.of(dataDir).resolve("logs").resolve("access.log"), maxBytes, queueSize);
+    this(
+        Path.of(dataDir).resolve("logs").resolve("access.log"),
+        config.maxBytes(),
+        config.queueSize());
     meters.ifPresent(
         m ->
             FunctionCounter.builder("sage.access.log.dropped", dropped, AtomicLong::get)

@@ -1,7 +1,7 @@
 package io.sage.gateway.observability;
 
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.sage.gateway.config.MetricsConfig;
 import io.sage.host.ControlPlane;
 import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineState;
@@ -29,10 +29,9 @@ final class EngineMetricsRelay {
   private final Duration timeout;
   private final HttpClient http;
 
-  EngineMetricsRelay(
-      ControlPlane engines, @Value("${sage.metrics.engine-timeout:2s}") Duration timeout) {
+  EngineMetricsRelay(ControlPlane engines, MetricsConfig config) {
     this.engines = engines;
-    this.timeout = timeout;
+    this.timeout = config.engineTimeout();
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

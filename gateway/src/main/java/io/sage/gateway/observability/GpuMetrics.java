@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.sage.gateway.config.MetricsConfig;
 import io.sage.gateway.management.GpuView;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
@@ -35,10 +35,8 @@ final class GpuMetrics implements AutoCloseable {
   private final Map<Integer, Map<String, Object>> latest = new ConcurrentHashMap<>();
   private final Set<Integer> registered = ConcurrentHashMap.newKeySet();
 
-  GpuMetrics(
-      MeterRegistry meters,
-      GpuView gpus,
-      @Value("${sage.metrics.gpu-interval:15s}") Duration interval) {
+  GpuMetrics(MeterRegistry meters, GpuView gpus, MetricsConfig config) {
+    Duration interval = config.gpuInterval();
     this.meters = meters;
     this.gpus = gpus;
     this.sampler =

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.sage.gateway.config.MetricsConfig;
 import io.sage.gateway.openai.ProxyCall;
 import io.sage.gateway.openai.ProxyListener;
 import io.sage.gateway.openai.ProxyOutcome;
@@ -47,9 +47,9 @@ final class RequestMetrics implements ProxyListener {
   private final MeterRegistry registry;
   private final boolean tokens;
 
-  RequestMetrics(MeterRegistry registry, @Value("${sage.metrics.tokens:true}") boolean tokens) {
+  RequestMetrics(MeterRegistry registry, MetricsConfig config) {
     this.registry = registry;
-    this.tokens = tokens;
+    this.tokens = config.tokens();
   }
 
   @Override

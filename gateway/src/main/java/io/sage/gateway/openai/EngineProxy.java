@@ -6,6 +6,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.client.annotation.Client;
+import io.sage.gateway.config.LimitsConfig;
 import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.ControlPlane;
 import io.sage.spi.engine.EngineKind;
@@ -48,9 +49,9 @@ public final class EngineProxy {
       List<ProxyListener> listeners,
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
-      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout,
-      @Value("${sage.limits.stall-timeout:120s}") Duration stallTimeout) {
-    this.stallTimeout = stallTimeout;
+      @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout,
+      LimitsConfig limits) {
+    this.stallTimeout = limits.stallTimeout();
     this.router = router;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;

@@ -1,7 +1,7 @@
 package io.sage.gateway.security;
 
-import io.sage.db.security.JdbcApiKeyStore;
-import io.sage.db.security.StoredApiKey;
+import io.sage.host.security.StoredApiKey;
+import io.sage.host.store.ApiKeyStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import jakarta.inject.Singleton;
@@ -43,7 +43,7 @@ public final class ApiKeys {
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final JdbcApiKeyStore store;
+  private final ApiKeyStore store;
   private final Clock clock;
   private final Map<String, StoredApiKey> activeByHash = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
@@ -56,7 +56,7 @@ public final class ApiKeys {
             return t;
           });
 
-  ApiKeys(JdbcApiKeyStore store, Clock clock) {
+  ApiKeys(ApiKeyStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
     for (StoredApiKey key : store.findAll()) {

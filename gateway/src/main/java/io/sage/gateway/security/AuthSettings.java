@@ -3,6 +3,9 @@ package io.sage.gateway.security;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.sage.gateway.config.AuthConfig;
+import io.sage.gateway.config.LimitsConfig;
+import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -21,12 +24,21 @@ public final class AuthSettings {
   private final String bindHost;
   private final boolean corsEnabled;
 
+  @Inject
   AuthSettings(
       @Value("${micronaut.server.host:}") @Nullable String host,
-      @Value("${sage.auth.inference:}") @Nullable String inference,
-      @Value("${sage.auth.allow-insecure:false}") boolean allowInsecure,
-      @Value("${sage.limits.max-concurrent-per-key:2048}") int maxConcurrentPerKey,
+      AuthConfig auth,
+      LimitsConfig limits,
       @Value("${micronaut.server.cors.enabled:false}") boolean corsEnabled) {
+    this(host, auth.inference(), auth.allowInsecure(), limits.maxConcurrentPerKey(), corsEnabled);
+  }
+
+  AuthSettings(
+      @Nullable String host,
+      @Nullable String inference,
+      boolean allowInsecure,
+      int maxConcurrentPerKey,
+      boolean corsEnabled) {
     this.corsEnabled = corsEnabled;
     this.bindHost = host == null || host.isBlank() ? "0.0.0.0" : host.trim();
     boolean loopback = isLoopback(bindHost);

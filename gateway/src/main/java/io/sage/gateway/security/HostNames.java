@@ -2,6 +2,7 @@ package io.sage.gateway.security;
 
 import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.http.server.cors.CorsOriginConfiguration;
+import io.sage.gateway.config.HostCheckConfig;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.NetworkInterface;

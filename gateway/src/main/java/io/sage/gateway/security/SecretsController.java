@@ -7,9 +7,9 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.sage.db.engine.JdbcEngineStore;
 import io.sage.gateway.json.JsonBody;
 import io.sage.host.ControlPlane;
+import io.sage.host.store.SecretKeys;
 import java.util.Map;
 
 /**
@@ -20,10 +20,10 @@ import java.util.Map;
 @Controller("/v1/management/secrets")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class SecretsController {
-  private final JdbcEngineStore store;
+  private final SecretKeys store;
   private final ControlPlane manager;
 
-  SecretsController(JdbcEngineStore store, ControlPlane manager) {
+  SecretsController(SecretKeys store, ControlPlane manager) {
     this.store = store;
     this.manager = manager;
   }

@@ -1,12 +1,12 @@
 package io.sage.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sage.db.session.JdbcSessionStore;
-import io.sage.db.session.MessageStatus;
-import io.sage.db.session.SessionMessage;
 import io.sage.gateway.openai.ProxyCall;
 import io.sage.gateway.openai.ProxyListener;
 import io.sage.gateway.openai.ProxyOutcome;
+import io.sage.host.session.MessageStatus;
+import io.sage.host.session.SessionMessage;
+import io.sage.host.store.SessionStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.nio.ByteBuffer;
@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
 final class ReplyRecorder implements ProxyListener {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyRecorder.class);
   private final SessionTurn turn;
-  private final JdbcSessionStore store;
+  private final SessionStore store;
   private final Executor writer;
   private final ReplyAssembler reply = new ReplyAssembler();
   private final AtomicBoolean stored = new AtomicBoolean();
 
-  ReplyRecorder(SessionTurn turn, JdbcSessionStore store, Executor writer) {
+  ReplyRecorder(SessionTurn turn, SessionStore store, Executor writer) {
     this.turn = turn;
     this.store = store;
     this.writer = writer;

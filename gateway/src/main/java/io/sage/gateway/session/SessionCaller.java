@@ -1,8 +1,8 @@
 package io.sage.gateway.session;
 
 import io.micronaut.http.HttpRequest;
-import io.sage.db.session.Session;
 import io.sage.gateway.security.Actors;
+import io.sage.host.session.Session;
 import java.util.Objects;
 
 /**

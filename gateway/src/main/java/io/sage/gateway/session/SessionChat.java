@@ -8,11 +8,12 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.scheduling.TaskExecutors;
-import io.sage.db.session.JdbcSessionStore;
-import io.sage.db.session.SessionMessage;
+import io.sage.gateway.config.SessionsConfig;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.gateway.openai.EngineProxy;
 import io.sage.gateway.openai.InferenceRequest;
+import io.sage.host.session.SessionMessage;
+import io.sage.host.store.SessionStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -41,18 +42,18 @@ public final class SessionChat {
       ("\"" + FIELD + "\"").getBytes(StandardCharsets.US_ASCII);
 
   private final EngineProxy proxy;
-  private final JdbcSessionStore store;
+  private final SessionStore store;
   private final SessionSequencer sequencer;
   private final ExecutorService blocking;
-  private final SessionLimits limits;
+  private final SessionsConfig limits;
   private final long maxRequestBytes;
 
   SessionChat(
       EngineProxy proxy,
-      JdbcSessionStore store,
+      SessionStore store,
       SessionSequencer sequencer,
       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-      SessionLimits limits,
+      SessionsConfig limits,
       HttpServerConfiguration server) {
     this.proxy = proxy;
     this.store = store;

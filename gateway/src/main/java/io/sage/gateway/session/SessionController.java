@@ -15,14 +15,14 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.sage.db.session.Session;
 import io.sage.gateway.json.JsonBody;
+import io.sage.host.session.Session;
 import io.sage.spi.SageException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Session routes (SPEC.md 5.3), each under {@code /sessions} and {@code /v1/sessions}. */
+/** Session routes (docs/spec.md §5.3), each under {@code /sessions} and {@code /v1/sessions}. */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
 class SessionController {

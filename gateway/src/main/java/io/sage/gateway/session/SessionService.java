@@ -1,8 +1,8 @@
 package io.sage.gateway.session;
 
-import io.sage.db.session.JdbcSessionStore;
-import io.sage.db.session.Session;
-import io.sage.db.session.SessionMessage;
+import io.sage.host.session.Session;
+import io.sage.host.session.SessionMessage;
+import io.sage.host.store.SessionStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import jakarta.inject.Singleton;
@@ -20,10 +20,10 @@ final class SessionService {
   /** 100 years: a larger age is surely a mistake, and would overflow the cutoff time. */
   static final long MAX_AGE_MINUTES = 100L * 366 * 24 * 60;
 
-  private final JdbcSessionStore store;
+  private final SessionStore store;
   private final SessionSequencer sequencer;
 
-  SessionService(JdbcSessionStore store, SessionSequencer sequencer) {
+  SessionService(SessionStore store, SessionSequencer sequencer) {
     this.store = store;
     this.sequencer = sequencer;
   }

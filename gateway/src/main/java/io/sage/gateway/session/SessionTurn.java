@@ -1,8 +1,8 @@
 package io.sage.gateway.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sage.db.session.MessageStatus;
-import io.sage.db.session.SessionMessage;
+import io.sage.host.session.MessageStatus;
+import io.sage.host.session.SessionMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

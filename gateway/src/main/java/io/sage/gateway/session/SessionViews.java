@@ -1,7 +1,7 @@
 package io.sage.gateway.session;
 
-import io.sage.db.session.Session;
-import io.sage.db.session.SessionMessage;
+import io.sage.host.session.Session;
+import io.sage.host.session.SessionMessage;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.sage.db.session.SessionMessage;
+import io.sage.host.session.SessionMessage;
 
 /**
  * How a message's {@code content} is kept: text as is; anything else (an array of content parts) as

@@ -29,6 +29,14 @@ public final class DataDirs {
     restrict(dir, DIRECTORY);
   }
 
+  /**
+   * Writes {@code text} to {@code file} atomically, {@code rw-------} from its birth (the db
+   * module's {@link io.sage.db.secret.PrivateFile}, which writes the secret key the same way).
+   */
+  public static void writePrivate(Path file, String text) throws IOException {
+    io.sage.db.secret.PrivateFile.write(file, text);
+  }
+
   /** Creates an empty {@code rw-------} file unless it exists; an existing one is restricted. */
   public static void touchPrivate(Path file) throws IOException {
     if (!Files.exists(file)) {

@@ -37,8 +37,16 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.plugin.PluginInfo",
           "io.sage.host.supervision.SupervisionConfig");
 
-  /** Packages of core/host that are ports and values by design: the stores db implements. */
-  static final Set<String> VALUE_PACKAGES = Set.of("io.sage.host.store", "io.sage.host.audit");
+  /**
+   * Packages of core/host that are ports and values by design: the stores db implements and the
+   * values they hold (audit entries, sessions and their messages, stored API keys).
+   */
+  static final Set<String> VALUE_PACKAGES =
+      Set.of(
+          "io.sage.host.store",
+          "io.sage.host.audit",
+          "io.sage.host.session",
+          "io.sage.host.security");
 
   static final DescribedPredicate<JavaClass> HOST_INTERNAL =
       new DescribedPredicate<>(

@@ -1,6 +1,6 @@
 package io.sage.host.engine;
 
-/** The observed state of an engine (SPEC.md section 3). */
+/** The observed state of an engine (docs/spec.md §3). */
 public enum EngineState {
   STARTING,
   READY,

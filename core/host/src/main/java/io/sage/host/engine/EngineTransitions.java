@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one place that knows which state transitions exist (SPEC.md section 3). Everything that
- * changes an engine's state goes through {@link #check}.
+ * The one place that knows which state transitions exist (docs/spec.md §3). Everything that changes
+ * an engine's state goes through {@link #check}.
  */
 public final class EngineTransitions {
   private static final Map<EngineState, Set<EngineState>> ALLOWED =

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class PluginHost implements RuntimeCatalog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
+  /** The one parent of all plugin class loaders; set before the manager can load anything. */
+  private final HostApiClassLoader hostApi =
+      new HostApiClassLoader(PluginHost.class.getClassLoader());
+
   private final DefaultPluginManager manager;
   private final Map<String, EngineRuntimeFactory> runtimes = new LinkedHashMap<>();
   private final Map<String, String> runtimePlugin = new LinkedHashMap<>();
@@ -117,13 +121,16 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
 
   private void collect(PluginWrapper plugin) {
     String id = plugin.getPluginId();
+    ClassLoader loader = plugin.getPluginClassLoader();
     List<String> names = new ArrayList<>();
     for (Class<? extends EngineRuntimeFactory> type :
         manager.getExtensionClasses(EngineRuntimeFactory.class, id)) {
-      EngineRuntimeFactory factory = instantiate(id, type);
-      if (factory == null) {
+      EngineRuntimeFactory created = instantiate(id, type);
+      if (created == null) {
         continue;
       }
+      EngineRuntimeFactory factory =
+          PluginContextCalls.wrap(EngineRuntimeFactory.class, created, loader);
       String kind;
       try {
         kind = factory.kind();
@@ -147,8 +154,9 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
       }
     }
     for (Class<? extends GpuProvider> type : manager.getExtensionClasses(GpuProvider.class, id)) {
-      GpuProvider provider = instantiate(id, type);
-      if (provider != null) {
+      GpuProvider created = instantiate(id, type);
+      if (created != null) {
+        GpuProvider provider = PluginContextCalls.wrap(GpuProvider.class, created, loader);
         gpuProviders.add(provider);
         names.add("gpu-provider:" + provider.name());
       }
@@ -157,6 +165,9 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
   }
 
   private <T> T instantiate(String pluginId, Class<? extends T> type) {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(type.getClassLoader());
     try {
       return type.cast(manager.getExtensionFactory().create(type));
     } catch (RuntimeException | LinkageError e) {
@@ -164,6 +175,8 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
       errors.put(pluginId, "extension " + type.getName() + " could not be created: " + cause);
       LOG.warn("plugin {}: extension {} could not be created", pluginId, type.getName(), e);
       return null;
+    } finally {
+      thread.setContextClassLoader(previous);
     }
   }
 
@@ -198,7 +211,10 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
     }
   }
 
-  /** PF4J manager with SPI-first class loaders and failures recorded instead of thrown. */
+  /**
+   * PF4J manager with child-first, SPI-shared class loaders (every plugin's parent shows only the
+   * SPI, PF4J and SLF4J of the gateway) and failures recorded instead of thrown.
+   */
   private final class SageManager extends DefaultPluginManager {
     SageManager(List<Path> roots) {
       super(roots);
@@ -213,7 +229,7 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
                 @Override
                 protected PluginClassLoader createPluginClassLoader(
                     Path pluginPath, PluginDescriptor descriptor) {
-                  return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
+                  return new SpiFirstClassLoader(self, descriptor, hostApi);
                 }
               },
               this::isNotDevelopment)
@@ -223,7 +239,7 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
                 protected PluginClassLoader createPluginClassLoader(
                     Path pluginPath, PluginDescriptor descriptor) {
                   // JarPluginLoader.loadPlugin adds the jar itself
-                  return new SpiFirstClassLoader(self, descriptor, getClass().getClassLoader());
+                  return new SpiFirstClassLoader(self, descriptor, hostApi);
                 }
               },
               this::isNotDevelopment);

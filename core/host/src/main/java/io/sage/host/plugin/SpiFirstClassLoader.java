@@ -6,18 +6,18 @@ import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginManager;
 
 /**
- * A plugin class loader that always takes the SPI and slf4j from the host, so that a copy bundled
- * in a plugin by mistake cannot shadow them (the Kafka Connect lesson).
+ * A plugin's class loader, child-first: a class comes from the plugin's own jar or {@code lib/}
+ * before anything else, except the SPI, PF4J and SLF4J, which always come from the gateway so that
+ * a copy bundled by mistake cannot shadow them (the Kafka Connect lesson). Its parent, a {@link
+ * HostApiClassLoader}, shows nothing else of the gateway.
  */
 final class SpiFirstClassLoader extends PluginClassLoader {
   SpiFirstClassLoader(PluginManager manager, PluginDescriptor descriptor, ClassLoader parent) {
-    super(manager, descriptor, parent, ClassLoadingStrategy.APD);
+    super(manager, descriptor, parent, ClassLoadingStrategy.PDA);
   }
 
   @Override
   protected boolean shouldDelegateToParent(String className) {
-    return className.startsWith("io.sage.spi.")
-        || className.startsWith("org.slf4j.")
-        || super.shouldDelegateToParent(className);
+    return HostApiClassLoader.isShared(className) || super.shouldDelegateToParent(className);
   }
 }

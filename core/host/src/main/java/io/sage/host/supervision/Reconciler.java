@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the registry and reality together when the gateway starts: adopts engine processes that
- * still run (the very process: see {@link ProcessIdentification}), relaunches those whose process
- * is gone but should run, finishes interrupted drains, and probes remote engines again. Adopting
- * writes no event; everything else goes through the registry's transitions.
+ * Brings the registry and reality together when the gateway starts (docs/spec.md §4): adopts engine
+ * processes that still run (the very process: see {@link ProcessIdentification}), relaunches those
+ * whose process is gone but should run, finishes interrupted drains, and probes remote engines
+ * again. Adopting writes no event; everything else goes through the registry's transitions.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Timings of the control loop. Defaults follow SPEC.md section 3.
+ * Timings of the control loop. Defaults follow docs/spec.md §3.
  *
  * @param healthInterval time between probes of a READY engine (5 s)
  * @param startingProbeInterval time between probes of a STARTING engine, so READY comes quickly

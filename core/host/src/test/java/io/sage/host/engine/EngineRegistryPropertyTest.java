@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Random sequences of requested transitions (commands and faults alike end up as one) against the
- * registry: only the transitions of SPEC.md section 3 are ever committed, illegal ones change
+ * registry: only the transitions of docs/spec.md §3 are ever committed, illegal ones change
  * nothing, and the event history is a connected path.
  */
 class EngineRegistryPropertyTest {

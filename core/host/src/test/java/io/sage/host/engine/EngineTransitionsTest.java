@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class EngineTransitionsTest {
   /**
-   * SPEC.md section 3, written out once more by hand so that the table in the code is checked
-   * against it.
+   * docs/spec.md §3, written out once more by hand so that the table in the code is checked against
+   * it.
    */
   static final Set<String> SPEC =
       Set.of(

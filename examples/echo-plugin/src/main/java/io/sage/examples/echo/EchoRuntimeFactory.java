@@ -1,5 +1,8 @@
 package io.sage.examples.echo;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineContext;
@@ -9,6 +12,7 @@ import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
 import io.sage.spi.engine.HealthProbe;
 import io.sage.spi.engine.LaunchCommand;
+import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +20,7 @@ import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +69,7 @@ public final class EchoRuntimeFactory implements EngineRuntimeFactory {
 
   @Override
   public EngineRuntime create(EngineContext context) {
-    Path jar = ownJar(context.engineId());
+    String classPath = classPath(context.engineId());
     return new EngineRuntime() {
       @Override
       public LaunchCommand launchCommand() {
@@ -74,7 +79,7 @@ public final class EchoRuntimeFactory implements EngineRuntimeFactory {
                 "-Xmx64m",
                 "-XX:+UseSerialGC",
                 "-cp",
-                jar.toString(),
+                classPath,
                 EchoServerMain.class.getName(),
                 "--host",
                 context.host(),
@@ -100,9 +105,25 @@ public final class EchoRuntimeFactory implements EngineRuntimeFactory {
     };
   }
 
-  /** The jar this plugin was loaded from: the engine's class path (it needs nothing else). */
-  private static Path ownJar(String engineId) {
-    CodeSource source = EchoRuntimeFactory.class.getProtectionDomain().getCodeSource();
+  /**
+   * The engine's class path: the jar this plugin was loaded from, Jackson shaded inside it. Run
+   * from classes folders (this module's own tests), Jackson's jars are added.
+   */
+  private static String classPath(String engineId) {
+    Set<String> entries = new LinkedHashSet<>();
+    for (Class<?> type :
+        List.of(
+            EchoRuntimeFactory.class,
+            ObjectMapper.class,
+            JsonFactory.class,
+            JsonAutoDetect.class)) {
+      entries.add(codeSource(engineId, type).toString());
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private static Path codeSource(String engineId, Class<?> type) {
+    CodeSource source = type.getProtectionDomain().getCodeSource();
     try {
       if (source != null && source.getLocation() != null) {
         Path path = Path.of(source.getLocation().toURI());

@@ -1,5 +1,9 @@
 package io.sage.examples.echo;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -18,6 +22,9 @@ import java.util.concurrent.Executors;
  */
 public final class EchoServerMain {
   static final String API_KEY_ENV = "SAGE_ENGINE_API_KEY";
+
+  /** Jackson, shaded into the plugin jar (see pom.xml): the recommended way to read JSON. */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private EchoServerMain() {}
 
@@ -79,19 +86,17 @@ public final class EchoServerMain {
       try (exchange) {
         String path = exchange.getRequestURI().getPath();
         if (path.equals("/health")) {
-          send(exchange, 200, "{\"status\":\"ok\"}");
+          send(exchange, 200, JSON.createObjectNode().put("status", "ok"));
         } else if (!authorized(exchange)) {
           send(
               exchange,
               401,
               error("missing or wrong bearer key", "authentication_error", "invalid_api_key"));
         } else if (path.equals("/v1/models") && exchange.getRequestMethod().equals("GET")) {
-          send(
-              exchange,
-              200,
-              "{\"object\":\"list\",\"data\":[{\"id\":"
-                  + Json.quote(model)
-                  + ",\"object\":\"model\",\"owned_by\":\"echo\"}]}");
+          ObjectNode models = JSON.createObjectNode().put("object", "list");
+          models.putArray("data").addObject().put("id", model).put("object", "model");
+          ((ObjectNode) models.get("data").get(0)).put("owned_by", "echo");
+          send(exchange, 200, models);
         } else if (path.equals("/v1/chat/completions")
             && exchange.getRequestMethod().equals("POST")) {
           chat(exchange);
@@ -108,76 +113,77 @@ public final class EchoServerMain {
     }
 
     private void chat(HttpExchange exchange) throws IOException {
-      Map<?, ?> body;
+      JsonNode body;
       try {
-        body =
-            (Map<?, ?>)
-                Json.parse(
-                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException | ClassCastException e) {
+        body = JSON.readTree(exchange.getRequestBody());
+      } catch (JsonProcessingException e) {
         send(
             exchange,
             400,
             error(
-                "malformed JSON body: " + e.getMessage(), "invalid_request_error", "invalid_json"));
+                "malformed JSON body: " + e.getOriginalMessage(),
+                "invalid_request_error",
+                "invalid_json"));
+        return;
+      }
+      if (body == null || !body.isObject()) {
+        send(
+            exchange,
+            400,
+            error(
+                "malformed JSON body: expected a JSON object",
+                "invalid_request_error",
+                "invalid_json"));
         return;
       }
       String echo = lastUserMessage(body);
-      String created = Long.toString(System.currentTimeMillis() / 1000);
-      if (Boolean.TRUE.equals(body.get("stream"))) {
+      long created = System.currentTimeMillis() / 1000;
+      if (body.path("stream").asBoolean(false)) {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         for (String word : echo.split("(?<= )")) {
-          event(
-              out,
-              "{\"id\":\"echo\",\"object\":\"chat.completion.chunk\",\"created\":"
-                  + created
-                  + ",\"model\":"
-                  + Json.quote(model)
-                  + ",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
-                  + Json.quote(word)
-                  + "},\"finish_reason\":null}]}");
+          ObjectNode chunk = completion("chat.completion.chunk", created);
+          ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+          choice.putObject("delta").put("content", word);
+          choice.putNull("finish_reason");
+          event(out, JSON.writeValueAsString(chunk));
         }
-        event(
-            out,
-            "{\"id\":\"echo\",\"object\":\"chat.completion.chunk\",\"created\":"
-                + created
-                + ",\"model\":"
-                + Json.quote(model)
-                + ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
+        ObjectNode last = completion("chat.completion.chunk", created);
+        ObjectNode choice = last.putArray("choices").addObject().put("index", 0);
+        choice.putObject("delta");
+        choice.put("finish_reason", "stop");
+        event(out, JSON.writeValueAsString(last));
         event(out, "[DONE]");
         return;
       }
       int tokens = echo.isBlank() ? 0 : echo.trim().split("\\s+").length;
-      send(
-          exchange,
-          200,
-          "{\"id\":\"echo\",\"object\":\"chat.completion\",\"created\":"
-              + created
-              + ",\"model\":"
-              + Json.quote(model)
-              + ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-              + "\"content\":"
-              + Json.quote(echo)
-              + "},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
-              + tokens
-              + ",\"completion_tokens\":"
-              + tokens
-              + ",\"total_tokens\":"
-              + (2 * tokens)
-              + "}}");
+      ObjectNode answer = completion("chat.completion", created);
+      ObjectNode choice = answer.putArray("choices").addObject().put("index", 0);
+      choice.putObject("message").put("role", "assistant").put("content", echo);
+      choice.put("finish_reason", "stop");
+      answer
+          .putObject("usage")
+          .put("prompt_tokens", tokens)
+          .put("completion_tokens", tokens)
+          .put("total_tokens", 2 * tokens);
+      send(exchange, 200, answer);
     }
 
-    private static String lastUserMessage(Map<?, ?> body) {
+    private ObjectNode completion(String object, long created) {
+      return JSON.createObjectNode()
+          .put("id", "echo")
+          .put("object", object)
+          .put("created", created)
+          .put("model", model);
+    }
+
+    private static String lastUserMessage(JsonNode body) {
       String last = "";
-      if (body.get("messages") instanceof List<?> messages) {
-        for (Object message : messages) {
-          if (message instanceof Map<?, ?> m
-              && "user".equals(m.get("role"))
-              && m.get("content") instanceof String s) {
-            last = s;
-          }
+      for (JsonNode message : body.path("messages")) {
+        JsonNode content = message.path("content");
+        if ("user".equals(message.path("role").asText()) && content.isTextual()) {
+          last = content.textValue();
         }
       }
       return last;
@@ -188,18 +194,19 @@ public final class EchoServerMain {
       out.flush();
     }
 
-    private static String error(String message, String type, String code) {
-      return "{\"error\":{\"message\":"
-          + Json.quote(message)
-          + ",\"type\":\""
-          + type
-          + "\",\"param\":null,\"code\":\""
-          + code
-          + "\"}}";
+    private static ObjectNode error(String message, String type, String code) {
+      ObjectNode error = JSON.createObjectNode();
+      error
+          .putObject("error")
+          .put("message", message)
+          .put("type", type)
+          .putNull("param")
+          .put("code", code);
+      return error;
     }
 
-    private static void send(HttpExchange exchange, int status, String json) throws IOException {
-      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    private static void send(HttpExchange exchange, int status, JsonNode json) throws IOException {
+      byte[] bytes = JSON.writeValueAsBytes(json);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(status, bytes.length);
       exchange.getResponseBody().write(bytes);

@@ -72,6 +72,10 @@ final class ApiError extends RuntimeException {
     return status;
   }
 
+  String param() {
+    return param;
+  }
+
   byte[] body() {
     StringBuilder out = new StringBuilder(128).append("{\"error\":{\"message\":");
     JsonText.quote(out, getMessage()).append(",\"type\":");

@@ -1,5 +1,6 @@
 package io.sage.engine.mock;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -58,24 +60,21 @@ final class Embeddings {
   }
 
   /** A string, an array of strings, an array of token ids, or an array of token id arrays. */
-  private static List<String> inputs(Object input) {
-    if (input instanceof String text) {
-      return List.of(text);
+  private static List<String> inputs(JsonNode input) {
+    if (input != null && input.isTextual()) {
+      return List.of(input.textValue());
     }
-    if (input instanceof List<?> list && !list.isEmpty()) {
-      if (list.stream().allMatch(Double.class::isInstance)) {
-        return List.of(list.toString());
+    if (input != null && input.isArray() && !input.isEmpty()) {
+      Optional<String> ids = MockRequest.tokenIds(input);
+      if (ids.isPresent()) {
+        return List.of(ids.get());
       }
-      List<String> inputs = new ArrayList<>(list.size());
-      for (Object item : list) {
-        if (item instanceof String text) {
-          inputs.add(text);
-        } else if (item instanceof List<?> ids
-            && !ids.isEmpty()
-            && ids.stream().allMatch(Double.class::isInstance)) {
-          inputs.add(ids.toString());
+      List<String> inputs = new ArrayList<>(input.size());
+      for (JsonNode item : input) {
+        if (item.isTextual()) {
+          inputs.add(item.textValue());
         } else {
-          throw invalidInput();
+          inputs.add(MockRequest.tokenIds(item).orElseThrow(Embeddings::invalidInput));
         }
       }
       return inputs;

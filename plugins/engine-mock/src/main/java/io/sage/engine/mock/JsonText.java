@@ -1,6 +1,6 @@
 package io.sage.engine.mock;
 
-/** Writes JSON string literals; the mock builds its small responses by hand, without a library. */
+/** Writes JSON string literals: the mock writes its small, fixed-shape responses directly. */
 final class JsonText {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 

@@ -37,6 +37,9 @@ public final class MockEngineMain {
     }
     MockFaults faults = new MockFaults(config.options(), startNanos, System::exit);
     String where = config.host() + ":" + config.port();
+    // Jackson's first parse loads a few hundred classes: done before listening, so a READY mock
+    // answers its first request as fast as the next ones
+    MockRequest.warmUp();
     MockServer server;
     try {
       server = MockServer.start(config, faults, out, err);

@@ -5,7 +5,6 @@ import io.sage.spi.engine.EngineRuntime;
 import io.sage.spi.engine.EngineSpec;
 import io.sage.spi.engine.HealthProbe;
 import io.sage.spi.engine.LaunchCommand;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +21,9 @@ final class MockEngineRuntime implements EngineRuntime {
   static final List<String> JVM_FLAGS = List.of("-Xss512k", "-XX:+UseSerialGC", "-Xmx128m");
 
   private final EngineContext context;
-  private final Path classPath;
+  private final String classPath;
 
-  MockEngineRuntime(EngineContext context, Path classPath) {
+  MockEngineRuntime(EngineContext context, String classPath) {
     this.context = context;
     this.classPath = classPath;
   }
@@ -38,7 +37,7 @@ final class MockEngineRuntime implements EngineRuntime {
     argv.addAll(
         List.of(
             "-cp",
-            classPath.toString(),
+            classPath,
             MockEngineMain.class.getName(),
             "--host",
             context.host(),

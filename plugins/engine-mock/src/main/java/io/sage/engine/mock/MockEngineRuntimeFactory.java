@@ -1,18 +1,25 @@
 package io.sage.engine.mock;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineContext;
 import io.sage.spi.engine.EngineRuntime;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
+import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
 import org.pf4j.Extension;
 
 /**
@@ -54,9 +61,27 @@ public final class MockEngineRuntimeFactory implements EngineRuntimeFactory {
     return new MockEngineRuntime(context, classPath(context.engineId()));
   }
 
-  /** The jar (or classes folder) this plugin was loaded from: the child JVM's class path. */
-  static Path classPath(String engineId) {
-    CodeSource source = MockEngineRuntimeFactory.class.getProtectionDomain().getCodeSource();
+  /**
+   * The child JVM's class path: the jar this plugin was loaded from, which holds its shaded Jackson
+   * too. Run from classes folders (the module's own tests), Jackson's jars are added.
+   */
+  static String classPath(String engineId) {
+    Set<Path> entries = new LinkedHashSet<>();
+    for (Class<?> type :
+        List.of(
+            MockEngineRuntimeFactory.class,
+            ObjectMapper.class,
+            JsonFactory.class,
+            JsonAutoDetect.class)) {
+      entries.add(codeSource(engineId, type));
+    }
+    StringJoiner joined = new StringJoiner(File.pathSeparator);
+    entries.forEach(entry -> joined.add(entry.toString()));
+    return joined.toString();
+  }
+
+  private static Path codeSource(String engineId, Class<?> type) {
+    CodeSource source = type.getProtectionDomain().getCodeSource();
     try {
       if (source != null && source.getLocation() != null) {
         Path path = Path.of(source.getLocation().toURI());

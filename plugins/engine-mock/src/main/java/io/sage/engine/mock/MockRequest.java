@@ -1,34 +1,66 @@
 package io.sage.engine.mock;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * A parsed OpenAI request body with typed access to the few fields the mock reads. Every accessor
+ * A parsed OpenAI request body with typed access to the few fields the mock reads: the one place
+ * where the mock reads requests. Parsing is Jackson's (shaded into the plugin jar); every accessor
  * rejects a wrongly typed field with a 400 {@link ApiError} naming it.
  */
 final class MockRequest {
-  private final Map<String, Object> fields;
+  private static final int MAX_DEPTH = 128;
+  private static final ObjectMapper JSON =
+      JsonMapper.builder(
+              new JsonFactoryBuilder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
-  private MockRequest(Map<String, Object> fields) {
+  private final JsonNode fields;
+
+  private MockRequest(JsonNode fields) {
     this.fields = fields;
   }
 
   /** Parses a body that must be a JSON object. */
-  @SuppressWarnings("unchecked")
   static MockRequest parse(byte[] body) {
-    Object value;
+    JsonNode value;
     try {
-      value = JsonReader.parse(new String(body, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
+      value = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ApiError.invalid(null, "The request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
       throw ApiError.invalid(null, "The request body is not valid JSON: " + e.getMessage());
     }
-    if (!(value instanceof Map)) {
+    if (value == null || value.isMissingNode()) {
+      throw ApiError.invalid(null, "The request body is not valid JSON: it is empty");
+    }
+    if (!value.isObject()) {
       throw ApiError.invalid(null, "The request body must be a JSON object");
     }
-    return new MockRequest((Map<String, Object>) value);
+    return new MockRequest(value);
+  }
+
+  /** Parses a typical body once, so the first real request finds Jackson loaded. */
+  static void warmUp() {
+    MockRequest request =
+        parse(
+            ("{\"model\":\"m\",\"stream\":false,\"max_tokens\":1,\"messages\":"
+                    + "[{\"role\":\"user\",\"content\":\"warm up\"}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    countWords(request.get("messages"));
   }
 
   Optional<String> model() {
@@ -36,12 +68,12 @@ final class MockRequest {
   }
 
   Optional<String> string(String name) {
-    Object value = fields.get(name);
+    JsonNode value = field(fields, name);
     if (value == null) {
       return Optional.empty();
     }
-    if (value instanceof String text) {
-      return Optional.of(text);
+    if (value.isTextual()) {
+      return Optional.of(value.textValue());
     }
     throw ApiError.invalid(name, "'" + name + "' must be a string");
   }
@@ -52,64 +84,89 @@ final class MockRequest {
 
   /** {@code stream_options.include_usage}. */
   boolean includeUsage() {
-    Object options = fields.get("stream_options");
+    JsonNode options = field(fields, "stream_options");
     if (options == null) {
       return false;
     }
-    if (options instanceof Map<?, ?> map) {
-      return flag(map, "include_usage", "stream_options.include_usage");
+    if (options.isObject()) {
+      return flag(options, "include_usage", "stream_options.include_usage");
     }
     throw ApiError.invalid("stream_options", "'stream_options' must be an object");
   }
 
   /** {@code max_completion_tokens}, else {@code max_tokens}, else the default. */
   int maxTokens(int fallback, int limit) {
-    Object value = fields.get("max_completion_tokens");
+    JsonNode value = field(fields, "max_completion_tokens");
     String name = "max_completion_tokens";
     if (value == null) {
-      value = fields.get("max_tokens");
+      value = field(fields, "max_tokens");
       name = "max_tokens";
     }
     if (value == null) {
       return fallback;
     }
-    if (value instanceof Double number && number == Math.rint(number) && number >= 1) {
+    double number = value.isNumber() ? value.doubleValue() : Double.NaN;
+    if (number == Math.rint(number) && number >= 1) {
       if (number > limit) {
-        throw ApiError.invalid(name, "'" + name + "' must be at most " + limit + ", got " + value);
+        throw ApiError.invalid(name, "'" + name + "' must be at most " + limit + ", got " + number);
       }
-      return number.intValue();
+      return (int) number;
     }
     throw ApiError.invalid(name, "'" + name + "' must be an integer >= 1");
   }
 
-  Object get(String name) {
-    return fields.get(name);
+  /** The field {@code name}, or null when it is absent or JSON {@code null}. */
+  JsonNode get(String name) {
+    return field(fields, name);
   }
 
-  private static boolean flag(Map<?, ?> map, String key, String name) {
-    Object value = map.get(key);
+  private static JsonNode field(JsonNode object, String name) {
+    JsonNode value = object.get(name);
+    return value == null || value.isNull() ? null : value;
+  }
+
+  private static boolean flag(JsonNode object, String key, String name) {
+    JsonNode value = field(object, key);
     if (value == null) {
       return false;
     }
-    if (value instanceof Boolean bool) {
-      return bool;
+    if (value.isBoolean()) {
+      return value.booleanValue();
     }
     throw ApiError.invalid(name, "'" + name + "' must be a boolean");
   }
 
+  /** An array of numbers (token ids) as the text {@code [1.0, 2.0]}, or empty if it is not one. */
+  static Optional<String> tokenIds(JsonNode value) {
+    if (value == null || !value.isArray() || value.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Double> ids = new ArrayList<>(value.size());
+    for (JsonNode item : value) {
+      if (!item.isNumber()) {
+        return Optional.empty();
+      }
+      ids.add(item.doubleValue());
+    }
+    return Optional.of(ids.toString());
+  }
+
   /** Whitespace-separated words in the text parts of {@code value}: the mock's token count. */
-  static int countWords(Object value) {
-    if (value instanceof String text) {
-      return countWords(text);
+  static int countWords(JsonNode value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value.isTextual()) {
+      return countWords(value.textValue());
     }
     int count = 0;
-    if (value instanceof List<?> list) {
-      for (Object item : list) {
-        count += item instanceof Double ? 1 : countWords(item);
+    if (value.isArray()) {
+      for (JsonNode item : value) {
+        count += item.isNumber() ? 1 : countWords(item);
       }
-    } else if (value instanceof Map<?, ?> map) {
-      count += countWords(map.get("content"));
-      count += countWords(map.get("text"));
+    } else if (value.isObject()) {
+      count += countWords(field(value, "content"));
+      count += countWords(field(value, "text"));
     }
     return count;
   }

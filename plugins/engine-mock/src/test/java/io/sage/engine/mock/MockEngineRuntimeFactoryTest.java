@@ -9,6 +9,7 @@ import io.sage.spi.engine.EngineKind;
 import io.sage.spi.engine.EngineRuntime;
 import io.sage.spi.engine.LaunchCommand;
 import io.sage.testkit.engine.TestEngineContext;
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +82,8 @@ class MockEngineRuntimeFactoryTest {
     EngineRuntime runtime = factory.create(context);
     LaunchCommand command = runtime.launchCommand();
 
-    Path classPath = Path.of(command.argv().get(command.argv().indexOf("-cp") + 1));
+    Path classPath =
+        Path.of(command.argv().get(command.argv().indexOf("-cp") + 1).split(File.pathSeparator)[0]);
     assertThat(classPath.resolve("io/sage/engine/mock/MockEngineMain.class")).exists();
     assertThat(command.argv())
         .startsWith(context.javaExecutable().toString())

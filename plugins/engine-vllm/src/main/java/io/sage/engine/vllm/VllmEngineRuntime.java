@@ -14,9 +14,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One launch of {@code vllm serve}. The argv is built in the order SPEC.md section 6 gives, with
- * the operator's allow-listed extra arguments after everything the gateway sets; the API key goes
- * in {@code VLLM_API_KEY}, never on the command line (issue 19).
+ * One launch of {@code vllm serve}. The argv is built in the order docs/spec.md §6 gives, with the
+ * operator's allow-listed extra arguments after everything the gateway sets; the API key goes in
+ * {@code VLLM_API_KEY}, never on the command line (issue 19).
  */
 final class VllmEngineRuntime implements EngineRuntime {
   /**

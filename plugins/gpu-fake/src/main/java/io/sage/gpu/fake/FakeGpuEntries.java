@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns the parsed entries of a fake GPU file (SPEC.md section 7) into devices, collecting every
+ * Turns the parsed entries of a fake GPU file (docs/spec.md §7) into devices, collecting every
  * problem so an operator fixes the file in one go. Unknown fields are problems too: a misspelt
  * {@code memory_total_mb} must not silently leave a GPU without memory.
  */
@@ -65,7 +65,7 @@ final class FakeGpuEntries {
       }
     }
     for (String field : REQUIRED) {
-      if (!fields.containsKey(field) || fields.get(field) == FlatJson.NULL) {
+      if (!fields.containsKey(field) || fields.get(field) == FakeGpuJson.NULL) {
         problems.add("entry " + entry + ": field \"" + field + "\" is missing");
       }
     }
@@ -123,7 +123,7 @@ final class FakeGpuEntries {
   /** A whole number in range; absent optional fields give null without a problem. */
   private Long whole(int entry, Map<String, Object> fields, String field, long min, long max) {
     Object value = fields.get(field);
-    if (value == null || value == FlatJson.NULL) {
+    if (value == null || value == FakeGpuJson.NULL) {
       return null;
     }
     if (value instanceof BigDecimal number) {
@@ -151,7 +151,7 @@ final class FakeGpuEntries {
 
   private BigDecimal decimal(int entry, Map<String, Object> fields, String field) {
     Object value = fields.get(field);
-    if (value == null || value == FlatJson.NULL) {
+    if (value == null || value == FakeGpuJson.NULL) {
       return null;
     }
     if (value instanceof BigDecimal number && number.signum() >= 0) {
@@ -171,6 +171,6 @@ final class FakeGpuEntries {
     if (value instanceof String s) {
       return "\"" + s + "\"";
     }
-    return value == FlatJson.NULL ? "null" : String.valueOf(value);
+    return value == FakeGpuJson.NULL ? "null" : String.valueOf(value);
   }
 }

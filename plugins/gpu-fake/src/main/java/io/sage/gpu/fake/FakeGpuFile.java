@@ -62,7 +62,7 @@ final class FakeGpuFile {
   private Reading parse() {
     try {
       String text = Files.readString(path, StandardCharsets.UTF_8);
-      return new Reading(FakeGpuEntries.toDevices(FlatJson.parseArrayOfObjects(text)), null);
+      return new Reading(FakeGpuEntries.toDevices(FakeGpuJson.parseArrayOfObjects(text)), null);
     } catch (IOException e) {
       return new Reading(List.of(), "cannot read file " + path + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

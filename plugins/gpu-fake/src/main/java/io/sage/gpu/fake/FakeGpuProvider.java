@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import org.pf4j.Extension;
 
 /**
- * GPUs read from a JSON file (SPEC.md section 7) named by the environment variable {@value
+ * GPUs read from a JSON file (docs/spec.md §7) named by the environment variable {@value
  * #ENV_VARIABLE}, or by the system property {@value #SYSTEM_PROPERTY} (which wins, so a test can
  * point one JVM at its own file). For tests and demos on machines without GPUs.
  */
@@ -97,7 +97,7 @@ public final class FakeGpuProvider implements GpuProvider {
   }
 
   private static String unconfigured() {
-    return ENV_VARIABLE + " is not set (name a JSON file of" + " GPUs, see SPEC.md section 7)";
+    return ENV_VARIABLE + " is not set (name a JSON file of" + " GPUs, see docs/spec.md §7)";
   }
 
   private static SageException failure(String reason) {

@@ -15,7 +15,7 @@ class FakeGpuEntriesTest {
           + " \"memory_total_mib\": 81920, \"memory_used_mib\": 1024, \"utilization_pct\": 0";
 
   private static List<GpuDevice> read(String json) {
-    return FakeGpuEntries.toDevices(FlatJson.parseArrayOfObjects(json));
+    return FakeGpuEntries.toDevices(FakeGpuJson.parseArrayOfObjects(json));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.sage.db.session;
+package io.sage.host.session;
 
 import java.util.Locale;
 
@@ -17,7 +17,8 @@ public enum MessageStatus {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  static MessageStatus of(String wireName) {
+  /** The status named {@code wireName} ({@code ok}, {@code failed}, {@code cut}). */
+  public static MessageStatus of(String wireName) {
     return valueOf(wireName.toUpperCase(Locale.ROOT));
   }
 }

@@ -1,12 +1,12 @@
-package io.sage.gateway.console;
+package io.sage.gateway.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * The web console ({@code sage.console.*}): whether {@code /ui} is served and how long a sign-in
- * lasts.
+ * The web console ({@code sage.console.*}, docs/console.md): whether {@code /ui} is served and how
+ * long a sign-in lasts.
  *
  * @param enabled serve the console at {@code /ui} and accept console sign-ins
  * @param sessionIdleTimeout a console session unused this long ends
@@ -20,15 +20,8 @@ public record ConsoleConfig(
     @Bindable(defaultValue = "24h") Duration sessionMaxAge,
     @Bindable(defaultValue = "1000") int maxSessions) {
   public ConsoleConfig {
-    if (sessionIdleTimeout.isNegative() || sessionIdleTimeout.isZero()) {
-      throw new IllegalStateException("sage.console.session-idle-timeout must be positive");
-    }
-    if (sessionMaxAge.isNegative() || sessionMaxAge.isZero()) {
-      throw new IllegalStateException("sage.console.session-max-age must be positive");
-    }
-    if (maxSessions < 1) {
-      throw new IllegalStateException(
-          "sage.console.max-sessions must be at least 1, got " + maxSessions);
-    }
+    ConfigChecks.positive("console.session-idle-timeout", sessionIdleTimeout);
+    ConfigChecks.positive("console.session-max-age", sessionMaxAge);
+    ConfigChecks.atLeast("console.max-sessions", 1, maxSessions);
   }
 }

@@ -1,4 +1,4 @@
-package io.sage.db.session;
+package io.sage.host.session;
 
 import java.time.Instant;
 import java.util.Objects;

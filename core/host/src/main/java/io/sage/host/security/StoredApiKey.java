@@ -1,4 +1,4 @@
-package io.sage.db.security;
+package io.sage.host.security;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,11 +1,12 @@
-package io.sage.gateway.security;
+package io.sage.gateway.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import java.util.List;
 
 /**
- * Which names a request may call the gateway by ({@code sage.http.*}, see docs/security.md).
+ * Which names a request may call the gateway by ({@code sage.http.*}, see docs/security.md). In the
+ * config file both are lists ({@code []} by default); in the environment, comma-separated.
  *
  * @param allowedHosts extra names or addresses accepted in {@code Host} (and in {@code Origin});
  *     loopback names, the bind address and, on a wildcard bind, the machine's own addresses and
