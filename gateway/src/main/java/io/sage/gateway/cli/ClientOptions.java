@@ -112,6 +112,11 @@ final class ClientOptions {
   }
 
   ManagementClient management() {
+    return new ManagementClient(transport(), Duration.ofMillis(500));
+  }
+
+  /** The HTTP transport to the gateway, without retries, with the resolved key. */
+  GatewayTransport transport() {
     URI root;
     try {
       root = GatewayTransport.gatewayRoot(gatewayUrl());
@@ -119,14 +124,12 @@ final class ClientOptions {
       throw new CliException(SageCli.USAGE, e.getMessage());
     }
     // no retries: a CLI user wants to hear at once that the gateway is down
-    GatewayTransport transport =
-        new GatewayTransport(
-            List.of(root),
-            resolvedApiKey(),
-            CONNECT_TIMEOUT,
-            REQUEST_TIMEOUT,
-            new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
-    return new ManagementClient(transport, Duration.ofMillis(500));
+    return new GatewayTransport(
+        List.of(root),
+        resolvedApiKey(),
+        CONNECT_TIMEOUT,
+        REQUEST_TIMEOUT,
+        new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
   }
 
   /** Runs one gateway call, turning its failure into the exit code and message the user sees. */

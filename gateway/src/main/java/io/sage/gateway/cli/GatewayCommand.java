@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 /** {@code sage gateway start|stop|status|logs|restart}. */
 @Command(
     name = "gateway",
+    mixinStandardHelpOptions = true,
     description = "Start, stop and inspect the gateway process.",
     subcommands = {
       GatewayCommand.Start.class,

@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code sage keys create|list|revoke}: the gateway's API keys (needs an admin key). */
 @Command(
     name = "keys",
+    mixinStandardHelpOptions = true,
     description = "Create, list and revoke API keys.",
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 final class KeysCommand {
@@ -29,7 +30,8 @@ final class KeysCommand {
         "",
         "Examples:",
         "  sage keys create chat-app --scope inference --model demo-chat",
-        "  sage keys create ops --scope admin"
+        "  sage keys create ops --scope admin",
+        "  sage keys create prometheus --scope metrics"
       })
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions client;
@@ -37,7 +39,7 @@ final class KeysCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "A label for the key.")
     String name;
 
-    @Option(names = "--scope", description = "admin or inference (default inference).")
+    @Option(names = "--scope", description = "admin, inference or metrics (default inference).")
     String scope = "inference";
 
     @Option(

@@ -152,6 +152,12 @@ public final class EngineProxy {
         + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
+  /** JSON, except for form uploads (audio), which keep their content type and boundary. */
+  private static String upstreamContentType(HttpRequest<?> request) {
+    String given = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
+    return MultipartInference.applies(given) ? given : MediaType.APPLICATION_JSON;
+  }
+
   private static List<ProxyListener> with(List<ProxyListener> base, ProxyListener extra) {
     List<ProxyListener> all = new ArrayList<>(base.size() + 1);
     all.addAll(base);
@@ -337,7 +343,7 @@ public final class EngineProxy {
     private MutableHttpRequest<byte[]> upstreamRequest(EngineEntry engine) {
       MutableHttpRequest<byte[]> upstream =
           HttpRequest.POST(engine.record().baseUrl() + path, body)
-              .contentType(MediaType.APPLICATION_JSON_TYPE)
+              .contentType(upstreamContentType(request))
               .header(REQUEST_ID_HEADER, call.requestId());
       for (Map.Entry<String, List<String>> header : request.getHeaders()) {
         if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {

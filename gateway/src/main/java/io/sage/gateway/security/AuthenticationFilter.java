@@ -31,10 +31,12 @@ final class AuthenticationFilter implements Ordered {
 
   private final ApiKeys keys;
   private final AuthSettings settings;
+  private final MetricsAccess metrics;
 
-  AuthenticationFilter(ApiKeys keys, AuthSettings settings) {
+  AuthenticationFilter(ApiKeys keys, AuthSettings settings, MetricsAccess metrics) {
     this.keys = keys;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   @Override
@@ -58,6 +60,9 @@ final class AuthenticationFilter implements Ordered {
       if (access == RouteAccess.INFERENCE && !settings.inferenceKeyRequired()) {
         return null;
       }
+      if (access == RouteAccess.METRICS && !metrics.keyRequired()) {
+        return null;
+      }
       return unauthorized(
           access == RouteAccess.ADMIN
               ? "this route needs an admin API key: send 'Authorization: Bearer sk-sage-...'"
@@ -68,10 +73,20 @@ final class AuthenticationFilter implements Ordered {
       return unauthorized("invalid API key: unknown or revoked");
     }
     StoredApiKey k = key.get();
-    if (access == RouteAccess.ADMIN && !ApiKeys.ADMIN.equals(k.scope())) {
+    if (!access.admits(k.scope())) {
       return OpenAiError.response(
           403,
-          "API key " + k.id() + " has scope '" + k.scope() + "'; this route needs an admin key",
+          "API key "
+              + k.id()
+              + " has scope '"
+              + k.scope()
+              + "'; this route needs "
+              + switch (access) {
+                case OPEN -> "no key";
+                case METRICS -> "a metrics or admin key";
+                case INFERENCE -> "an inference or admin key";
+                case ADMIN -> "an admin key";
+              },
           "permission_error",
           "insufficient_scope");
     }
