@@ -3,6 +3,7 @@ package io.sage.gateway;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.sage.db.H2Urls;
+import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,10 +28,15 @@ public final class GatewayServer {
   public record Settings(
       String host, Integer port, Path dataDir, List<String> pluginDirs, boolean demo) {}
 
+  /** Held for the life of the process; the kernel releases it when the process dies. */
+  private static volatile DataDirLock dataDirLock;
+
   public static ApplicationContext start(Settings settings) throws IOException {
     Path dataDir = settings.dataDir();
     Files.createDirectories(dataDir);
     Files.createDirectories(dataDir.resolve("logs"));
+    DataDirLock lock = DataDirLock.acquire(dataDir);
+    dataDirLock = lock;
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.put("datasources.default.url", H2Urls.fileUrl(dataDir));
@@ -52,6 +58,13 @@ public final class GatewayServer {
             .properties(properties)
             .banner(false)
             .start();
+    lock.describeHolder(
+        "pid "
+            + ProcessHandle.current().pid()
+            + ", "
+            + context.getBean(io.micronaut.runtime.server.EmbeddedServer.class).getURL()
+            + ", started "
+            + java.time.Instant.now());
     Path pidFile = GatewayPaths.pidFile(dataDir);
     Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
     Runtime.getRuntime()

@@ -1,6 +1,7 @@
 package io.sage.gateway.cli;
 
 import io.sage.gateway.GatewayServer;
+import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -107,10 +108,14 @@ final class GatewayCommand {
       }
       Files.createDirectories(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
+      Path console = GatewayPaths.consoleFile(dataDir);
       List<String> argv =
           new ArrayList<>(
               List.of(
                   GatewayProcesses.java(),
+                  // the gateway log is written by logback, rotated by size (docs/operations.md)
+                  "-Dlogback.configurationFile=logback-gateway-file.xml",
+                  "-Dsage.log.file=" + log,
                   "-XX:+UseSerialGC",
                   "-Xss512k",
                   // on machines with fewer than 3 CPUs the common pool would start a thread per
@@ -142,7 +147,7 @@ final class GatewayCommand {
       ProcessBuilder builder =
           new ProcessBuilder(launched)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process process = builder.start();
       System.out.print("starting gateway (log " + log + ") ");
@@ -157,7 +162,9 @@ final class GatewayCommand {
               "gateway exited with code "
                   + process.exitValue()
                   + " during startup; last log lines:\n"
-                  + String.join("\n", GatewayProcesses.tail(log, 15)));
+                  + String.join("\n", GatewayProcesses.tail(log, 15))
+                  + "\n"
+                  + String.join("\n", GatewayProcesses.tail(console, 5)));
         }
         if (healthy(http, url)) {
           System.out.println();
@@ -215,8 +222,8 @@ final class GatewayCommand {
       if (keepEngines) {
         Files.writeString(GatewayPaths.keepEnginesFlag(dataDir), "keep");
       }
-      ProcessHandle handle = ProcessHandle.of(pid.get()).orElseThrow();
-      handle.destroy();
+      Optional<ProcessHandle> process = ProcessHandle.of(pid.get());
+      process.ifPresent(ProcessHandle::destroy);
       System.out.print(
           "stopping gateway (pid "
               + pid.get()
@@ -224,13 +231,14 @@ final class GatewayCommand {
               + (keepEngines ? ", keeping engines" : "")
               + " ");
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-      while (handle.isAlive() && System.nanoTime() < deadline) {
+      // stopped means the lock is free: a dead gateway may stay a zombie for a while
+      while (DataDirLock.isHeld(dataDir) && System.nanoTime() < deadline) {
         System.out.print(".");
         System.out.flush();
         Thread.sleep(250);
       }
       System.out.println();
-      if (handle.isAlive()) {
+      if (DataDirLock.isHeld(dataDir)) {
         if (!force) {
           throw new CliException(
               SageCli.FAILED,
@@ -240,8 +248,11 @@ final class GatewayCommand {
                   + timeoutSeconds
                   + " s; use --force to kill it");
         }
-        handle.destroyForcibly();
-        handle.onExit().get();
+        process.ifPresent(ProcessHandle::destroyForcibly);
+        long killDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (DataDirLock.isHeld(dataDir) && System.nanoTime() < killDeadline) {
+          Thread.sleep(50);
+        }
         System.out.println("gateway killed");
       } else {
         System.out.println("gateway stopped");
@@ -271,9 +282,16 @@ final class GatewayCommand {
     }
   }
 
-  @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show the gateway's log.")
+  @Command(
+      name = "logs",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Show the gateway's log (<data-dir>/logs/gateway.log, rotated by size).",
+        "-f follows it through the running gateway's log API: every new line once, in order."
+      },
+      footer = {"", "Examples:", "  sage gateway logs -n 100", "  sage gateway logs -f"})
   static final class Logs implements Callable<Integer> {
-    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+    @picocli.CommandLine.Mixin ClientOptions client;
 
     @Option(
         names = {"-n", "--lines"},
@@ -282,19 +300,24 @@ final class GatewayCommand {
 
     @Option(
         names = {"-f", "--follow"},
-        description = "Keep printing new lines.")
+        description = "Keep printing new lines until Ctrl-C (needs the gateway running).")
     boolean follow;
 
     @Override
-    public Integer call() throws Exception {
-      Path log = GatewayPaths.logFile(data.dataDir());
+    public Integer call() {
+      if (lines < 1 || lines > 10000) {
+        throw new CliException(SageCli.USAGE, "-n must be between 1 and 10000");
+      }
+      if (follow) {
+        LogFollow.stream(client, "/v1/management/gateway/logs?tail=" + lines + "&follow=true");
+        return SageCli.OK;
+      }
+      Path log = GatewayPaths.logFile(client.dataDir());
       if (!Files.exists(log)) {
         throw new CliException(SageCli.FAILED, "no gateway log at " + log);
       }
-      GatewayProcesses.tail(log, lines).forEach(System.out::println);
-      if (follow) {
-        GatewayProcesses.follow(log);
-      }
+      GatewayProcesses.tail(log, lines).forEach(client.out()::println);
+      client.out().flush();
       return SageCli.OK;
     }
   }

@@ -52,6 +52,7 @@ enum RouteAccess {
     if (path == null
         || path.isEmpty()
         || path.contains("//")
+        || path.length() > 1 && path.endsWith("/")
         || path.contains("/.")
         || path.contains("\\")
         || path.contains("%")
