@@ -78,7 +78,7 @@ final class RequestMetrics implements ProxyListener {
     String engine = outcome.engineId() == null ? NO_ENGINE : outcome.engineId();
     String model =
         outcome.engineId() == null && outcome.status() == 404 ? UNKNOWN_MODEL : call.model();
-    String route = call.route();
+    String route = RouteLabels.of(call.route());
     // meters are looked up once per label set and cached: no builder or tag sorting per request
     Meters meters =
         byLabels.computeIfAbsent(

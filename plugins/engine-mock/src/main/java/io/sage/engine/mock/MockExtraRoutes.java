@@ -21,10 +21,18 @@ final class MockExtraRoutes {
   private final String model;
   private final String modelJson;
   private final AtomicLong ids = new AtomicLong();
+  private final MockOptions options;
 
-  MockExtraRoutes(String model) {
+  MockExtraRoutes(String model, MockOptions options) {
     this.model = model;
     this.modelJson = JsonText.quote(model);
+    this.options = options;
+  }
+
+  /** Answers after the configured {@code latency_ms}, like the other routes. */
+  private void send(HttpExchange exchange, String body) throws IOException {
+    Pacing.sleepUntil(System.nanoTime() + options.latency().toNanos());
+    MockRouter.sendJson(exchange, 200, body.getBytes(StandardCharsets.UTF_8));
   }
 
   void serveAnyKind(HttpExchange exchange, String path, MockRequest request) throws IOException {
@@ -35,7 +43,7 @@ final class MockExtraRoutes {
           case "/v1/score", "/score" -> score(request.fields());
           default -> rerank(request.fields());
         };
-    MockRouter.sendJson(exchange, 200, body.getBytes(StandardCharsets.UTF_8));
+    send(exchange, body);
   }
 
   private String tokenize(Map<String, Object> fields) {
@@ -160,7 +168,7 @@ final class MockExtraRoutes {
             + ",\"total_tokens\":"
             + (inputTokens + tokens)
             + "}}";
-    MockRouter.sendJson(exchange, 200, body.getBytes(StandardCharsets.UTF_8));
+    send(exchange, body);
   }
 
   /** A form upload: the model field must name this model and a file part must be present. */
@@ -188,7 +196,7 @@ final class MockExtraRoutes {
     int size = start < 4 || end < 0 ? 0 : end - start;
     String verb = path.endsWith("translations") ? "translation" : "transcription";
     String answer = "{\"text\":" + JsonText.quote("mock " + verb + " of " + size + " bytes") + "}";
-    MockRouter.sendJson(exchange, 200, answer.getBytes(StandardCharsets.UTF_8));
+    send(exchange, answer);
   }
 
   private static String formValue(String text, String name) {

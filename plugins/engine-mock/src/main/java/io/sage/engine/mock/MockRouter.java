@@ -48,7 +48,7 @@ final class MockRouter implements HttpHandler {
                 + "\"}]}");
     this.completions = new Completions(config.model(), config.options(), faults);
     this.embeddings = new Embeddings(config.model(), config.options());
-    this.extra = new MockExtraRoutes(config.model());
+    this.extra = new MockExtraRoutes(config.model(), config.options());
   }
 
   @Override
