@@ -152,12 +152,6 @@ public final class EngineProxy {
         + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
-  /** JSON, except for form uploads (audio), which keep their content type and boundary. */
-  private static String upstreamContentType(HttpRequest<?> request) {
-    String given = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
-    return MultipartInference.applies(given) ? given : MediaType.APPLICATION_JSON;
-  }
-
   private static List<ProxyListener> with(List<ProxyListener> base, ProxyListener extra) {
     List<ProxyListener> all = new ArrayList<>(base.size() + 1);
     all.addAll(base);
@@ -340,11 +334,17 @@ public final class EngineProxy {
           "model");
     }
 
-    private MutableHttpRequest<byte[]> upstreamRequest(EngineEntry engine) {
-      MutableHttpRequest<byte[]> upstream =
-          HttpRequest.POST(engine.record().baseUrl() + path, body)
-              .contentType(upstreamContentType(request))
-              .header(REQUEST_ID_HEADER, call.requestId());
+    private MutableHttpRequest<?> upstreamRequest(EngineEntry engine) {
+      String contentType = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
+      MutableHttpRequest<?> upstream =
+          MultipartInference.applies(contentType)
+              ? HttpRequest.POST(
+                      engine.record().baseUrl() + path,
+                      MultipartInference.reencode(body, contentType))
+                  .contentType(MediaType.MULTIPART_FORM_DATA_TYPE)
+              : HttpRequest.POST(engine.record().baseUrl() + path, body)
+                  .contentType(MediaType.APPLICATION_JSON_TYPE);
+      upstream.header(REQUEST_ID_HEADER, call.requestId());
       for (Map.Entry<String, List<String>> header : request.getHeaders()) {
         if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
           for (String value : header.getValue()) {

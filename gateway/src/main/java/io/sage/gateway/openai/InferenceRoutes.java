@@ -70,11 +70,41 @@ class InferenceRoutes {
   CompletableFuture<HttpResponse<?>> other(
       HttpRequest<?> request, String rest, @Body @Nullable byte[] body) {
     if (rest.equals("management") || rest.startsWith("management/")) {
-      return CompletableFuture.completedFuture(
-          OpenAiError.response(
-              404, "no route POST " + request.getPath(), "invalid_request_error", "not_found"));
+      return CompletableFuture.completedFuture(unserved(request));
     }
     return relay(request, body, null);
+  }
+
+  /**
+   * Other methods on unserved {@code /v1/} paths: the router's 404, not the 405 the POST route
+   * above would cause (routes with the same path but another method are more specific and win).
+   */
+  @io.micronaut.http.annotation.Get("/v1/{+rest}")
+  HttpResponse<?> unservedGet(HttpRequest<?> request, String rest) {
+    return unserved(request);
+  }
+
+  @io.micronaut.http.annotation.Delete("/v1/{+rest}")
+  HttpResponse<?> unservedDelete(HttpRequest<?> request, String rest) {
+    return unserved(request);
+  }
+
+  @io.micronaut.http.annotation.Put(value = "/v1/{+rest}", consumes = MediaType.ALL)
+  HttpResponse<?> unservedPut(HttpRequest<?> request, String rest) {
+    return unserved(request);
+  }
+
+  @io.micronaut.http.annotation.Patch(value = "/v1/{+rest}", consumes = MediaType.ALL)
+  HttpResponse<?> unservedPatch(HttpRequest<?> request, String rest) {
+    return unserved(request);
+  }
+
+  private static HttpResponse<?> unserved(HttpRequest<?> request) {
+    return OpenAiError.response(
+        404,
+        "no route " + request.getMethodName() + " " + request.getPath(),
+        "invalid_request_error",
+        "not_found");
   }
 
   /** Relays to an engine of {@code kind}, or (null) of the kind that serves the model. */
