@@ -225,7 +225,7 @@ class OperationsIT {
       assertThat(
               Files.readString(logs.resolve("gateway.log"))
                   + Files.readString(logs.resolve("gateway.log.1")))
-          .contains("rot-model");
+          .contains("STARTING -> READY");
     }
     assertThat(Leftovers.killAll(dataDir)).isZero();
   }

@@ -3,6 +3,7 @@ package io.sage.gateway;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.sage.db.H2Urls;
+import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -37,6 +38,7 @@ public final class GatewayServer {
     Files.createDirectories(dataDir.resolve("logs"));
     DataDirLock lock = DataDirLock.acquire(dataDir);
     dataDirLock = lock;
+    DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.put("datasources.default.url", H2Urls.fileUrl(dataDir));

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       ChatCommand.class,
       VersionCommand.class,
       CompletionCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
