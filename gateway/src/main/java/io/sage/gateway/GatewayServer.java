@@ -5,6 +5,7 @@ import io.micronaut.runtime.Micronaut;
 import io.sage.db.H2Urls;
 import io.sage.db.secret.PrivateFile;
 import io.sage.gateway.wiring.DataDirGuard;
+import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -30,10 +31,15 @@ public final class GatewayServer {
   public record Settings(
       String host, Integer port, Path dataDir, List<String> pluginDirs, boolean demo) {}
 
+  /** Held for the life of the process; the kernel releases it when the process dies. */
+  private static volatile DataDirLock dataDirLock;
+
   public static ApplicationContext start(Settings settings) throws IOException {
     Path dataDir = settings.dataDir();
     DataDirs.createPrivate(dataDir);
     DataDirs.createPrivate(dataDir.resolve("logs"));
+    DataDirLock lock = DataDirLock.acquire(dataDir);
+    dataDirLock = lock;
     DataDirs.restrictTree(dataDir);
     DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
@@ -57,6 +63,13 @@ public final class GatewayServer {
             .properties(properties)
             .banner(false)
             .start();
+    lock.describeHolder(
+        "pid "
+            + ProcessHandle.current().pid()
+            + ", "
+            + context.getBean(io.micronaut.runtime.server.EmbeddedServer.class).getURL()
+            + ", started "
+            + java.time.Instant.now());
     Path pidFile = GatewayPaths.pidFile(dataDir);
     PrivateFile.write(pidFile, Long.toString(ProcessHandle.current().pid()));
     Runtime.getRuntime()

@@ -31,6 +31,11 @@ final class MockRequest {
     return new MockRequest((Map<String, Object>) value);
   }
 
+  /** The parsed body, for {@link MockRequestValidation}. */
+  Map<String, Object> fields() {
+    return fields;
+  }
+
   Optional<String> model() {
     return string("model");
   }
