@@ -62,6 +62,44 @@ public final class UnifiedInferenceClient {
     return new Builder();
   }
 
+  /**
+   * A client configured from the environment: {@code SAGE_GATEWAY_URL} (one URL, or several
+   * separated by commas for failover; default {@value #DEFAULT_URL}) and {@code SAGE_API_KEY} (no
+   * key when unset), the same variables the {@code sage} CLI reads.
+   */
+  public static UnifiedInferenceClient fromEnv() {
+    return fromEnv(System.getenv()).build();
+  }
+
+  /** A builder preset from {@code env} (see {@link #fromEnv()}); tune it further before build. */
+  public static Builder fromEnv(java.util.Map<String, String> env) {
+    Builder builder = builder();
+    String urls = env.get(ENV_URL);
+    if (urls == null || urls.isBlank()) {
+      builder.baseUrl(DEFAULT_URL);
+    } else {
+      for (String url : urls.split(",")) {
+        if (!url.isBlank()) {
+          builder.baseUrl(url.trim());
+        }
+      }
+    }
+    String key = env.get(ENV_KEY);
+    if (key != null && !key.isBlank()) {
+      builder.apiKey(key.trim());
+    }
+    return builder;
+  }
+
+  /** The environment variable naming the gateway URL(s). */
+  public static final String ENV_URL = "SAGE_GATEWAY_URL";
+
+  /** The environment variable holding the API key. */
+  public static final String ENV_KEY = "SAGE_API_KEY";
+
+  /** The gateway a client from the environment talks to when {@code SAGE_GATEWAY_URL} is unset. */
+  public static final String DEFAULT_URL = "http://127.0.0.1:8000";
+
   public ChatResult chat(List<ChatMessage> messages) {
     return chat(ChatRequest.of(messages));
   }

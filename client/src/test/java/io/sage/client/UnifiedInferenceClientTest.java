@@ -76,6 +76,27 @@ class UnifiedInferenceClientTest {
   }
 
   @Test
+  void fromEnvTakesTheGatewayAndKeyFromTheVariablesTheCliReads() {
+    gateway.on("POST", "/v1/chat/completions", json(200, CHAT_ANSWER));
+    UnifiedInferenceClient client =
+        UnifiedInferenceClient.fromEnv(
+                java.util.Map.of(
+                    "SAGE_GATEWAY_URL",
+                    " http://127.0.0.1:1 , " + gateway.url() + "/v1",
+                    "SAGE_API_KEY",
+                    "sk-from-env"))
+            .maxRetries(1)
+            .build();
+    assertThat(client.transport().gateways()).hasSize(2);
+    assertThat(client.chat(ChatRequest.builder().model("llama").user("Hi").build()).content())
+        .isEqualTo("Hello there");
+    assertThat(gateway.requests("POST", "/v1/chat/completions").get(0).header("Authorization"))
+        .isEqualTo("Bearer sk-from-env");
+    assertThat(UnifiedInferenceClient.fromEnv(java.util.Map.of()).build().transport().gateways())
+        .hasToString("[http://127.0.0.1:8000]");
+  }
+
+  @Test
   void chatWithoutTemperatureSendsNone() {
     gateway.on("POST", "/v1/chat/completions", json(200, CHAT_ANSWER));
     UnifiedInferenceClient client =

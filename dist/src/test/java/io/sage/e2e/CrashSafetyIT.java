@@ -69,7 +69,7 @@ class CrashSafetyIT {
   void damagedDatabaseIsNamedInOneLine(@TempDir Path dataDir) throws IOException {
     try (Gateway gateway = Gateway.start(dataDir)) {
       gateway.startEngine(
-          "{\"model\":\"crash-damaged\",\"runtime\":\"mock\",\"restart_policy\":\"never\"}");
+          "{\"model\":\"crash-damaged\",\"runtime\":\"mock\",\"options\":{\"restart_policy\":\"never\"}}");
     }
     Path database = dataDir.resolve("sage.mv.db");
     long size = Files.size(database);

@@ -24,6 +24,23 @@ public final class Sage {
     return path.toAbsolutePath();
   }
 
+  /** Starts a long-running command (logs -f) whose output the caller reads; stdin is empty. */
+  public static Process spawn(Map<String, String> env, String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(home().resolve("bin/sage").toString());
+    argv.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().putAll(env);
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run bin/sage: " + e.getMessage(), e);
+    }
+  }
+
   public static Path pluginsDir() {
     return home().resolve("plugins");
   }
@@ -43,6 +60,12 @@ public final class Sage {
   public static final String UMASK = "SAGE_TEST_UMASK";
 
   public static Result run(Map<String, String> env, int timeoutSeconds, String... args) {
+    return runWithInput(env, timeoutSeconds, null, args);
+  }
+
+  /** Runs one command with {@code input} as its standard input (null: /dev/null). */
+  public static Result runWithInput(
+      Map<String, String> env, int timeoutSeconds, String input, String... args) {
     List<String> argv = new ArrayList<>();
     if (env.containsKey(UMASK)) {
       argv.addAll(List.of("/bin/sh", "-c", "umask \"$0\" && exec \"$@\"", env.get(UMASK)));
@@ -52,11 +75,18 @@ public final class Sage {
     try {
       Path out = Files.createTempFile("sage-out", ".txt");
       Path err = Files.createTempFile("sage-err", ".txt");
+      java.io.File in = new java.io.File("/dev/null");
+      if (input != null) {
+        Path stdin = Files.createTempFile("sage-in", ".txt");
+        Files.writeString(stdin, input, StandardCharsets.UTF_8);
+        in = stdin.toFile();
+        in.deleteOnExit();
+      }
       ProcessBuilder builder =
           new ProcessBuilder(argv)
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+              .redirectInput(ProcessBuilder.Redirect.from(in));
       builder.environment().putAll(env);
       Process process = builder.start();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -7,6 +7,7 @@ import io.sage.gateway.config.ConfigException;
 import io.sage.gateway.config.ConfigFile;
 import io.sage.gateway.config.ServerConfig;
 import io.sage.gateway.wiring.DataDirGuard;
+import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.DatabaseSettings;
 import io.sage.gateway.wiring.GatewayPaths;
@@ -39,6 +40,9 @@ public final class GatewayServer {
       boolean demo,
       Path configFile) {}
 
+  /** Held for the life of the process; the kernel releases it when the process dies. */
+  private static volatile DataDirLock dataDirLock;
+
   /**
    * Reads the config file, then starts the gateway.
    *
@@ -49,6 +53,8 @@ public final class GatewayServer {
     ConfigFile.Loaded config = ConfigFile.load(dataDir, settings.configFile());
     DataDirs.createPrivate(dataDir);
     DataDirs.createPrivate(dataDir.resolve("logs"));
+    DataDirLock lock = DataDirLock.acquire(dataDir);
+    dataDirLock = lock;
     DataDirs.restrictTree(dataDir);
     DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
@@ -73,6 +79,13 @@ public final class GatewayServer {
             .properties(properties)
             .banner(false)
             .start();
+    lock.describeHolder(
+        "pid "
+            + ProcessHandle.current().pid()
+            + ", "
+            + context.getBean(io.micronaut.runtime.server.EmbeddedServer.class).getURL()
+            + ", started "
+            + java.time.Instant.now());
     Path pidFile = GatewayPaths.pidFile(dataDir);
     DataDirs.writePrivate(pidFile, Long.toString(ProcessHandle.current().pid()));
     Runtime.getRuntime()

@@ -56,6 +56,17 @@ class JdbcApiKeyStoreTest {
   }
 
   @Test
+  void metricsKeysAreStoredSinceV12(@TempDir Path dataDir) {
+    StoredApiKey metrics =
+        new StoredApiKey("key-0003", "prometheus", "metrics", List.of(), HASH_A, T0, null, null);
+    try (ApplicationContext context = TestDatabases.start(dataDir)) {
+      JdbcApiKeyStore store = context.getBean(JdbcApiKeyStore.class);
+      store.insert(metrics);
+      assertThat(store.find("key-0003").orElseThrow().scope()).isEqualTo("metrics");
+    }
+  }
+
+  @Test
   void recordsRefuseBadScopesAndHashes() {
     assertThatThrownBy(
             () -> new StoredApiKey("key-1", "n", "root", List.of(), HASH_A, T0, null, null))

@@ -50,6 +50,34 @@ final class Ansi {
     return enabled ? "\u001B[" + code + "m" + text + RESET : text;
   }
 
+  /**
+   * The first {@code columns} visible characters of {@code text}, never cutting inside an escape
+   * sequence; when anything was cut after a colour started, a reset ends the result so the colour
+   * does not leak into what follows.
+   */
+  static String truncate(String text, int columns) {
+    StringBuilder out = new StringBuilder(text.length());
+    java.util.regex.Matcher escape = ESCAPES.matcher(text);
+    int visible = 0;
+    boolean coloured = false;
+    int i = 0;
+    while (i < text.length()) {
+      if (text.charAt(i) == '\u001B' && escape.find(i) && escape.start() == i) {
+        out.append(escape.group());
+        coloured = true;
+        i = escape.end();
+        continue;
+      }
+      if (visible == columns) {
+        return coloured ? out.append(RESET).toString() : out.toString();
+      }
+      out.append(text.charAt(i));
+      visible++;
+      i++;
+    }
+    return out.toString();
+  }
+
   /** Length as shown on screen: escape sequences take no columns. */
   static int visibleLength(String text) {
     return ESCAPES.matcher(text).replaceAll("").length();

@@ -87,7 +87,33 @@ final class ClientOptions {
 
   String gatewayUrl() {
     String url = gateway != null ? gateway : environment.get("SAGE_GATEWAY_URL");
+    if (url == null) {
+      url = localGateway();
+    }
     return url == null ? CliEnvironment.DEFAULT_GATEWAY : url.trim();
+  }
+
+  /**
+   * The URL the gateway holding the data dir's lock wrote into it ("pid N, URL, started ..."), so
+   * commands find a gateway started on another port with {@code sage gateway start --port}.
+   */
+  private String localGateway() {
+    Path dataDirPath = environment.dataDir(dataDir);
+    if (!io.sage.gateway.wiring.DataDirLock.isHeld(dataDirPath)) {
+      return null;
+    }
+    for (String part : io.sage.gateway.wiring.DataDirLock.describe(dataDirPath).split(",")) {
+      String trimmed = part.trim();
+      if (trimmed.startsWith("http://") || trimmed.startsWith("https://")) {
+        return trimmed.replace("://0.0.0.0:", "://127.0.0.1:");
+      }
+    }
+    return null;
+  }
+
+  /** The data dir these options name (for commands that also read local files). */
+  Path dataDir() {
+    return environment.dataDir(dataDir);
   }
 
   /** --api-key, else $SAGE_API_KEY, else the admin key the gateway wrote into the data dir. */
@@ -112,6 +138,11 @@ final class ClientOptions {
   }
 
   ManagementClient management() {
+    return new ManagementClient(transport(), Duration.ofMillis(500));
+  }
+
+  /** The HTTP transport to the gateway, without retries, with the resolved key. */
+  GatewayTransport transport() {
     URI root;
     try {
       root = GatewayTransport.gatewayRoot(gatewayUrl());
@@ -119,14 +150,12 @@ final class ClientOptions {
       throw new CliException(SageCli.USAGE, e.getMessage());
     }
     // no retries: a CLI user wants to hear at once that the gateway is down
-    GatewayTransport transport =
-        new GatewayTransport(
-            List.of(root),
-            resolvedApiKey(),
-            CONNECT_TIMEOUT,
-            REQUEST_TIMEOUT,
-            new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
-    return new ManagementClient(transport, Duration.ofMillis(500));
+    return new GatewayTransport(
+        List.of(root),
+        resolvedApiKey(),
+        CONNECT_TIMEOUT,
+        REQUEST_TIMEOUT,
+        new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
   }
 
   /** Runs one gateway call, turning its failure into the exit code and message the user sees. */

@@ -209,8 +209,6 @@ final class EngineCommand {
         "  sage llm engine logs eng-0123456789ab -f -n 20"
       })
   static final class Logs implements Callable<Integer> {
-    private static final int FOLLOW_WINDOW = 500;
-
     @Mixin ClientOptions client;
 
     @Parameters(paramLabel = "ID", description = "Engine id.")
@@ -232,21 +230,16 @@ final class EngineCommand {
       if (lines < 1 || lines > 10000) {
         throw new CliException(SageCli.USAGE, "-n must be between 1 and 10000");
       }
+      if (follow) {
+        LogFollow.stream(
+            client, ManagementClient.enginePath(id) + "/logs?tail=" + lines + "&follow=true");
+        return SageCli.OK;
+      }
       ManagementClient management = client.management();
       String text = client.call(() -> management.logs(id, lines));
       client.out().print(text);
       client.out().flush();
-      if (!follow) {
-        return SageCli.OK;
-      }
-      List<String> window = client.call(() -> management.logs(id, FOLLOW_WINDOW)).lines().toList();
-      while (true) {
-        Thread.sleep(1000);
-        List<String> next = client.call(() -> management.logs(id, FOLLOW_WINDOW)).lines().toList();
-        LogFollow.newLines(window, next).forEach(client.out()::println);
-        client.out().flush();
-        window = next;
-      }
+      return SageCli.OK;
     }
   }
 

@@ -4,6 +4,7 @@ import io.sage.gateway.GatewayServer;
 import io.sage.gateway.config.ConfigException;
 import io.sage.gateway.config.ConfigFile;
 import io.sage.gateway.config.ServerConfig;
+import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code sage gateway start|stop|status|logs|restart}. */
 @Command(
     name = "gateway",
+    mixinStandardHelpOptions = true,
     description = "Start, stop and inspect the gateway process.",
     subcommands = {
       GatewayCommand.Start.class,
@@ -115,10 +117,16 @@ final class GatewayCommand {
       DataDirs.createPrivate(dataDir);
       DataDirs.createPrivate(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
+      Path console = GatewayPaths.consoleFile(dataDir);
       DataDirs.touchPrivate(log);
+      DataDirs.touchPrivate(console);
       String classPath = System.getProperty("java.class.path");
       List<String> argv = new ArrayList<>();
       argv.add(GatewayProcesses.java());
+      // the gateway log is written by logback, rotated by size (docs/operations.md); the console
+      // file only catches what the JVM prints outside logback
+      argv.add("-Dlogback.configurationFile=logback-gateway-file.xml");
+      argv.add("-Dsage.log.file=" + log);
       argv.addAll(
           GatewayJvm.options(GatewayJvm.cacheDir(System.getenv(), dataDir), classPath, null));
       // a bounded heap: an oversized request is refused, it cannot grow the JVM until the OOM
@@ -160,7 +168,7 @@ final class GatewayCommand {
       ProcessBuilder builder =
           new ProcessBuilder(launched)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       GatewayJvm.environment(builder.environment());
       Process process = builder.start();
@@ -177,7 +185,9 @@ final class GatewayCommand {
               "gateway exited with code "
                   + process.exitValue()
                   + " during startup; last log lines:\n"
-                  + String.join("\n", GatewayProcesses.tail(log, 15)));
+                  + String.join("\n", GatewayProcesses.tail(log, 15))
+                  + "\n"
+                  + String.join("\n", GatewayProcesses.tail(console, 5)));
         }
         if (healthy(http, url)) {
           System.out.println();
@@ -246,8 +256,8 @@ final class GatewayCommand {
       if (keepEngines) {
         Files.writeString(GatewayPaths.keepEnginesFlag(dataDir), "keep");
       }
-      ProcessHandle handle = ProcessHandle.of(pid.get()).orElseThrow();
-      handle.destroy();
+      Optional<ProcessHandle> process = ProcessHandle.of(pid.get());
+      process.ifPresent(ProcessHandle::destroy);
       System.out.print(
           "stopping gateway (pid "
               + pid.get()
@@ -255,13 +265,14 @@ final class GatewayCommand {
               + (keepEngines ? ", keeping engines" : "")
               + " ");
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-      while (handle.isAlive() && System.nanoTime() < deadline) {
+      // stopped means the lock is free: a dead gateway may stay a zombie for a while
+      while (DataDirLock.isHeld(dataDir) && System.nanoTime() < deadline) {
         System.out.print(".");
         System.out.flush();
         Thread.sleep(250);
       }
       System.out.println();
-      if (handle.isAlive()) {
+      if (DataDirLock.isHeld(dataDir)) {
         if (!force) {
           throw new CliException(
               SageCli.FAILED,
@@ -271,8 +282,11 @@ final class GatewayCommand {
                   + timeoutSeconds
                   + " s; use --force to kill it");
         }
-        handle.destroyForcibly();
-        handle.onExit().get();
+        process.ifPresent(ProcessHandle::destroyForcibly);
+        long killDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (DataDirLock.isHeld(dataDir) && System.nanoTime() < killDeadline) {
+          Thread.sleep(50);
+        }
         System.out.println("gateway killed");
       } else {
         System.out.println("gateway stopped");
@@ -302,9 +316,16 @@ final class GatewayCommand {
     }
   }
 
-  @Command(name = "logs", mixinStandardHelpOptions = true, description = "Show the gateway's log.")
+  @Command(
+      name = "logs",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Show the gateway's log (<data-dir>/logs/gateway.log, rotated by size).",
+        "-f follows it through the running gateway's log API: every new line once, in order."
+      },
+      footer = {"", "Examples:", "  sage gateway logs -n 100", "  sage gateway logs -f"})
   static final class Logs implements Callable<Integer> {
-    @picocli.CommandLine.Mixin DataDirOption data = new DataDirOption();
+    @picocli.CommandLine.Mixin ClientOptions client;
 
     @Option(
         names = {"-n", "--lines"},
@@ -313,19 +334,24 @@ final class GatewayCommand {
 
     @Option(
         names = {"-f", "--follow"},
-        description = "Keep printing new lines.")
+        description = "Keep printing new lines until Ctrl-C (needs the gateway running).")
     boolean follow;
 
     @Override
-    public Integer call() throws Exception {
-      Path log = GatewayPaths.logFile(data.dataDir());
+    public Integer call() {
+      if (lines < 1 || lines > 10000) {
+        throw new CliException(SageCli.USAGE, "-n must be between 1 and 10000");
+      }
+      if (follow) {
+        LogFollow.stream(client, "/v1/management/gateway/logs?tail=" + lines + "&follow=true");
+        return SageCli.OK;
+      }
+      Path log = GatewayPaths.logFile(client.dataDir());
       if (!Files.exists(log)) {
         throw new CliException(SageCli.FAILED, "no gateway log at " + log);
       }
-      GatewayProcesses.tail(log, lines).forEach(System.out::println);
-      if (follow) {
-        GatewayProcesses.follow(log);
-      }
+      GatewayProcesses.tail(log, lines).forEach(client.out()::println);
+      client.out().flush();
       return SageCli.OK;
     }
   }

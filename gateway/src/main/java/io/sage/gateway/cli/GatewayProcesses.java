@@ -1,5 +1,6 @@
 package io.sage.gateway.cli;
 
+import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,20 +14,24 @@ import java.util.Optional;
 final class GatewayProcesses {
   private GatewayProcesses() {}
 
-  /** The pid in the data dir's pid file when that process is alive and is a java process. */
+  /**
+   * The running gateway's pid, decided by the data dir's lock ({@link DataDirLock}): empty when no
+   * process holds it, whatever the pid file says (a dead gateway's pid may be a zombie for a while
+   * or belong to another process by now). The pid comes from the lock file, else the pid file.
+   */
   static Optional<Long> runningPid(Path dataDir) {
+    if (!DataDirLock.isHeld(dataDir)) {
+      return Optional.empty();
+    }
+    Optional<Long> holder = DataDirLock.holderPid(dataDir);
+    if (holder.isPresent()) {
+      return holder;
+    }
     Path pidFile = GatewayPaths.pidFile(dataDir);
     try {
-      if (!Files.exists(pidFile)) {
-        return Optional.empty();
-      }
-      long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid)
-          .filter(ProcessHandle::isAlive)
-          .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(true))
-          .map(ProcessHandle::pid);
+      return Optional.of(Long.parseLong(Files.readString(pidFile).trim()));
     } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
+      return Optional.of(-1L);
     }
   }
 

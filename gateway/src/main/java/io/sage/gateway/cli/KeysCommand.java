@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "keys",
+    mixinStandardHelpOptions = true,
     description = "Create, list and revoke API keys; rotate the key of stored secrets.",
     subcommands = {
       KeysCommand.Create.class,
@@ -37,7 +38,8 @@ final class KeysCommand {
         "",
         "Examples:",
         "  sage keys create chat-app --scope inference --model demo-chat",
-        "  sage keys create ops --scope admin"
+        "  sage keys create ops --scope admin",
+        "  sage keys create prometheus --scope metrics"
       })
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions client;
@@ -45,7 +47,7 @@ final class KeysCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "A label for the key.")
     String name;
 
-    @Option(names = "--scope", description = "admin or inference (default inference).")
+    @Option(names = "--scope", description = "admin, inference or metrics (default inference).")
     String scope = "inference";
 
     @Option(

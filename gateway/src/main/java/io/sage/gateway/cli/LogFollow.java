@@ -1,24 +1,29 @@
 package io.sage.gateway.cli;
 
-import java.util.List;
+import io.sage.client.SageClientException;
+import java.io.PrintWriter;
+import java.util.Iterator;
+import java.util.stream.Stream;
 
 /**
- * Follows an engine log by polling its tail: the gateway serves {@code logs?tail=N} only, so each
- * poll returns a window, and the lines new since the previous window are those after the longest
- * overlap between the old window's end and the new window's start.
+ * {@code -f} of the log commands: one request to the gateway's follow API ({@code
+ * logs?follow=true}), whose chunked body is the tail and then every new line as it is written, so
+ * each line is printed once and in order, repeated identical lines included.
  */
 final class LogFollow {
   private LogFollow() {}
 
-  static List<String> newLines(List<String> previous, List<String> next) {
-    for (int shift = 0; shift < previous.size(); shift++) {
-      int overlap = previous.size() - shift;
-      if (overlap <= next.size()
-          && previous.subList(shift, previous.size()).equals(next.subList(0, overlap))) {
-        return next.subList(overlap, next.size());
+  /** Prints the followed log's lines until the gateway ends the stream or the user interrupts. */
+  static void stream(ClientOptions client, String path) {
+    PrintWriter out = client.out();
+    try (Stream<String> lines = client.call(() -> client.management().lines(path))) {
+      Iterator<String> it = lines.iterator();
+      while (it.hasNext()) {
+        out.println(it.next());
+        out.flush();
       }
+    } catch (SageClientException e) {
+      throw client.failure(e);
     }
-    // no overlap: the log rotated or grew by more than a window; show the whole window
-    return next;
   }
 }

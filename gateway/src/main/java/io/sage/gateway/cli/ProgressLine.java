@@ -30,7 +30,7 @@ final class ProgressLine {
     String line = text.replace('\r', ' ').replace('\n', ' ');
     if (inPlace) {
       if (Ansi.visibleLength(line) > width - 1) {
-        line = line.substring(0, Math.max(0, width - 4)) + "...";
+        line = Ansi.truncate(line, Math.max(0, width - 4)) + "...";
       }
       int length = Ansi.visibleLength(line);
       out.print("\r" + line + " ".repeat(Math.max(0, lastLength - length)));

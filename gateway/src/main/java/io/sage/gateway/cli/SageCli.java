@@ -7,13 +7,16 @@ import picocli.CommandLine.Command;
 @Command(
     name = "sage",
     mixinStandardHelpOptions = true,
-    version = "sage 0.1.0",
+    versionProvider = VersionCommand.Provider.class,
     description =
         "SAGE Gateway: one OpenAI-compatible endpoint for your LLM and embedding engines.",
     subcommands = {
       GatewayCommand.class,
       LlmCommand.class,
       KeysCommand.class,
+      ChatCommand.class,
+      VersionCommand.class,
+      CompletionCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
       CommandLine.HelpCommand.class

@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * A JSON request body read with strict types: each getter checks the field's type and collects a
- * problem instead of guessing, so a bad body answers one 400 naming every wrong field.
+ * problem instead of guessing, so a bad body answers one 400 naming every wrong field. A field that
+ * no getter asked for is unknown and is a problem too (a misspelt or unsupported setting is never
+ * silently ignored).
  */
 public final class JsonBody {
   /** Strict: a key given twice or anything after the object is a 400, not silently ignored. */
@@ -25,6 +27,7 @@ public final class JsonBody {
 
   private final ObjectNode node;
   private final List<String> problems = new ArrayList<>();
+  private final java.util.Set<String> read = new java.util.LinkedHashSet<>();
 
   private JsonBody(ObjectNode node) {
     this.node = node;
@@ -64,8 +67,18 @@ public final class JsonBody {
     return true;
   }
 
+  private JsonNode field(String name) {
+    read.add(name);
+    return node.get(name);
+  }
+
+  /** Declares a field the caller accepts without reading it through a getter. */
+  public void accept(String field) {
+    read.add(field);
+  }
+
   public String string(String field) {
-    JsonNode value = node.get(field);
+    JsonNode value = field(field);
     if (value == null || value.isNull()) {
       return null;
     }
@@ -77,7 +90,7 @@ public final class JsonBody {
   }
 
   public Integer integer(String field) {
-    JsonNode value = node.get(field);
+    JsonNode value = field(field);
     if (value == null || value.isNull()) {
       return null;
     }
@@ -89,7 +102,7 @@ public final class JsonBody {
   }
 
   public Boolean bool(String field) {
-    JsonNode value = node.get(field);
+    JsonNode value = field(field);
     if (value == null || value.isNull()) {
       return null;
     }
@@ -101,7 +114,7 @@ public final class JsonBody {
   }
 
   public List<Integer> integers(String field) {
-    JsonNode value = node.get(field);
+    JsonNode value = field(field);
     if (value == null || value.isNull()) {
       return null;
     }
@@ -121,7 +134,7 @@ public final class JsonBody {
   }
 
   public List<String> strings(String field) {
-    JsonNode value = node.get(field);
+    JsonNode value = field(field);
     if (value == null || value.isNull()) {
       return null;
     }
@@ -142,7 +155,7 @@ public final class JsonBody {
 
   /** An object whose values are strings, numbers or booleans, all turned into strings. */
   public Map<String, String> scalarMap(String field) {
-    JsonNode value = node.get(field);
+    JsonNode value = field(field);
     if (value == null || value.isNull()) {
       return null;
     }
@@ -173,10 +186,30 @@ public final class JsonBody {
     return result;
   }
 
-  /** Throws one 400 naming every field of the wrong type. */
+  /** Throws one 400 naming every field of the wrong type and every unknown field. */
   public void throwIfInvalid() {
-    if (!problems.isEmpty()) {
-      throw SageException.invalid(null, "invalid request body: " + String.join("; ", problems));
+    List<String> unknown = new ArrayList<>();
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!read.contains(name)) {
+                unknown.add(name);
+              }
+            });
+    List<String> all = new ArrayList<>(problems);
+    for (String name : unknown) {
+      all.add(
+          "unknown field '"
+              + name
+              + "'"
+              + (read.isEmpty()
+                  ? " (this request takes no body fields)"
+                  : " (known: " + String.join(", ", read) + ")"));
+    }
+    if (!all.isEmpty()) {
+      throw SageException.invalid(
+          unknown.isEmpty() ? null : unknown.get(0),
+          "invalid request body: " + String.join("; ", all));
     }
   }
 }

@@ -125,9 +125,11 @@ class EngineController {
   @Post(value = "/{id}/stop", consumes = MediaType.ALL)
   HttpResponse<?> stop(
       @PathVariable String id,
+      @Body @Nullable byte[] raw,
       @QueryValue(defaultValue = "true") String drain,
       @QueryValue(value = "drain_timeout", defaultValue = "") String drainTimeout,
       @QueryValue(defaultValue = "false") String wait) {
+    JsonBody.parse(raw, true).throwIfInvalid();
     return doStop(id, drain, drainTimeout, wait);
   }
 
@@ -169,7 +171,10 @@ class EngineController {
 
   @Post(value = "/{id}/restart", consumes = MediaType.ALL)
   HttpResponse<?> restart(
-      @PathVariable String id, @QueryValue(defaultValue = "false") String wait) {
+      @PathVariable String id,
+      @Body @Nullable byte[] raw,
+      @QueryValue(defaultValue = "false") String wait) {
+    JsonBody.parse(raw, true).throwIfInvalid();
     controlPlane.restartEngine(id, Actors.current());
     if (flag("wait", wait)) {
       await(id, s -> s == EngineState.READY || s == EngineState.ERROR);

@@ -79,7 +79,7 @@ final class RequestMetrics implements ProxyListener {
     String engine = outcome.engineId() == null ? NO_ENGINE : outcome.engineId();
     String model =
         outcome.engineId() == null && outcome.status() == 404 ? UNKNOWN_MODEL : call.model();
-    String route = call.route();
+    String route = RouteLabels.of(call.route());
     // meters are looked up once per label set and cached: no builder, tag sorting or key string
     // per request (three nested lookups by the label values themselves)
     Meters meters =

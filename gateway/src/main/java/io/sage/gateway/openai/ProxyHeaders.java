@@ -38,13 +38,23 @@ final class ProxyHeaders {
         + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
 
-  /** The request sent to {@code engine}: the client's body unchanged, a few of its headers. */
-  static MutableHttpRequest<byte[]> upstreamRequest(
+  /**
+   * The request sent to {@code engine}: the client's body unchanged (a form's parts unchanged), a
+   * few of its headers.
+   */
+  static MutableHttpRequest<?> upstreamRequest(
       HttpRequest<?> request, EngineLease engine, String path, byte[] body, String requestId) {
-    MutableHttpRequest<byte[]> upstream =
-        HttpRequest.POST(engine.record().baseUrl() + path, body)
-            .contentType(MediaType.APPLICATION_JSON_TYPE)
-            .header(EngineProxy.REQUEST_ID_HEADER, requestId);
+    String contentType = request.getHeaders().get(HttpHeaders.CONTENT_TYPE);
+    // form uploads (audio) keep their parts; everything else is JSON, forwarded byte for byte
+    MutableHttpRequest<?> upstream =
+        MultipartInference.applies(contentType)
+            ? HttpRequest.POST(
+                    engine.record().baseUrl() + path,
+                    MultipartInference.reencode(body, contentType))
+                .contentType(MediaType.MULTIPART_FORM_DATA_TYPE)
+            : HttpRequest.POST(engine.record().baseUrl() + path, body)
+                .contentType(MediaType.APPLICATION_JSON_TYPE);
+    upstream.header(EngineProxy.REQUEST_ID_HEADER, requestId);
     for (Map.Entry<String, List<String>> header : request.getHeaders()) {
       if (FORWARDED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
         for (String value : header.getValue()) {

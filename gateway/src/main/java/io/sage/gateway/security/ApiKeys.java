@@ -37,6 +37,7 @@ public final class ApiKeys {
   public static final String PREFIX = "sk-sage-";
   static final String ADMIN = "admin";
   static final String INFERENCE = "inference";
+  static final String METRICS = "metrics";
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
   private static final Pattern KEY_SHAPE = Pattern.compile("sk-sage-[A-Za-z0-9_-]{20,128}");
   private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9_./:@+\\-]{1,256}");
@@ -75,8 +76,8 @@ public final class ApiKeys {
     if (name == null || name.isBlank() || name.length() > 128 || hasControl(name)) {
       problems.add("name is required: 1-128 printable characters");
     }
-    if (!ADMIN.equals(scope) && !INFERENCE.equals(scope)) {
-      problems.add("scope must be 'admin' or 'inference'");
+    if (!ADMIN.equals(scope) && !INFERENCE.equals(scope) && !METRICS.equals(scope)) {
+      problems.add("scope must be 'admin', 'inference' or 'metrics'");
     }
     List<String> allowed =
         models == null ? List.of() : new ArrayList<>(new LinkedHashSet<>(models));
@@ -90,8 +91,8 @@ public final class ApiKeys {
         break;
       }
     }
-    if (ADMIN.equals(scope) && !allowed.isEmpty()) {
-      problems.add("an admin key cannot be limited to models; use scope 'inference'");
+    if (!INFERENCE.equals(scope) && !allowed.isEmpty()) {
+      problems.add("only an inference key can be limited to models, not a " + scope + " key");
     }
     if (!problems.isEmpty()) {
       throw SageException.invalid(null, "invalid key request: " + String.join("; ", problems));

@@ -32,11 +32,14 @@ final class AuthenticationFilter implements Ordered {
   private final ApiKeys keys;
   private final AuthSettings settings;
   private final ConsoleSessions console;
+  private final MetricsAccess metrics;
 
-  AuthenticationFilter(ApiKeys keys, AuthSettings settings, ConsoleSessions console) {
+  AuthenticationFilter(
+      ApiKeys keys, AuthSettings settings, ConsoleSessions console, MetricsAccess metrics) {
     this.keys = keys;
     this.settings = settings;
     this.console = console;
+    this.metrics = metrics;
   }
 
   @Override
@@ -67,6 +70,9 @@ final class AuthenticationFilter implements Ordered {
         return admitConsole(request, access, session.get());
       }
       if (access == RouteAccess.INFERENCE && !settings.inferenceKeyRequired()) {
+        return null;
+      }
+      if (access == RouteAccess.METRICS && !metrics.keyRequired()) {
         return null;
       }
       return unauthorized(
@@ -101,10 +107,20 @@ final class AuthenticationFilter implements Ordered {
 
   @Nullable
   private static HttpResponse<?> admit(HttpRequest<?> request, RouteAccess access, StoredApiKey k) {
-    if (access == RouteAccess.ADMIN && !ApiKeys.ADMIN.equals(k.scope())) {
+    if (!access.admits(k.scope())) {
       return OpenAiError.response(
           403,
-          "API key " + k.id() + " has scope '" + k.scope() + "'; this route needs an admin key",
+          "API key "
+              + k.id()
+              + " has scope '"
+              + k.scope()
+              + "'; this route needs "
+              + switch (access) {
+                case OPEN -> "no key";
+                case METRICS -> "a metrics or admin key";
+                case INFERENCE -> "an inference or admin key";
+                case ADMIN -> "an admin key";
+              },
           "permission_error",
           "insufficient_scope");
     }

@@ -57,6 +57,7 @@ public final class DataDirs {
           "admin.key",
           "secret.key",
           "gateway.pid",
+          "gateway.lock",
           "shutdown-keep-engines",
           "logs",
           "engines");

@@ -56,6 +56,14 @@ public final class GatewayPaths {
     return dataDir.resolve("logs").resolve("gateway.log");
   }
 
+  /**
+   * What the background gateway prints outside its log (JVM messages, a failed start's error);
+   * small, so not rotated.
+   */
+  public static Path consoleFile(Path dataDir) {
+    return dataDir.resolve("logs").resolve("gateway.out");
+  }
+
   /** Present while a stop that keeps engines running is under way. */
   public static Path keepEnginesFlag(Path dataDir) {
     return dataDir.resolve("shutdown-keep-engines");

@@ -24,13 +24,19 @@ class CliPiecesTest {
   }
 
   @Test
-  void logFollowPrintsOnlyLinesAfterTheOverlap() {
-    assertThat(LogFollow.newLines(List.of("a", "b", "c"), List.of("b", "c", "d", "e")))
-        .containsExactly("d", "e");
-    assertThat(LogFollow.newLines(List.of("a", "b"), List.of("a", "b"))).isEmpty();
-    assertThat(LogFollow.newLines(List.of(), List.of("x"))).containsExactly("x");
-    assertThat(LogFollow.newLines(List.of("a", "b"), List.of("x", "y"))).containsExactly("x", "y");
-    assertThat(LogFollow.newLines(List.of("a", "a"), List.of("a", "a", "a"))).containsExactly("a");
+  void truncationNeverCutsInsideAColourEscape() {
+    Ansi ansi = new Ansi(true);
+    String line = "engine " + ansi.state("STARTING") + " waiting for health";
+    for (int columns = 0; columns <= Ansi.visibleLength(line); columns++) {
+      String cut = Ansi.truncate(line, columns);
+      assertThat(Ansi.visibleLength(cut)).as("columns %d", columns).isEqualTo(columns);
+      // every escape that starts is whole: removing whole escapes leaves no ESC behind
+      assertThat(cut.replaceAll("\u001B\\[[0-9;]*m", "")).doesNotContain("\u001B");
+    }
+    assertThat(Ansi.truncate(line, 9)).isEqualTo("engine \u001B[33mST\u001B[0m");
+    StringWriter terminal = new StringWriter();
+    new ProgressLine(new PrintWriter(terminal), true, 14).update(line, "x");
+    assertThat(terminal.toString()).isEqualTo("\rengine \u001B[33mSTA\u001B[0m...");
   }
 
   @Test

@@ -13,19 +13,58 @@ class RouteAccessTest {
     assertThat(RouteAccess.of("/v1/models/org/model")).isEqualTo(RouteAccess.INFERENCE);
     assertThat(RouteAccess.of("/sessions/s-1/clear")).isEqualTo(RouteAccess.INFERENCE);
     assertThat(RouteAccess.of("/v1/management/engines")).isEqualTo(RouteAccess.ADMIN);
-    assertThat(RouteAccess.of("/v1/something-new")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/management")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/management/keys/k-1")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/something-new")).isEqualTo(RouteAccess.ADMIN);
     assertThat(RouteAccess.of("/v1/management/events")).isEqualTo(RouteAccess.ADMIN);
+  }
+
+  @Test
+  void everyV1PathOutsideManagementAndTheVllmRoutesAreInference() {
+    for (String path :
+        new String[] {
+          "/v1/responses",
+          "/v1/rerank",
+          "/rerank",
+          "/v1/score",
+          "/tokenize",
+          "/detokenize",
+          "/pooling",
+          "/classify",
+          "/v1/audio/transcriptions",
+          "/v1/audio/translations",
+          "/v1/something-new",
+          "/version",
+          "/openapi.json"
+        }) {
+      assertThat(RouteAccess.of(path)).as(path).isEqualTo(RouteAccess.INFERENCE);
+    }
+    assertThat(RouteAccess.of("/v1/managementx")).isEqualTo(RouteAccess.INFERENCE);
+  }
+
+  @Test
+  void metricsTakeMetricsOrAdminKeysAndMetricsKeysNothingElse() {
+    assertThat(RouteAccess.of("/metrics")).isEqualTo(RouteAccess.METRICS);
+    assertThat(RouteAccess.of("/metrics/engines")).isEqualTo(RouteAccess.METRICS);
+    assertThat(RouteAccess.METRICS.admits("metrics")).isTrue();
+    assertThat(RouteAccess.METRICS.admits("admin")).isTrue();
+    assertThat(RouteAccess.METRICS.admits("inference")).isFalse();
+    assertThat(RouteAccess.INFERENCE.admits("metrics")).isFalse();
+    assertThat(RouteAccess.ADMIN.admits("metrics")).isFalse();
+    assertThat(RouteAccess.ADMIN.admits("inference")).isFalse();
   }
 
   @Test
   void consoleFilesAndSignInAreOpenButNothingBehindThem() {
     assertThat(RouteAccess.of("/ui")).isEqualTo(RouteAccess.OPEN);
+    assertThat(RouteAccess.of("/ui/")).isEqualTo(RouteAccess.OPEN);
     assertThat(RouteAccess.of("/ui/app.js")).isEqualTo(RouteAccess.OPEN);
     assertThat(RouteAccess.of("/v1/console/session")).isEqualTo(RouteAccess.OPEN);
     assertThat(RouteAccess.of("/ui/../v1/management/keys")).isEqualTo(RouteAccess.ADMIN);
     assertThat(RouteAccess.of("/ui/%2e%2e/v1/management/keys")).isEqualTo(RouteAccess.ADMIN);
     assertThat(RouteAccess.of("/uix")).isEqualTo(RouteAccess.ADMIN);
     assertThat(RouteAccess.of("/v1/console/session/x")).isEqualTo(RouteAccess.ADMIN);
+    assertThat(RouteAccess.of("/v1/console/other")).isEqualTo(RouteAccess.ADMIN);
   }
 
   @Test

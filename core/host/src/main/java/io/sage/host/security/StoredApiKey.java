@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *
  * @param id {@code key-<hex>}, the actor named in audit rows
  * @param name the operator's label
- * @param scope {@code admin} or {@code inference}
+ * @param scope {@code admin}, {@code inference} or {@code metrics}
  * @param models models an inference key may use; empty means every model
  * @param keyHash lower-case hex SHA-256 of the whole key
  * @param createdAt when it was created
@@ -33,9 +33,9 @@ public record StoredApiKey(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(createdAt, "createdAt");
-    if (!"admin".equals(scope) && !"inference".equals(scope)) {
+    if (!"admin".equals(scope) && !"inference".equals(scope) && !"metrics".equals(scope)) {
       throw new IllegalArgumentException(
-          "key " + id + ": scope must be admin or inference, got " + scope);
+          "key " + id + ": scope must be admin, inference or metrics, got " + scope);
     }
     if (keyHash == null || !HASH.matcher(keyHash).matches()) {
       throw new IllegalArgumentException(

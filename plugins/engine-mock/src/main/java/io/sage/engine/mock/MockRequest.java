@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,6 +62,15 @@ final class MockRequest {
                     + "[{\"role\":\"user\",\"content\":\"warm up\"}]}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     countWords(request.get("messages"));
+  }
+
+  /**
+   * The parsed body as plain values (maps, lists, strings, numbers, booleans), for {@link
+   * MockRequestValidation} and the extra routes.
+   */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> fields() {
+    return JSON.convertValue(fields, Map.class);
   }
 
   Optional<String> model() {
@@ -169,6 +179,14 @@ final class MockRequest {
       count += countWords(field(value, "text"));
     }
     return count;
+  }
+
+  /** {@link #countWords(JsonNode)} for a plain value from {@link #fields()}. */
+  static int countWords(Object value) {
+    if (value == null) {
+      return 0;
+    }
+    return value instanceof String text ? countWords(text) : countWords(JSON.valueToTree(value));
   }
 
   static int countWords(String text) {

@@ -29,6 +29,7 @@ final class MockRouter implements HttpHandler {
   private final byte[] models;
   private final Completions completions;
   private final Embeddings embeddings;
+  private final MockExtraRoutes extra;
 
   MockRouter(MockServerConfig config, MockFaults faults, PrintStream out, PrintStream err) {
     this.config = config;
@@ -47,6 +48,7 @@ final class MockRouter implements HttpHandler {
                 + "\"}]}");
     this.completions = new Completions(config.model(), config.options(), faults);
     this.embeddings = new Embeddings(config.model(), config.options());
+    this.extra = new MockExtraRoutes(config.model(), config.options());
   }
 
   @Override
@@ -89,7 +91,7 @@ final class MockRouter implements HttpHandler {
       return false;
     }
     if (path.startsWith("/v1/")) {
-      authorize(exchange);
+      authorize(exchange); // like vLLM's --api-key, which guards the /v1 routes only
     }
     switch (path) {
       case "/v1/models" -> {
@@ -100,7 +102,13 @@ final class MockRouter implements HttpHandler {
       case "/v1/chat/completions", "/v1/completions" -> {
         requireMethod("POST", method, path);
         MockRequest request = generationRequest(body, "completions");
-        completions.serve(exchange, request, path.equals("/v1/chat/completions"));
+        boolean chat = path.equals("/v1/chat/completions");
+        if (chat) {
+          MockRequestValidation.chat(request.fields());
+        } else {
+          MockRequestValidation.completion(request.fields());
+        }
+        completions.serve(exchange, request, chat);
         return true;
       }
       case "/v1/embeddings" -> {
@@ -109,7 +117,30 @@ final class MockRouter implements HttpHandler {
           throw ApiError.invalid(
               "model", "The model `" + config.model() + "` is not an embedding model.");
         }
-        embeddings.serve(exchange, checkModel(MockRequest.parse(body)));
+        MockRequest request = checkModel(MockRequest.parse(body));
+        MockRequestValidation.embedding(request.fields());
+        embeddings.serve(exchange, request);
+        return true;
+      }
+      case "/tokenize",
+          "/detokenize",
+          "/v1/rerank",
+          "/rerank",
+          "/v2/rerank",
+          "/v1/score",
+          "/score" -> {
+        requireMethod("POST", method, path);
+        extra.serveAnyKind(exchange, path, checkModel(MockRequest.parse(body)));
+        return true;
+      }
+      case "/v1/responses" -> {
+        requireMethod("POST", method, path);
+        extra.serveResponse(exchange, generationRequest(body, "responses"));
+        return true;
+      }
+      case "/v1/audio/transcriptions", "/v1/audio/translations" -> {
+        requireMethod("POST", method, path);
+        extra.serveAudio(exchange, path, body, config.embedding());
         return true;
       }
       default -> throw ApiError.notFound(path);

@@ -334,6 +334,75 @@ class MockEngineProcessTest {
     assertThat(engine.process().isAlive()).isTrue();
   }
 
+  @Test
+  void badChatBodiesAre400sNamingTheFieldLikeVllm() throws IOException {
+    assertInvalid(llm(), "/v1/chat/completions", "{\"messages\":\"hi\"}", "messages");
+    assertInvalid(
+        llm(), "/v1/chat/completions", "{\"messages\":[{\"content\":\"hi\"}]}", "messages[0].role");
+    assertInvalid(
+        llm(),
+        "/v1/chat/completions",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"wizard\",\"content\":\"b\"}]}",
+        "messages[1].role");
+    assertInvalid(llm(), "/v1/chat/completions", "{\"messages\":[\"hi\"]}", "messages[0]");
+    String user = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    assertInvalid(llm(), "/v1/chat/completions", "{" + user + ",\"max_tokens\":0}", "max_tokens");
+    assertInvalid(llm(), "/v1/chat/completions", "{" + user + ",\"max_tokens\":2.5}", "max_tokens");
+    assertInvalid(
+        llm(), "/v1/chat/completions", "{" + user + ",\"max_tokens\":\"3\"}", "max_tokens");
+    assertInvalid(llm(), "/v1/chat/completions", "{" + user + ",\"n\":0}", "n");
+    assertInvalid(llm(), "/v1/completions", "{\"prompt\":\"a\",\"n\":-1}", "n");
+    assertInvalid(llm(), "/v1/completions", "{\"prompt\":7}", "prompt");
+    assertInvalid(embedding(), "/v1/embeddings", "{\"input\":5}", "input");
+    assertInvalid(embedding(), "/v1/embeddings", "{\"input\":[\"a\",{}]}", "input");
+    assertInvalid(embedding(), "/v1/embeddings", "{\"input\":[]}", "input");
+    // valid bodies still pass
+    assertThat(
+            post(llm(), "/v1/chat/completions", "{" + user + ",\"n\":1,\"max_tokens\":2}")
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void servesTheOtherVllmRoutes() throws IOException {
+    JsonNode tokens =
+        JSON.readTree(post(llm(), "/tokenize", "{\"prompt\":\"one two three\"}").body());
+    assertThat(tokens.path("count").asInt()).isEqualTo(3);
+    assertThat(tokens.path("tokens")).hasSize(3);
+    JsonNode text = JSON.readTree(post(llm(), "/detokenize", "{\"tokens\":[5,7]}").body());
+    assertThat(text.path("prompt").asText()).isEqualTo("tok5 tok7");
+    assertInvalid(llm(), "/detokenize", "{\"tokens\":\"x\"}", "tokens");
+    JsonNode reranked =
+        JSON.readTree(
+            post(
+                    embedding(),
+                    "/v1/rerank",
+                    "{\"query\":\"q\",\"documents\":[\"a\",\"b\",\"c\"],\"top_n\":2}")
+                .body());
+    assertThat(reranked.path("results")).hasSize(2);
+    assertThat(reranked.path("results").get(0).path("relevance_score").asDouble())
+        .isGreaterThanOrEqualTo(reranked.path("results").get(1).path("relevance_score").asDouble());
+    JsonNode scores =
+        JSON.readTree(
+            post(embedding(), "/score", "{\"text_1\":\"q\",\"text_2\":[\"a\",\"b\"]}").body());
+    assertThat(scores.path("data")).hasSize(2);
+    JsonNode response =
+        JSON.readTree(
+            post(llm(), "/v1/responses", "{\"input\":\"hi\",\"max_output_tokens\":3}").body());
+    assertThat(response.path("output").get(0).path("content").get(0).path("text").asText())
+        .isEqualTo("tok0 tok1 tok2");
+    assertThat(post(llm(), "/pooling", "{}").statusCode()).isEqualTo(404);
+  }
+
+  private void assertInvalid(LaunchedEngine engine, String path, String body, String param)
+      throws IOException {
+    HttpResponse<String> response = post(engine, path, body);
+    assertThat(response.statusCode()).as(path + " " + body + ": " + response.body()).isEqualTo(400);
+    JsonNode error = JSON.readTree(response.body()).path("error");
+    assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(error.path("param").asText()).as(body).isEqualTo(param);
+  }
+
   private LaunchedEngine llm() {
     if (llm == null) {
       llm = start("llm", MockSpecs.llm(Map.of("log_requests", "true")));
