@@ -92,6 +92,8 @@ public final class EngineProxy {
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
+  private final ProxyGate gate;
+  private final StreamUsage streamUsage;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -103,12 +105,16 @@ public final class EngineProxy {
       EngineSupervisor supervisor,
       List<ProxyListener> listeners,
       InferenceAdmission admission,
+      ProxyGate gate,
+      StreamUsage streamUsage,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
     this.router = router;
     this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
+    this.gate = gate;
+    this.streamUsage = streamUsage;
     this.http = http;
     this.responseTimeout = responseTimeout;
   }
@@ -124,13 +130,20 @@ public final class EngineProxy {
     List<ProxyListener> all = perCall == null ? listeners : with(listeners, perCall);
     ProxyCall call =
         new ProxyCall(request, path, parsed.model(), parsed.stream(), requestId(request));
-    Exchange exchange = new Exchange(request, body, parsed, kind, path, call, all);
+    byte[] upstreamBody = streamUsage.upstreamBody(parsed, body);
+    Exchange exchange =
+        new Exchange(request, upstreamBody, upstreamBody != body, parsed, kind, path, call, all);
     exchange.each(l -> l.onStart(call));
     Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
     }
-    return exchange.attempt(new ArrayList<>(), null);
+    return gate.enter(call, parsed, body.length)
+        .thenCompose(
+            gated ->
+                gated.isPresent()
+                    ? exchange.refuse(gated.get())
+                    : exchange.attempt(new ArrayList<>(), null));
   }
 
   /** Inspects and proxies a raw body. */
@@ -163,6 +176,7 @@ public final class EngineProxy {
   private final class Exchange {
     private final HttpRequest<?> request;
     private final byte[] body;
+    private final boolean usageAdded;
     private final InferenceRequest parsed;
     private final EngineKind kind;
     private final String path;
@@ -174,6 +188,7 @@ public final class EngineProxy {
     Exchange(
         HttpRequest<?> request,
         byte[] body,
+        boolean usageAdded,
         InferenceRequest parsed,
         EngineKind kind,
         String path,
@@ -181,6 +196,7 @@ public final class EngineProxy {
         List<ProxyListener> listeners) {
       this.request = request;
       this.body = body;
+      this.usageAdded = usageAdded;
       this.parsed = parsed;
       this.kind = kind;
       this.path = path;
@@ -362,9 +378,13 @@ public final class EngineProxy {
       boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
       each(l -> l.onResponse(call, engine.id(), status));
       AtomicBoolean failed = new AtomicBoolean();
+      Flux<ByteBuf> engineBody = Flux.from(bodyOf(response)).map(this::observe);
+      if (usageAdded && sse && status == 200) {
+        engineBody = StreamUsage.strip(engineBody).doOnDiscard(ByteBuf.class, ByteBuf::release);
+      }
       Flux<ReadBuffer> relayed =
-          Flux.from(bodyOf(response))
-              .map(this::chunk)
+          engineBody
+              .map(buf -> (ReadBuffer) NETTY_BUFFERS.adapt(buf))
               // a chunk that never reached the client (cancel, error) is released, not leaked
               .doOnDiscard(ReadBuffer.class, ReadBuffer::close)
               .doFinally(
@@ -420,10 +440,11 @@ public final class EngineProxy {
     }
 
     /**
-     * Hands one chunk on without copying it: listeners that read bodies get a read-only view, and
-     * the buffer itself becomes the relayed piece (released by the server once written).
+     * Shows one engine chunk to the listeners without copying it: those that read bodies get a
+     * read-only view, and the buffer itself goes on to be relayed (released by the server once
+     * written).
      */
-    private ReadBuffer chunk(ByteBuf buf) {
+    private ByteBuf observe(ByteBuf buf) {
       call.firstByte();
       call.addBytes(buf.readableBytes());
       if (!bodyListeners.isEmpty()) {
@@ -437,7 +458,7 @@ public final class EngineProxy {
           }
         }
       }
-      return NETTY_BUFFERS.adapt(buf);
+      return buf;
     }
   }
 
