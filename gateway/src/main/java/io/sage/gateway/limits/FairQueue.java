@@ -9,9 +9,8 @@ import io.sage.gateway.openai.ProxyGate;
 import io.sage.gateway.openai.ProxyListener;
 import io.sage.gateway.openai.ProxyOutcome;
 import io.sage.gateway.security.Actors;
-import io.sage.host.engine.EngineEntry;
-import io.sage.host.engine.EngineRegistry;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * Fair sharing of a saturated model: the gateway sends each READY engine at most {@code
@@ -38,21 +38,30 @@ public final class FairQueue implements ProxyListener {
   private static final String SLOT = "sage.fair.slot";
 
   private final FairShareSettings settings;
-  private final EngineRegistry registry;
-  private final KeyLimitBook book;
+  private final ReadyEngines engines;
+  private final ToIntFunction<String> weights;
   private final Map<String, ModelQueue> queues = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
   private final MeterRegistry meters;
 
+  @Inject
   FairQueue(
       FairShareSettings settings,
-      EngineRegistry registry,
+      ReadyEngines engines,
       KeyLimitBook book,
       Optional<MeterRegistry> meters) {
+    this(settings, engines, book::weight, meters.orElse(null));
+  }
+
+  FairQueue(
+      FairShareSettings settings,
+      ReadyEngines engines,
+      ToIntFunction<String> weights,
+      MeterRegistry meters) {
     this.settings = settings;
-    this.registry = registry;
-    this.book = book;
-    this.meters = meters.orElse(null);
+    this.engines = engines;
+    this.weights = weights;
+    this.meters = meters;
     if (settings.engineConcurrency() > 0) {
       timer =
           Executors.newSingleThreadScheduledExecutor(
@@ -73,7 +82,12 @@ public final class FairQueue implements ProxyListener {
     if (timer == null) {
       return ProxyGate.PASS;
     }
-    String model = call.model();
+    return enter(call.model(), Actors.of(call.request()), call.attributes());
+  }
+
+  /** {@link #enter(ProxyCall)} for a request of {@code key} keeping its state in {@code slot}. */
+  CompletableFuture<Optional<MutableHttpResponse<?>>> enter(
+      String model, String key, Map<String, Object> slot) {
     int capacity = capacity(model);
     if (capacity == 0) {
       return ProxyGate.PASS; // nothing READY: the proxy answers that itself
@@ -83,7 +97,7 @@ public final class FairQueue implements ProxyListener {
     synchronized (queue) {
       if (queue.waiting == 0 && queue.inFlight < capacity) {
         queue.inFlight++;
-        call.attributes().put(SLOT, queue);
+        slot.put(SLOT, queue);
         return ProxyGate.PASS;
       }
       if (queue.waiting >= settings.maxQueued()) {
@@ -96,7 +110,7 @@ public final class FairQueue implements ProxyListener {
                         "queue_full")
                     .header("Retry-After", "1")));
       }
-      waiter = new Waiter(call, Actors.of(call.request()));
+      waiter = new Waiter(slot, key);
       queue.add(waiter);
     }
     waiter.timeout =
@@ -123,7 +137,12 @@ public final class FairQueue implements ProxyListener {
 
   @Override
   public void onEnd(ProxyCall call, ProxyOutcome outcome) {
-    Object held = call.attributes().remove(SLOT);
+    release(call.attributes());
+  }
+
+  /** Gives back the slot the request holds, if any, and lets the next one in. */
+  void release(Map<String, Object> slot) {
+    Object held = slot.remove(SLOT);
     if (held instanceof ModelQueue queue) {
       synchronized (queue) {
         queue.inFlight--;
@@ -145,13 +164,7 @@ public final class FairQueue implements ProxyListener {
   }
 
   private int capacity(String model) {
-    int ready = 0;
-    for (EngineEntry entry : registry.all()) {
-      if (entry.isRoutable() && entry.serves(model)) {
-        ready++;
-      }
-    }
-    return ready * settings.engineConcurrency();
+    return engines.ready(model) * settings.engineConcurrency();
   }
 
   private void dispatchAll() {
@@ -169,7 +182,7 @@ public final class FairQueue implements ProxyListener {
       while ((capacity == 0 || queue.inFlight < capacity) && (next = queue.next()) != null) {
         if (capacity > 0) {
           queue.inFlight++;
-          next.call.attributes().put(SLOT, queue);
+          next.slot.put(SLOT, queue);
         }
         go.add(next);
       }
@@ -188,7 +201,10 @@ public final class FairQueue implements ProxyListener {
     synchronized (queue) {
       removed = queue.remove(waiter);
     }
-    if (removed) {
+    if (!removed) {
+      return;
+    }
+    try {
       waiter.future.complete(
           Optional.of(
               OpenAiError.response(
@@ -201,6 +217,8 @@ public final class FairQueue implements ProxyListener {
                       "server_error",
                       "queue_timeout")
                   .header("Retry-After", "1")));
+    } catch (RuntimeException e) {
+      waiter.future.completeExceptionally(e);
     }
   }
 
@@ -213,13 +231,13 @@ public final class FairQueue implements ProxyListener {
 
   /** A request waiting for a slot. */
   private static final class Waiter {
-    final ProxyCall call;
+    final Map<String, Object> slot;
     final String key;
     final CompletableFuture<Optional<MutableHttpResponse<?>>> future = new CompletableFuture<>();
     volatile ScheduledFuture<?> timeout;
 
-    Waiter(ProxyCall call, String key) {
-      this.call = call;
+    Waiter(Map<String, Object> slot, String key) {
+      this.slot = slot;
       this.key = key;
     }
   }
@@ -255,7 +273,7 @@ public final class FairQueue implements ProxyListener {
         return null;
       }
       if (credit <= 0) {
-        credit = book.weight(key);
+        credit = weights.applyAsInt(key);
       }
       ArrayDeque<Waiter> own = byKey.get(key);
       Waiter waiter = own.pollFirst();
