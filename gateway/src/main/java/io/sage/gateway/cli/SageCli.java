@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       LlmCommand.class,
       KeysCommand.class,
       UsageCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
