@@ -83,8 +83,11 @@ for name in "${NAMES[@]}"; do
 done
 
 for round in $(seq 1 "$ROUNDS"); do
+  # the order alternates per round, so that a load that drifts during the run favours neither
+  ORDER=("${NAMES[@]}")
+  [ $((round % 2)) = 0 ] && ORDER=(usage-on usage-off)
   for kind in json stream; do
-    for name in "${NAMES[@]}"; do
+    for name in "${ORDER[@]}"; do
       echo "bench: round $round/$ROUNDS $kind $name" >&2
       wrk -t2 -c64 -d"${DURATION}s" -s "$WORK/$kind.lua" "${BASE[$name]}/v1/chat/completions" \
         > "$WORK/wrk-$kind-$name-$round.txt"
@@ -103,7 +106,9 @@ GATEWAY_DIRS=()
 echo "bench: seeding $ROWS usage rows" >&2
 CP="$(ls "$DIST"/lib/*.jar | grep -v '/sage-gateway' | paste -sd: -)"
 mkdir -p "$WORK/gw-month"
-java -cp "$CP" "$ROOT/bench/UsageSeed.java" "$WORK/gw-month" "$ROWS" > "$WORK/seed.txt" 2> "$WORK/seed.log" \
+printf '<configuration><root level="WARN"/></configuration>\n' > "$WORK/logback-quiet.xml"
+java -Dlogback.configurationFile="$WORK/logback-quiet.xml" -cp "$CP" "$ROOT/bench/UsageSeed.java" \
+  "$WORK/gw-month" "$ROWS" > "$WORK/seed.txt" 2> "$WORK/seed.log" \
   || { echo "bench: seeding failed:" >&2; tail -20 "$WORK/seed.log" >&2; exit 2; }
 MONTH_PORT=$(free_port)
 start_gateway usage-month "$MONTH_PORT" "$WORK/gw-month"
