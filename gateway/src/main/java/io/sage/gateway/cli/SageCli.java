@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       LlmCommand.class,
       KeysCommand.class,
+      UsageCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
       CommandLine.HelpCommand.class

@@ -37,6 +37,8 @@ public final class EngineProxy {
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
   private final Duration stallTimeout;
+  private final ProxyGate gate;
+  private final StreamUsage streamUsage;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -47,6 +49,8 @@ public final class EngineProxy {
       ControlPlane router,
       List<ProxyListener> listeners,
       InferenceAdmission admission,
+      ProxyGate gate,
+      StreamUsage streamUsage,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout,
       @Value("${sage.limits.stall-timeout:120s}") Duration stallTimeout) {
@@ -54,6 +58,8 @@ public final class EngineProxy {
     this.router = router;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
+    this.gate = gate;
+    this.streamUsage = streamUsage;
     this.http = http;
     this.responseTimeout = responseTimeout;
   }
@@ -70,6 +76,7 @@ public final class EngineProxy {
     ProxyCall call =
         new ProxyCall(
             request, path, parsed.model(), parsed.stream(), ProxyHeaders.requestId(request));
+    byte[] upstreamBody = streamUsage.upstreamBody(parsed, body);
     ProxyExchange exchange =
         new ProxyExchange(
             router,
@@ -77,7 +84,8 @@ public final class EngineProxy {
             responseTimeout,
             stallTimeout,
             request,
-            body,
+            upstreamBody,
+            upstreamBody != body,
             parsed,
             kind,
             path,
@@ -88,7 +96,12 @@ public final class EngineProxy {
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
     }
-    return exchange.attempt(new ArrayList<>(), null);
+    return gate.enter(call, parsed, body.length)
+        .thenCompose(
+            gated ->
+                gated.isPresent()
+                    ? exchange.refuse(gated.get())
+                    : exchange.attempt(new ArrayList<>(), null));
   }
 
   /** Inspects and proxies a raw body. */

@@ -27,6 +27,7 @@ enum RouteAccess {
           "/v1/completions",
           "/v1/embeddings",
           "/v1/models",
+          "/v1/usage",
           "/sessions",
           "/v1/sessions");
   private static final String[] INFERENCE_PREFIXES = {"/v1/models/", "/sessions/", "/v1/sessions/"};
