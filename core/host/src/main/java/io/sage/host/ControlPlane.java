@@ -270,6 +270,11 @@ public final class ControlPlane implements AutoCloseable {
     return router.kindServing(model);
   }
 
+  /** How many READY engines serve {@code model} now (the fair queue's capacity). */
+  public int readyEngines(String model) {
+    return router.readyCount(model);
+  }
+
   // observation
 
   /** Told about every committed transition. */
