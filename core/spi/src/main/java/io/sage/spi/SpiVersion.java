@@ -7,7 +7,7 @@ package io.sage.spi;
  */
 public final class SpiVersion {
   /** The SPI version this host implements. */
-  public static final String VERSION = "1.0.0";
+  public static final String VERSION = "1.1.0";
 
   private SpiVersion() {}
 }

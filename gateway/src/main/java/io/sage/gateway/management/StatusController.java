@@ -65,6 +65,7 @@ class StatusController {
     body.put("runtimes", plugins.runtimeKinds());
     body.put("plugins", pluginViews);
     body.put("gpu_provider", gpus.providerSummary());
+    body.put("schedulers", SchedulerViews.of(plugins));
     body.put("data_dir", dataDir);
     return body;
   }

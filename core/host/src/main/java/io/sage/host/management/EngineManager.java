@@ -18,6 +18,7 @@ import io.sage.host.plugin.PluginHost;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.ProcessGroups;
 import io.sage.host.supervision.EngineSupervisor;
+import io.sage.host.supervision.RemoteJobSpecs;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -192,7 +193,11 @@ public final class EngineManager {
             request.label(),
             request.extraArgs(),
             request.options());
-    List<String> runtimeProblems = factory.validate(HostOptions.forRuntime(spec));
+    List<String> runtimeProblems = new ArrayList<>(factory.validate(HostOptions.forRuntime(spec)));
+    if (runtimeProblems.isEmpty()) {
+      runtimeProblems.addAll(
+          RemoteJobSpecs.problems(plugins, factory, HostOptions.forRuntime(spec)));
+    }
     if (!runtimeProblems.isEmpty()) {
       throw new SageException(
           ErrorCode.INVALID_OPTION,
@@ -204,7 +209,7 @@ public final class EngineManager {
     String id = EngineIds.next();
     List<Integer> gpuIds = List.of();
     long gpuMemoryMib = 0;
-    if (factory.usesGpus() && useGpu && gpus.placesGpus()) {
+    if (factory.usesGpus() && useGpu && gpus.placesGpus() && factory.remoteJobs().isEmpty()) {
       GpuRequest gpuRequest = gpuRequest(spec);
       gpuIds = placeGpus(id, "engine for " + spec.model(), gpuRequest);
       gpuMemoryMib = gpuRequest.need().perGpuMib();

@@ -54,6 +54,7 @@ public final class EngineSupervisor implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
   private final ProbeClient probes;
+  private final RemoteJobSupervision remoteJobs;
   private final Map<String, SupervisedState> supervised = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> waiters = new ConcurrentHashMap<>();
   private volatile boolean closing;
@@ -77,6 +78,9 @@ public final class EngineSupervisor implements AutoCloseable {
     this.scheduler = Executors.newScheduledThreadPool(1, daemon("sage-supervisor"));
     this.workers = Executors.newCachedThreadPool(daemon("sage-engine-worker"));
     this.probes = new ProbeClient(config.probeTimeout(), workers);
+    this.remoteJobs =
+        new RemoteJobSupervision(
+            this, registry, plugins, logs, ports, config, javaExecutable, workers);
     registry.addListener(
         (entry, event) -> {
           CompletableFuture<Void> waiter = waiters.remove(entry.id() + ":" + event.to());
@@ -130,6 +134,11 @@ public final class EngineSupervisor implements AutoCloseable {
     }
     try {
       EngineRuntimeFactory factory = plugins.runtime(record.spec().runtime());
+      if (factory.remoteJobs().isPresent()) {
+        remoteJobs.launch(
+            entry, factory.remoteJobs().get(), state, generation, record.spec().runtime());
+        return;
+      }
       state.startupTimeout =
           HostOptions.seconds(
               record.spec(),
@@ -511,6 +520,10 @@ public final class EngineSupervisor implements AutoCloseable {
     if (record.isRemote()) {
       return "remote engine, nothing to stop";
     }
+    if (remoteJobs.manages(record)) {
+      state(entry).stopping = true;
+      return remoteJobs.cancel(entry, state(entry).stopGrace);
+    }
     ManagedProcess process = entry.process();
     long pgid = process != null ? process.pid() : record.pid() == null ? -1 : record.pid();
     if (pgid <= 1
@@ -610,7 +623,14 @@ public final class EngineSupervisor implements AutoCloseable {
   }
 
   private boolean startupTimedOut(EngineEntry entry, SupervisedState state) {
-    Duration elapsed = Duration.between(entry.record().stateSince(), registry.clock().instant());
+    Instant since =
+        remoteJobs.manages(entry.record())
+            ? remoteJobs.startupClock(entry).orElse(null)
+            : entry.record().stateSince();
+    if (since == null) {
+      return false; // a queued job: queue time does not count
+    }
+    Duration elapsed = Duration.between(since, registry.clock().instant());
     if (elapsed.compareTo(state.startupTimeout) <= 0) {
       return false;
     }
@@ -761,9 +781,15 @@ public final class EngineSupervisor implements AutoCloseable {
     return workers;
   }
 
+  /** Supervision of engines that run as scheduler jobs (for the reconciler). */
+  RemoteJobSupervision remoteJobs() {
+    return remoteJobs;
+  }
+
   @Override
   public void close() {
     closing = true;
+    remoteJobs.close();
     scheduler.shutdownNow();
     workers.shutdownNow();
   }

@@ -59,6 +59,9 @@ public final class Reconciler {
       reconcileRemote(entry);
       return;
     }
+    if (supervisor.remoteJobs().reconcile(entry)) {
+      return;
+    }
     Optional<ProcessHandle> alive =
         record.pid() == null
             ? Optional.empty()
