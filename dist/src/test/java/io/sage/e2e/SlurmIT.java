@@ -275,6 +275,34 @@ class SlurmIT {
     assertThat(cluster.activeJobs("sage-" + id)).isEmpty();
   }
 
+  @Test
+  @Order(8)
+  void queueTimeDoesNotCountAgainstTheStartupTimeoutAndStoppingAQueuedJobCancelsIt() {
+    String blocker = cluster.sbatch("--job-name=blocker2", "--gres=gpu:2", "--wrap=sleep 600");
+    try {
+      cluster.awaitJobState(blocker, "RUNNING", Duration.ofSeconds(30));
+      String id = gateway.startEngine(slurmEngine("queued-mock", "\"startup_timeout_s\":\"2\""));
+      gateway.awaitEngine(
+          id, Duration.ofSeconds(30), e -> e.get("last_error").asText("").contains("PENDING"));
+      String job = onlyJob(id);
+      // twice the startup timeout in the queue: still STARTING, never ERROR
+      long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+      while (System.nanoTime() < until) {
+        assertThat(gateway.engine(id).get("state").asText()).isEqualTo("STARTING");
+        Gateway.sleep(200);
+      }
+      Http.Response stop = gateway.post("/v1/management/engines/" + id + "/stop?wait=true", "");
+      assertThat(stop.status()).as(stop.body()).isEqualTo(200);
+      assertThat(stop.json().get("state").asText()).isEqualTo("STOPPED");
+      assertThat(cluster.activeJobs("sage-" + id)).isEmpty();
+      assertThat(reasons(id).get(0)).startsWith("STARTING->STOPPED");
+      assertThat(reasons(id)).noneMatch(r -> r.contains("ERROR"));
+      cluster.awaitJobState(job, "CANCELLED", Duration.ofSeconds(10));
+    } finally {
+      cluster.scancel(blocker);
+    }
+  }
+
   private static String engineId(String model) {
     for (JsonNode e : gateway.get("/v1/management/engines").json().get("engines")) {
       if (e.get("model").asText().equals(model)) {

@@ -82,8 +82,28 @@ final class SlurmJobs implements RemoteJobs {
     return id;
   }
 
+  /**
+   * {@inheritDoc} A job that is COMPLETING (its processes are being reaped, the final state is not
+   * known yet) is asked again for up to the command timeout, so that ERROR reasons carry the final
+   * state (CANCELLED, FAILED, TIMEOUT...) rather than COMPLETING.
+   */
   @Override
   public JobStatus observe(String handle, String engineId) {
+    long deadline = System.nanoTime() + cli.settings().commandTimeout().toNanos();
+    JobStatus status = observeOnce(handle, engineId);
+    while ("COMPLETING".equals(status.schedulerState()) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return status;
+      }
+      status = observeOnce(handle, engineId);
+    }
+    return status;
+  }
+
+  private JobStatus observeOnce(String handle, String engineId) {
     if (!handle.matches("\\d+")) {
       return JobStatus.gone("not a Slurm job id: " + handle);
     }
