@@ -3,6 +3,7 @@ package io.sage.gateway;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.sage.db.H2Urls;
+import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ public final class GatewayServer {
     Path dataDir = settings.dataDir();
     Files.createDirectories(dataDir);
     Files.createDirectories(dataDir.resolve("logs"));
+    DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.put("datasources.default.url", H2Urls.fileUrl(dataDir));

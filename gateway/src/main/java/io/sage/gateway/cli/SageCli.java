@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       LlmCommand.class,
       KeysCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -1,0 +1,88 @@
+package io.sage.gateway.management;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.server.types.files.StreamedFile;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.transaction.TransactionOperations;
+import io.sage.gateway.security.Actors;
+import io.sage.host.management.EngineManager;
+import io.sage.spi.ErrorCode;
+import io.sage.spi.SageException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * {@code POST /v1/management/backup}: a consistent copy of the live database as a zip, taken with
+ * H2's online {@code BACKUP TO} (transactionally consistent under load: MVStore backs up a
+ * snapshot), streamed to the caller and removed from the gateway's disk afterwards. {@code sage
+ * backup} saves it; {@code sage restore} puts it into a data dir.
+ */
+@Controller("/v1/management/backup")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class BackupController {
+  static final MediaType ZIP = MediaType.of("application/zip");
+  private final TransactionOperations<Connection> transactions;
+  private final EngineManager manager;
+
+  BackupController(TransactionOperations<Connection> transactions, EngineManager manager) {
+    this.transactions = transactions;
+    this.manager = manager;
+  }
+
+  @Post(consumes = MediaType.ALL, produces = "application/zip")
+  HttpResponse<StreamedFile> backup() throws IOException {
+    String actor = Actors.current();
+    Path zip = Files.createTempFile("sage-backup-", ".zip");
+    Files.delete(zip); // H2 creates the file itself
+    try {
+      transactions.executeRead(status -> backupTo(status.getConnection(), zip));
+    } catch (RuntimeException e) {
+      Files.deleteIfExists(zip);
+      manager.audit(actor, "gateway.backup", null, "error", e.getMessage());
+      throw new SageException(ErrorCode.INTERNAL, "backup failed: " + e.getMessage());
+    }
+    long size = Files.size(zip);
+    manager.audit(actor, "gateway.backup", null, "ok", size + " bytes");
+    InputStream in = new DeletingInputStream(zip);
+    return HttpResponse.ok(new StreamedFile(in, ZIP))
+        .header("Content-Disposition", "attachment; filename=\"sage-backup.zip\"")
+        .contentLength(size);
+  }
+
+  private static Void backupTo(Connection connection, Path zip) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      // the path is ours (a temp file), never user input; H2's BACKUP takes no parameters
+      statement.execute("BACKUP TO '" + zip.toString().replace("'", "''") + "'");
+    }
+    return null;
+  }
+
+  /** Removes the temporary zip once the response has been written (or abandoned). */
+  private static final class DeletingInputStream extends FilterInputStream {
+    private final Path file;
+
+    DeletingInputStream(Path file) throws IOException {
+      super(Files.newInputStream(file));
+      this.file = file;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        super.close();
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+}

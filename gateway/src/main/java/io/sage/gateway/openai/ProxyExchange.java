@@ -1,0 +1,192 @@
+package io.sage.gateway.openai;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.client.ProxyHttpClient;
+import io.micronaut.http.client.exceptions.ReadTimeoutException;
+import io.sage.gateway.errors.OpenAiError;
+import io.sage.host.engine.EngineEntry;
+import io.sage.host.routing.EngineRouter;
+import io.sage.host.supervision.EngineSupervisor;
+import io.sage.spi.ErrorCode;
+import io.sage.spi.SageException;
+import io.sage.spi.engine.EngineKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * One client request through the retries: choose an engine, send, and either relay its answer or
+ * fail over (connect/send failure, or 502/503/504 before any byte went out) up to {@link
+ * #MAX_RETRIES} times. Listeners hear each step; {@link #end} tells them the outcome exactly once.
+ */
+final class ProxyExchange {
+  private static final int MAX_RETRIES = 2;
+
+  private final EngineRouter router;
+  private final EngineSupervisor supervisor;
+  private final ProxyHttpClient http;
+  private final Duration responseTimeout;
+  private final HttpRequest<?> request;
+  private final byte[] body;
+  private final InferenceRequest parsed;
+  private final EngineKind kind;
+  private final String path;
+  private final ProxyCall call;
+  private final List<ProxyListener> listeners;
+  private final List<ProxyListener> bodyListeners = new ArrayList<>();
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  ProxyExchange(
+      EngineRouter router,
+      EngineSupervisor supervisor,
+      ProxyHttpClient http,
+      Duration responseTimeout,
+      HttpRequest<?> request,
+      byte[] body,
+      InferenceRequest parsed,
+      EngineKind kind,
+      String path,
+      ProxyCall call,
+      List<ProxyListener> listeners) {
+    this.router = router;
+    this.supervisor = supervisor;
+    this.http = http;
+    this.responseTimeout = responseTimeout;
+    this.request = request;
+    this.body = body;
+    this.parsed = parsed;
+    this.kind = kind;
+    this.path = path;
+    this.call = call;
+    this.listeners = listeners;
+    for (ProxyListener listener : listeners) {
+      if (listener.wantsBody(call)) {
+        bodyListeners.add(listener);
+      }
+    }
+  }
+
+  ProxyCall call() {
+    return call;
+  }
+
+  List<ProxyListener> bodyListeners() {
+    return bodyListeners;
+  }
+
+  void each(Consumer<ProxyListener> action) {
+    for (ProxyListener listener : listeners) {
+      try {
+        action.accept(listener);
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(EngineProxy.class).warn("proxy listener {} failed", listener, e);
+      }
+    }
+  }
+
+  void end(ProxyOutcome outcome) {
+    if (ended.compareAndSet(false, true)) {
+      each(l -> l.onEnd(call, outcome));
+    }
+  }
+
+  CompletableFuture<HttpResponse<?>> answer(SageException error, String engineId) {
+    MutableHttpResponse<?> response = OpenAiError.response(error);
+    response.header(EngineProxy.REQUEST_ID_HEADER, call.requestId());
+    if (engineId != null) {
+      response.header(EngineProxy.ENGINE_HEADER, engineId);
+    }
+    end(new ProxyOutcome(response.code(), engineId, true, error.getMessage()));
+    return CompletableFuture.completedFuture(response);
+  }
+
+  /** Answers with the security checks' refusal (403 model not allowed, 429 too many in flight). */
+  CompletableFuture<HttpResponse<?>> refuse(MutableHttpResponse<?> response) {
+    response.header(EngineProxy.REQUEST_ID_HEADER, call.requestId());
+    end(new ProxyOutcome(response.code(), null, true, "refused with " + response.code()));
+    return CompletableFuture.completedFuture(response);
+  }
+
+  CompletableFuture<HttpResponse<?>> attempt(List<String> tried, String lastFailure) {
+    Optional<EngineEntry> chosen = router.choose(parsed.model(), kind, tried);
+    if (chosen.isEmpty()) {
+      return answer(NoEngineAnswer.explain(router, parsed.model(), kind, tried, lastFailure), null);
+    }
+    EngineEntry engine = chosen.get();
+    tried.add(engine.id());
+    call.attempted();
+    each(l -> l.onAttempt(call, engine.id()));
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            engine.requestFinished();
+          }
+        };
+    engine.requestStarted();
+    return Mono.from(
+            http.proxy(ProxyHeaders.upstreamRequest(request, engine, path, body, call.requestId())))
+        .toFuture()
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                release.run();
+                return failed(tried, engine, error);
+              }
+              int status = response.code();
+              if ((status == 502 || status == 503 || status == 504)
+                  && tried.size() <= MAX_RETRIES) {
+                ResponseRelay.discard(response);
+                release.run();
+                return retryOrFail(
+                    tried, engine.id(), "engine " + engine.id() + " answered " + status);
+              }
+              return CompletableFuture.<HttpResponse<?>>completedFuture(
+                  ResponseRelay.relay(this, response, engine, release));
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** The engine did not answer: a timeout is final (504), anything else is retried elsewhere. */
+  private CompletableFuture<HttpResponse<?>> failed(
+      List<String> tried, EngineEntry engine, Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof ReadTimeoutException) {
+      return answer(
+          new SageException(
+              ErrorCode.ENGINE_TIMEOUT,
+              "engine "
+                  + engine.id()
+                  + " did not answer within "
+                  + responseTimeout.toSeconds()
+                  + " s"),
+          engine.id());
+    }
+    supervisor.probeSoon(engine);
+    return retryOrFail(
+        tried, engine.id(), "engine " + engine.id() + ": " + ResponseRelay.describe(cause));
+  }
+
+  private CompletableFuture<HttpResponse<?>> retryOrFail(
+      List<String> tried, String engineId, String failure) {
+    if (tried.size() > MAX_RETRIES) {
+      return answer(
+          new SageException(
+              ErrorCode.ENGINE_UNREACHABLE,
+              "all attempts failed for model '" + parsed.model() + "'; last: " + failure),
+          engineId);
+    }
+    each(l -> l.onRetry(call, engineId, failure));
+    return attempt(tried, failure);
+  }
+}

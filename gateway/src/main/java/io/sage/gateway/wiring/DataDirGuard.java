@@ -1,0 +1,157 @@
+package io.sage.gateway.wiring;
+
+import io.sage.db.H2Urls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Checks the data dir's database before the gateway opens it, so a lost or damaged registry is
+ * never silently replaced by an empty one: an empty registry would orphan the engines still running
+ * and write a new {@code admin.key} over the old one.
+ *
+ * <ul>
+ *   <li>A data dir that has held a gateway ({@code admin.key}, engine folders) whose database file
+ *       is missing or empty is refused, with the ways to recover.
+ *   <li>A database H2 cannot open (corrupt, truncated, written by another version) is refused in
+ *       one line saying what is wrong and what to do, never a stack trace.
+ * </ul>
+ */
+public final class DataDirGuard {
+  private DataDirGuard() {}
+
+  /** Why a start was refused; the message is the whole story, meant for the operator. */
+  public static final class RefusedException extends RuntimeException {
+    RefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /** The database file H2 keeps in the data dir. */
+  public static Path databaseFile(Path dataDir) {
+    return dataDir.resolve(H2Urls.DATABASE_NAME + ".mv.db");
+  }
+
+  /**
+   * Refuses a data dir whose database is missing or empty after a gateway has used it, or that H2
+   * cannot open. A brand-new data dir (no traces of a gateway) passes: its database is created.
+   *
+   * @throws RefusedException with the reason and the way to recover
+   */
+  public static void check(Path dataDir) {
+    Path database = databaseFile(dataDir);
+    long size = sizeOf(database);
+    if (size <= 0) {
+      List<String> traces = traces(dataDir);
+      if (!traces.isEmpty()) {
+        throw new RefusedException(
+            "the database "
+                + database
+                + (size < 0 ? " is missing" : " is empty (0 bytes)")
+                + ", but this data dir has held a gateway ("
+                + String.join(", ", traces)
+                + "); refusing to start with an empty registry, which would orphan running"
+                + " engines and replace admin.key. To recover: stop any engines still running"
+                + " from it, then `sage restore BACKUP.zip --data-dir "
+                + dataDir
+                + "`; to start afresh on purpose, use a new data dir or move "
+                + String.join(" and ", traces)
+                + " away.");
+      }
+      if (size == 0) {
+        deleteEmpty(database);
+      }
+      return;
+    }
+    open(dataDir, database);
+  }
+
+  /** Opens and closes the database once, turning H2's failure into one line. */
+  private static void open(Path dataDir, Path database) {
+    try (Connection connection =
+        DriverManager.getConnection(H2Urls.fileUrl(dataDir) + ";IFEXISTS=TRUE", "sa", "")) {
+      connection.isValid(5);
+    } catch (SQLException e) {
+      throw new RefusedException(describe(database, e));
+    }
+  }
+
+  static String describe(Path database, SQLException e) {
+    String first = firstLine(e.getMessage());
+    String lower = first.toLowerCase(java.util.Locale.ROOT);
+    if (lower.contains("already in use") || lower.contains("locked")) {
+      return "the database "
+          + database
+          + " is in use by another process (is a gateway already running on this data dir?): "
+          + first;
+    }
+    String what =
+        lower.contains("corrupt") || lower.contains("chunk") || lower.contains("file header")
+            ? "is damaged"
+            : lower.contains("unsupported") || lower.contains("format")
+                ? "was written by an incompatible H2 version"
+                : "cannot be opened";
+    return "the database "
+        + database
+        + " "
+        + what
+        + " (H2: "
+        + first
+        + "). Restore a backup with `sage restore BACKUP.zip --data-dir "
+        + database.getParent()
+        + " --force`, or move the file away to start with an empty registry.";
+  }
+
+  private static String firstLine(String message) {
+    if (message == null || message.isBlank()) {
+      return "no details";
+    }
+    String line = message.strip().lines().findFirst().orElse("no details");
+    // H2 appends the SQL state in brackets: keep the words
+    int bracket = line.indexOf(" [");
+    String words = bracket > 0 ? line.substring(0, bracket) : line;
+    return words.length() > 300 ? words.substring(0, 300) + "…" : words;
+  }
+
+  /** Files and folders that only a gateway that ran here leaves behind. */
+  static List<String> traces(Path dataDir) {
+    List<String> traces = new ArrayList<>();
+    if (Files.exists(dataDir.resolve("admin.key"))) {
+      traces.add("admin.key");
+    }
+    Path engines = dataDir.resolve("engines");
+    if (Files.isDirectory(engines)) {
+      try (Stream<Path> children = Files.list(engines)) {
+        if (children.findAny().isPresent()) {
+          traces.add("engines/");
+        }
+      } catch (IOException e) {
+        traces.add("engines/");
+      }
+    }
+    return traces;
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.exists(file) ? Files.size(file) : -1;
+    } catch (IOException e) {
+      throw new RefusedException("cannot read the database file " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static void deleteEmpty(Path database) {
+    try {
+      Files.deleteIfExists(database);
+    } catch (IOException e) {
+      throw new RefusedException(
+          "cannot remove the empty database file " + database + ": " + e.getMessage());
+    }
+  }
+}
