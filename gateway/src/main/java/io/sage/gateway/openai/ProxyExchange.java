@@ -93,6 +93,32 @@ final class ProxyExchange {
     }
   }
 
+  /** Whether a listener must make something durable before the client sees the last chunk. */
+  boolean holdsCompletion() {
+    for (ProxyListener listener : bodyListeners) {
+      if (listener.holdsCompletion(call)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Completes when every holding listener's {@link ProxyListener#beforeComplete} has. */
+  java.util.concurrent.CompletableFuture<Void> beforeComplete(String engineId, int status) {
+    List<java.util.concurrent.CompletableFuture<Void>> stages = new ArrayList<>();
+    for (ProxyListener listener : bodyListeners) {
+      if (listener.holdsCompletion(call)) {
+        try {
+          stages.add(listener.beforeComplete(call, engineId, status).toCompletableFuture());
+        } catch (RuntimeException e) {
+          stages.add(java.util.concurrent.CompletableFuture.failedFuture(e));
+        }
+      }
+    }
+    return java.util.concurrent.CompletableFuture.allOf(
+        stages.toArray(java.util.concurrent.CompletableFuture[]::new));
+  }
+
   void end(ProxyOutcome outcome) {
     if (ended.compareAndSet(false, true)) {
       each(l -> l.onEnd(call, outcome));

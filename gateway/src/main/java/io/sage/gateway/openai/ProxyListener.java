@@ -1,6 +1,8 @@
 package io.sage.gateway.openai;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Observes proxied inference requests (metrics, access log, conversation sessions). Every {@code
@@ -31,6 +33,22 @@ public interface ProxyListener {
 
   /** Whether this listener reads bodies (others cost nothing on the byte path). */
   default boolean wantsBody(ProxyCall call) {
+    return false;
+  }
+
+  /**
+   * The engine's body ended normally with {@code status}; the relay holds back its last chunk until
+   * the returned stage completes, so what this listener makes durable here (a session turn) is
+   * stored before the client can see the response as complete. A stage that fails cuts the response
+   * instead (an SSE error event for streams), so the client never takes it as acknowledged. Called
+   * only for listeners that read bodies; the default holds nothing back.
+   */
+  default CompletionStage<Void> beforeComplete(ProxyCall call, String engineId, int status) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Whether {@link #beforeComplete} must finish before the client sees the last chunk. */
+  default boolean holdsCompletion(ProxyCall call) {
     return false;
   }
 

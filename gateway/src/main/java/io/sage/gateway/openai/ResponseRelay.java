@@ -57,28 +57,33 @@ final class ResponseRelay {
         Flux.from(bodyOf(response))
             .map(buf -> chunk(exchange, buf))
             // a chunk that never reached the client (cancel, error) is released, not leaked
-            .doOnDiscard(ReadBuffer.class, ReadBuffer::close)
-            .doFinally(
-                signal -> {
-                  release.run();
-                  boolean completed = signal == SignalType.ON_COMPLETE && !failed.get();
-                  exchange.end(
-                      new ProxyOutcome(
-                          status,
-                          engine.id(),
-                          completed,
-                          completed
-                              ? null
-                              : signal == SignalType.CANCEL
-                                  ? "client disconnected"
-                                  : "engine failed mid-response"));
-                });
+            .doOnDiscard(ReadBuffer.class, ReadBuffer::close);
+    if (exchange.holdsCompletion()) {
+      relayed =
+          CompletionHold.holdLast(relayed, () -> exchange.beforeComplete(engine.id(), status));
+    }
+    relayed =
+        relayed.doFinally(
+            signal -> {
+              release.run();
+              boolean completed = signal == SignalType.ON_COMPLETE && !failed.get();
+              exchange.end(
+                  new ProxyOutcome(
+                      status,
+                      engine.id(),
+                      completed,
+                      completed
+                          ? null
+                          : signal == SignalType.CANCEL
+                              ? "client disconnected"
+                              : "engine failed mid-response"));
+            });
     if (sse) {
       relayed =
           relayed.onErrorResume(
               error -> {
                 failed.set(true);
-                return Flux.just(BUFFERS.adapt(midStreamError(engine, error)));
+                return Flux.just(BUFFERS.adapt(streamError(engine, error)));
               });
     }
     MutableHttpResponse<?> out = HttpResponse.status(HttpStatus.valueOf(status));
@@ -92,7 +97,13 @@ final class ResponseRelay {
     return out.body(BODIES.adapt(relayed));
   }
 
-  private static byte[] midStreamError(EngineEntry engine, Throwable error) {
+  private static byte[] streamError(EngineEntry engine, Throwable error) {
+    if (error instanceof CompletionHold.NotStoredException notStored) {
+      return ("data: "
+              + OpenAiError.json(notStored.getMessage(), "server_error", "not_stored")
+              + "\n\n")
+          .getBytes(StandardCharsets.UTF_8);
+    }
     return ("data: "
             + OpenAiError.json(
                 "engine " + engine.id() + " failed mid-stream: " + describe(error),

@@ -13,15 +13,18 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores one session turn when its proxied request ends: the user turns and the assembled reply
- * when the whole response reached the client with status 200; otherwise the user turns alone,
- * marked failed or cut with the reason. The database write runs on {@code writer}, never on the I/O
- * thread that ends the response.
+ * Stores one session turn: the user turns and the assembled reply once the engine's 200 answer has
+ * ended, before its last chunk goes to the client ({@link #beforeComplete}); otherwise, when the
+ * request ends, the user turns alone, marked failed or cut with the reason. The database write runs
+ * on {@code writer}, never on the I/O thread that relays the response.
  */
 final class ReplyRecorder implements ProxyListener {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyRecorder.class);
@@ -29,6 +32,7 @@ final class ReplyRecorder implements ProxyListener {
   private final JdbcSessionStore store;
   private final Executor writer;
   private final ReplyAssembler reply = new ReplyAssembler();
+  private final AtomicBoolean stored = new AtomicBoolean();
 
   ReplyRecorder(SessionTurn turn, JdbcSessionStore store, Executor writer) {
     this.turn = turn;
@@ -47,9 +51,46 @@ final class ReplyRecorder implements ProxyListener {
   }
 
   @Override
+  public boolean holdsCompletion(ProxyCall call) {
+    return true;
+  }
+
+  /**
+   * The engine's answer ended: a 200 turn is stored now, before the relay lets the last chunk out,
+   * so a turn the client saw complete is never lost (a crash before this point loses a turn the
+   * client never saw acknowledged). Other statuses are recorded by {@link #onEnd} as before.
+   */
+  @Override
+  public CompletionStage<Void> beforeComplete(ProxyCall call, String engineId, int status) {
+    if (status != 200) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<SessionMessage> messages =
+        messages(call, new ProxyOutcome(status, engineId, true, null), Instant.now());
+    stored.set(true);
+    return CompletableFuture.runAsync(() -> storeOrFail(messages), writer);
+  }
+
+  @Override
   public void onEnd(ProxyCall call, ProxyOutcome outcome) {
+    if (stored.get()) {
+      return;
+    }
     List<SessionMessage> messages = messages(call, outcome, Instant.now());
     writer.execute(() -> store(messages));
+  }
+
+  private void storeOrFail(List<SessionMessage> messages) {
+    try {
+      store.append(turn.sessionId(), messages, Instant.now(), turn.title());
+    } catch (SageException e) {
+      if (e.code() != ErrorCode.NOT_FOUND) {
+        throw e;
+      }
+      LOG.info(
+          "session {} was deleted while a request on it ran; its turn is not stored",
+          turn.sessionId());
+    }
   }
 
   List<SessionMessage> messages(ProxyCall call, ProxyOutcome outcome, Instant now) {
