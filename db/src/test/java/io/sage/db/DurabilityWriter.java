@@ -40,7 +40,7 @@ public final class DurabilityWriter {
           engine.state() == EngineState.READY
               ? EngineState.ERROR
               : engine.state() == EngineState.ERROR ? EngineState.STARTING : EngineState.READY;
-      EngineRecord moved = engine.withState(next, Instant.now()).withRestartCount(i, Instant.now());
+      EngineRecord moved = engine.withState(next, Instant.now()).withRestart(Instant.now());
       store.transition(
           moved,
           new EngineEvent(0, engineId, engine.state(), next, "transition " + i, Instant.now()));

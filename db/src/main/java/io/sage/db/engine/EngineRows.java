@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sage.host.engine.EngineRecord;
+import io.sage.host.engine.Health;
+import io.sage.host.engine.Lifecycle;
+import io.sage.host.engine.Placement;
+import io.sage.host.engine.ProcessIdentity;
 import io.sage.spi.engine.EngineSpec;
 import java.util.Arrays;
 import java.util.List;
@@ -35,17 +39,17 @@ final class EngineRows {
         engine.host(),
         engine.port(),
         engine.baseUrl(),
-        engine.pid(),
-        engine.processStartTime(),
-        engine.commandLine(),
+        engine.process().pidOrNull(),
+        engine.process().startTime(),
+        engine.process().commandLine(),
         engine.gpuIds().stream().map(String::valueOf).collect(Collectors.joining(",")),
-        engine.gpuMemoryMib(),
+        engine.placement().gpuMemoryMib(),
         engine.engineApiKey(),
         engine.createdAt(),
         engine.updatedAt(),
         engine.stateSince(),
-        engine.lastHeartbeatAt(),
-        engine.consecutiveFailures(),
+        engine.health().lastHeartbeatAt(),
+        engine.health().consecutiveFailures(),
         engine.restartCount(),
         engine.lastError());
   }
@@ -54,24 +58,19 @@ final class EngineRows {
     return new EngineRecord(
         row.id(),
         readSpec(row.id(), row.specJson()),
-        row.state(),
-        row.desiredState(),
-        row.host(),
-        row.port(),
-        row.baseUrl(),
-        row.pid(),
-        row.processStartTime(),
-        row.commandLine(),
-        parseGpuIds(row.id(), row.gpuIds()),
-        row.gpuMemoryMib(),
         row.engineApiKey(),
+        new Lifecycle(
+            row.state(), row.desiredState(), row.stateSince(), row.restartCount(), row.lastError()),
+        new Placement(
+            row.host(),
+            row.port(),
+            row.baseUrl(),
+            parseGpuIds(row.id(), row.gpuIds()),
+            row.gpuMemoryMib()),
+        ProcessIdentity.of(row.pid(), row.processStartTime(), row.commandLine()),
+        new Health(row.lastHeartbeatAt(), row.consecutiveFailures()),
         row.createdAt(),
-        row.updatedAt(),
-        row.stateSince(),
-        row.lastHeartbeatAt(),
-        row.consecutiveFailures(),
-        row.restartCount(),
-        row.lastError());
+        row.updatedAt());
   }
 
   private static String writeSpec(String engineId, EngineSpec spec) {

@@ -4,6 +4,10 @@ import io.sage.host.engine.DesiredState;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineState;
+import io.sage.host.engine.Health;
+import io.sage.host.engine.Lifecycle;
+import io.sage.host.engine.Placement;
+import io.sage.host.engine.ProcessIdentity;
 import io.sage.spi.engine.EngineKind;
 import io.sage.spi.engine.EngineSpec;
 import java.time.Instant;
@@ -40,51 +44,29 @@ public final class EngineFixtures {
     return new EngineRecord(
         id,
         spec,
-        EngineState.READY,
-        DesiredState.RUNNING,
-        "127.0.0.1",
-        8101,
-        "http://127.0.0.1:8101",
-        424242L,
-        createdAt.plusMillis(5),
-        "vllm serve meta-llama/Llama-3.1-8B-Instruct --port 8101",
-        List.of(3, 1),
-        40960L,
         "sk-engine-secret",
+        new Lifecycle(
+            EngineState.READY,
+            DesiredState.RUNNING,
+            createdAt.plusSeconds(20),
+            1,
+            "3 health checks failed: connection refused"),
+        new Placement("127.0.0.1", 8101, "http://127.0.0.1:8101", List.of(3, 1), 40960L),
+        new ProcessIdentity(
+            424242L,
+            createdAt.plusMillis(5),
+            "vllm serve meta-llama/Llama-3.1-8B-Instruct --port 8101"),
+        new Health(createdAt.plusSeconds(29), 2),
         createdAt,
-        createdAt.plusSeconds(30),
-        createdAt.plusSeconds(20),
-        createdAt.plusSeconds(29),
-        2,
-        1,
-        "3 health checks failed: connection refused");
+        createdAt.plusSeconds(30));
   }
 
   public static EngineRecord minimal(String id, Instant createdAt) {
     EngineSpec spec =
         new EngineSpec(
             "mini", null, EngineKind.EMBEDDING, "mock", null, 1, null, false, null, null, null);
-    return new EngineRecord(
-        id,
-        spec,
-        EngineState.STARTING,
-        DesiredState.RUNNING,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        0,
-        null,
-        createdAt,
-        createdAt,
-        createdAt,
-        null,
-        0,
-        0,
-        null);
+    return EngineRecord.starting(
+        id, spec, new Placement(null, null, null, List.of(), 0), null, createdAt);
   }
 
   public static EngineEvent firstEvent(EngineRecord engine) {

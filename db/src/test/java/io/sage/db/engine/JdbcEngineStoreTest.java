@@ -13,6 +13,9 @@ import io.sage.db.TestDatabases;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineState;
+import io.sage.host.engine.Health;
+import io.sage.host.engine.Placement;
+import io.sage.host.engine.ProcessIdentity;
 import io.sage.host.store.EngineStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
@@ -74,7 +77,7 @@ class JdbcEngineStoreTest {
     assertThat(found.spec().servedModelName()).isEqualTo("mini");
     assertThat(found.spec().requestedPort()).isNull();
     assertThat(found.gpuIds()).isEmpty();
-    assertThat(found.pid()).isNull();
+    assertThat(found.process()).isEqualTo(ProcessIdentity.NONE);
   }
 
   @Test
@@ -204,10 +207,11 @@ class JdbcEngineStoreTest {
     store.insert(engine, firstEvent(engine));
     EngineRecord placed =
         engine
-            .withPlacement(8123, "http://127.0.0.1:8123", List.of(0), 1024, T0.plusSeconds(1))
-            .withProcess(777L, T0.plusSeconds(1), "mock --port 8123", T0.plusSeconds(1))
-            .withHealth(T0.plusSeconds(2), 1, T0.plusSeconds(2))
-            .withRestartCount(3, T0.plusSeconds(2))
+            .withPlacement(Placement.local("127.0.0.1", 8123, List.of(0), 1024), T0.plusSeconds(1))
+            .withProcess(
+                new ProcessIdentity(777L, T0.plusSeconds(1), "mock --port 8123"), T0.plusSeconds(1))
+            .withHealth(new Health(T0.plusSeconds(2), 1), T0.plusSeconds(2))
+            .withRestart(T0.plusSeconds(2))
             .withLastError("process exited with code 1", T0.plusSeconds(2));
 
     store.update(placed);

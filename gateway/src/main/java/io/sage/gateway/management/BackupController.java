@@ -9,7 +9,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.transaction.TransactionOperations;
 import io.sage.gateway.security.Actors;
-import io.sage.host.management.EngineManager;
+import io.sage.host.ControlPlane;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.io.FilterInputStream;
@@ -32,9 +32,9 @@ import java.sql.Statement;
 class BackupController {
   static final MediaType ZIP = MediaType.of("application/zip");
   private final TransactionOperations<Connection> transactions;
-  private final EngineManager manager;
+  private final ControlPlane manager;
 
-  BackupController(TransactionOperations<Connection> transactions, EngineManager manager) {
+  BackupController(TransactionOperations<Connection> transactions, ControlPlane manager) {
     this.transactions = transactions;
     this.manager = manager;
   }

@@ -15,13 +15,11 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.sage.gateway.json.JsonBody;
 import io.sage.gateway.security.Actors;
-import io.sage.host.engine.EngineEntry;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineState;
-import io.sage.host.management.EngineManager;
 import io.sage.host.management.RegisterRequest;
 import io.sage.host.management.StartRequest;
-import io.sage.host.process.EngineLogs;
-import io.sage.host.supervision.EngineSupervisor;
 import io.sage.spi.SageException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,25 +28,21 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Engine management routes (SPEC.md 5.2): thin parsing in front of {@link EngineManager}. */
+/** Engine management routes (SPEC.md 5.2): thin parsing in front of the {@link ControlPlane}. */
 @Controller("/v1/management/engines")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class EngineController {
   private static final Duration WAIT_LIMIT = Duration.ofMinutes(20);
-  private final EngineManager manager;
-  private final EngineSupervisor supervisor;
-  private final EngineLogs logs;
+  private final ControlPlane controlPlane;
 
-  EngineController(EngineManager manager, EngineSupervisor supervisor, EngineLogs logs) {
-    this.manager = manager;
-    this.supervisor = supervisor;
-    this.logs = logs;
+  EngineController(ControlPlane controlPlane) {
+    this.controlPlane = controlPlane;
   }
 
   @Get
   Map<String, Object> list() {
     List<Map<String, Object>> engines =
-        manager.engines().stream().map(e -> EngineViews.info(e, manager)).toList();
+        controlPlane.engines().stream().map(e -> EngineViews.info(e, controlPlane)).toList();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("engines", engines);
     body.put("count", engines.size());
@@ -57,15 +51,15 @@ class EngineController {
 
   @Get("/{id}")
   Map<String, Object> get(@PathVariable String id) {
-    EngineEntry entry = manager.engine(id);
-    Map<String, Object> view = new java.util.LinkedHashMap<>(EngineViews.info(entry, manager));
+    EngineSnapshot entry = controlPlane.engine(id);
+    Map<String, Object> view = new java.util.LinkedHashMap<>(EngineViews.info(entry, controlPlane));
     // start progress: a vLLM engine can take minutes to load; its last line says where it is
-    view.put("last_log_line", masked(entry, logs.lastLine(id)));
+    view.put("last_log_line", masked(entry, controlPlane.lastLogLine(id)));
     return view;
   }
 
   /** Engines may print their own command line (vLLM logs its args): never show the engine key. */
-  private static String masked(EngineEntry entry, String text) {
+  private static String masked(EngineSnapshot entry, String text) {
     String key = entry.record().engineApiKey();
     return key == null || key.isEmpty() ? text : text.replace(key, "****");
   }
@@ -101,13 +95,14 @@ class EngineController {
             body.strings("extra_args"),
             body.scalarMap("options"));
     body.throwIfInvalid();
-    EngineEntry entry = manager.start(request, Actors.current());
+    EngineSnapshot entry = controlPlane.startEngine(request, Actors.current());
     if (waitForReady) {
       await(
-          entry, s -> s == EngineState.READY || s == EngineState.ERROR || s == EngineState.STOPPED);
-      return HttpResponse.ok(EngineViews.info(entry, manager));
+          entry.id(),
+          s -> s == EngineState.READY || s == EngineState.ERROR || s == EngineState.STOPPED);
+      return HttpResponse.ok(info(entry.id()));
     }
-    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
+    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, controlPlane));
   }
 
   @Post(value = "/register", consumes = MediaType.ALL)
@@ -121,8 +116,8 @@ class EngineController {
             body.string("api_key"),
             body.string("label"));
     body.throwIfInvalid();
-    EngineEntry entry = manager.register(request, Actors.current());
-    return HttpResponse.status(HttpStatus.CREATED).body(EngineViews.info(entry, manager));
+    EngineSnapshot entry = controlPlane.registerEngine(request, Actors.current());
+    return HttpResponse.status(HttpStatus.CREATED).body(EngineViews.info(entry, controlPlane));
   }
 
   @Post(value = "/{id}/stop", consumes = MediaType.ALL)
@@ -142,9 +137,8 @@ class EngineController {
       @QueryValue(defaultValue = "false") String purge,
       @QueryValue(defaultValue = "false") String wait) {
     if (flag("purge", purge)) {
-      EngineEntry entry = manager.engine(id);
-      Map<String, Object> last = EngineViews.info(entry, manager);
-      manager.purge(id, Actors.current());
+      Map<String, Object> last = info(id);
+      controlPlane.removeEngine(id, Actors.current());
       last.put("purged", true);
       return HttpResponse.ok(last);
     }
@@ -154,11 +148,10 @@ class EngineController {
   private HttpResponse<?> doStop(String id, String drain, String drainTimeout, String wait) {
     Duration timeout =
         drainTimeout.isEmpty()
-            ? supervisor.config().drainTimeout()
+            ? controlPlane.supervisionConfig().drainTimeout()
             : seconds("drain_timeout", drainTimeout);
     CompletableFuture<?> stopped =
-        manager.stop(id, flag("drain", drain), timeout, Actors.current());
-    EngineEntry entry = manager.engine(id);
+        controlPlane.stopEngine(id, flag("drain", drain), timeout, Actors.current());
     if (flag("wait", wait)) {
       try {
         stopped.get(timeout.toSeconds() + 60, TimeUnit.SECONDS);
@@ -167,21 +160,20 @@ class EngineController {
             io.sage.spi.ErrorCode.INTERNAL,
             "engine " + id + " did not stop in time: " + e.getMessage());
       }
-      return HttpResponse.ok(EngineViews.info(entry, manager));
+      return HttpResponse.ok(info(id));
     }
-    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
+    return HttpResponse.status(HttpStatus.ACCEPTED).body(info(id));
   }
 
   @Post(value = "/{id}/restart", consumes = MediaType.ALL)
   HttpResponse<?> restart(
       @PathVariable String id, @QueryValue(defaultValue = "false") String wait) {
-    manager.restart(id, Actors.current());
-    EngineEntry entry = manager.engine(id);
+    controlPlane.restartEngine(id, Actors.current());
     if (flag("wait", wait)) {
-      await(entry, s -> s == EngineState.READY || s == EngineState.ERROR);
-      return HttpResponse.ok(EngineViews.info(entry, manager));
+      await(id, s -> s == EngineState.READY || s == EngineState.ERROR);
+      return HttpResponse.ok(info(id));
     }
-    return HttpResponse.status(HttpStatus.ACCEPTED).body(EngineViews.info(entry, manager));
+    return HttpResponse.status(HttpStatus.ACCEPTED).body(info(id));
   }
 
   @Get("/{id}/events")
@@ -189,7 +181,7 @@ class EngineController {
       @PathVariable String id, @QueryValue(defaultValue = "100") String limit) {
     int n = boundedInt("limit", limit, 1, 1000);
     List<Map<String, Object>> events =
-        manager.events(id, n).stream().map(EngineViews::event).toList();
+        controlPlane.events(id, n).stream().map(EngineViews::event).toList();
     return Map.of("engine_id", id, "events", events, "count", events.size());
   }
 
@@ -198,22 +190,27 @@ class EngineController {
       @PathVariable String id,
       @QueryValue(defaultValue = "100") String tail,
       @QueryValue(defaultValue = "false") String follow) {
-    EngineEntry entry = manager.engine(id);
+    EngineSnapshot entry = controlPlane.engine(id);
     int n = boundedInt("tail", tail, 1, 10000);
-    List<String> lines = logs.tail(id, n);
+    List<String> lines = controlPlane.logTail(id, n);
     if (flag("follow", follow)) {
       return HttpResponse.ok()
           .contentType(MediaType.TEXT_PLAIN_TYPE)
           .header("Cache-Control", "no-cache")
-          .body(LogFollower.follow(logs.logFile(id), lines, text -> masked(entry, text)));
+          .body(LogFollower.follow(controlPlane.logFile(id), lines, text -> masked(entry, text)));
     }
     String text = lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     return HttpResponse.ok(masked(entry, text)).contentType(MediaType.TEXT_PLAIN_TYPE);
   }
 
-  private void await(EngineEntry entry, java.util.function.Predicate<EngineState> target) {
+  /** The engine as it is now. */
+  private Map<String, Object> info(String id) {
+    return EngineViews.info(controlPlane.engine(id), controlPlane);
+  }
+
+  private void await(String id, java.util.function.Predicate<EngineState> target) {
     try {
-      supervisor.awaitState(entry, target).get(WAIT_LIMIT.toSeconds(), TimeUnit.SECONDS);
+      controlPlane.awaitState(id, target).get(WAIT_LIMIT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       // answer with the current state; the caller sees it is not settled
     }

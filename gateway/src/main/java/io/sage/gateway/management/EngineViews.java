@@ -1,9 +1,9 @@
 package io.sage.gateway.management;
 
-import io.sage.host.engine.EngineEntry;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
-import io.sage.host.management.EngineManager;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.Map;
 final class EngineViews {
   private EngineViews() {}
 
-  static Map<String, Object> info(EngineEntry entry, EngineManager manager) {
+  static Map<String, Object> info(EngineSnapshot entry, ControlPlane controlPlane) {
     EngineRecord r = entry.record();
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("id", r.id());
@@ -25,17 +25,17 @@ final class EngineViews {
     view.put("host", r.host());
     view.put("port", r.port());
     view.put("base_url", r.baseUrl());
-    view.put("pid", r.pid());
+    view.put("pid", r.process().pidOrNull());
     view.put("gpu_ids", r.gpuIds());
     view.put("tensor_parallel_size", r.spec().tensorParallelSize());
     view.put("label", r.spec().label());
-    view.put("options", manager.maskedOptions(r));
+    view.put("options", controlPlane.maskedOptions(r));
     view.put("extra_args", r.spec().extraArgs());
     view.put("created_at", time(r.createdAt()));
     view.put("updated_at", time(r.updatedAt()));
     view.put("state_since", time(r.stateSince()));
-    view.put("last_heartbeat_at", time(r.lastHeartbeatAt()));
-    view.put("consecutive_failures", r.consecutiveFailures());
+    view.put("last_heartbeat_at", time(r.health().lastHeartbeatAt()));
+    view.put("consecutive_failures", r.health().consecutiveFailures());
     view.put("active_requests", entry.inFlight());
     view.put("restart_count", r.restartCount());
     view.put("last_error", r.lastError());

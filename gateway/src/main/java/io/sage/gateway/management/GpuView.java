@@ -1,8 +1,7 @@
 package io.sage.gateway.management;
 
-import io.sage.host.gpu.ActiveGpuProvider;
-import io.sage.host.gpu.GpuReservations;
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.ControlPlane;
+import io.sage.host.GpuOverview;
 import io.sage.spi.gpu.GpuDevice;
 import io.sage.spi.gpu.GpuProvider;
 import io.sage.spi.gpu.GpuStatus;
@@ -20,14 +19,10 @@ import java.util.Optional;
  */
 @Singleton
 public class GpuView {
-  private final ActiveGpuProvider gpus;
-  private final GpuReservations reservations;
-  private final PluginHost plugins;
+  private final GpuOverview gpus;
 
-  GpuView(ActiveGpuProvider gpus, GpuReservations reservations, PluginHost plugins) {
-    this.gpus = gpus;
-    this.reservations = reservations;
-    this.plugins = plugins;
+  GpuView(ControlPlane controlPlane) {
+    this.gpus = controlPlane.gpus();
   }
 
   Map<String, Object> providerSummary() {
@@ -35,13 +30,10 @@ public class GpuView {
     Optional<GpuProvider> provider = gpus.active();
     summary.put("name", provider.map(GpuProvider::name).orElse("none"));
     summary.put(
-        "status",
-        provider
-            .map(p -> ActiveGpuProvider.safeStatus(p).message())
-            .orElse(gpus.unavailableReason()));
+        "status", provider.map(p -> gpus.status(p).message()).orElse(gpus.unavailableReason()));
     List<Map<String, Object>> others = new ArrayList<>();
-    for (GpuProvider p : plugins.gpuProviders()) {
-      GpuStatus status = ActiveGpuProvider.safeStatus(p);
+    for (GpuProvider p : gpus.providers()) {
+      GpuStatus status = gpus.status(p);
       others.add(
           Map.of("name", p.name(), "available", status.available(), "status", status.message()));
     }
@@ -63,12 +55,12 @@ public class GpuView {
       body.put("gpus", devices);
       return body;
     }
-    GpuStatus status = ActiveGpuProvider.safeStatus(provider.get());
+    GpuStatus status = gpus.status(provider.get());
     body.put("status", status.message());
     if (status.available()) {
       try {
-        Map<Integer, Long> reserved = reservations.reservedMib();
-        Map<Integer, List<String>> engines = reservations.engineIds();
+        Map<Integer, Long> reserved = gpus.reservedMib();
+        Map<Integer, List<String>> engines = gpus.holders();
         for (GpuDevice device : provider.get().devices()) {
           devices.add(device(device, reserved, engines));
         }

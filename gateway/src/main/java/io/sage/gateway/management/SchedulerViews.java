@@ -1,14 +1,10 @@
 package io.sage.gateway.management;
 
-import io.sage.host.plugin.PluginHost;
-import io.sage.spi.engine.EngineRuntimeFactory;
-import io.sage.spi.job.RemoteJobs;
 import io.sage.spi.job.SchedulerStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The status page's view of the schedulers behind job runtimes (Slurm): reachable or not, and the
@@ -17,20 +13,11 @@ import java.util.Optional;
 final class SchedulerViews {
   private SchedulerViews() {}
 
-  static List<Map<String, Object>> of(PluginHost plugins) {
+  static List<Map<String, Object>> of(Map<String, SchedulerStatus> schedulers) {
     List<Map<String, Object>> views = new ArrayList<>();
-    for (String kind : plugins.runtimeKinds()) {
-      Optional<RemoteJobs> jobs =
-          plugins.findRuntime(kind).flatMap(EngineRuntimeFactory::remoteJobs);
-      if (jobs.isEmpty()) {
-        continue;
-      }
-      SchedulerStatus status;
-      try {
-        status = jobs.get().schedulerStatus();
-      } catch (RuntimeException e) {
-        status = new SchedulerStatus(false, "status failed: " + e, List.of());
-      }
+    for (Map.Entry<String, SchedulerStatus> scheduler : schedulers.entrySet()) {
+      String kind = scheduler.getKey();
+      SchedulerStatus status = scheduler.getValue();
       List<Map<String, Object>> nodes = new ArrayList<>();
       for (SchedulerStatus.Node node : status.nodes()) {
         Map<String, Object> n = new LinkedHashMap<>();

@@ -6,12 +6,11 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
-import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineState;
-import io.sage.host.management.EngineManager;
-import io.sage.host.plugin.PluginHost;
 import io.sage.host.plugin.PluginInfo;
 import io.sage.spi.engine.EngineKind;
 import java.lang.management.ManagementFactory;
@@ -26,18 +25,13 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class StatusController {
   static final String VERSION = "0.1.0";
-  private final EngineManager manager;
-  private final PluginHost plugins;
+  private final ControlPlane controlPlane;
   private final GpuView gpus;
   private final String dataDir;
 
   StatusController(
-      EngineManager manager,
-      PluginHost plugins,
-      GpuView gpus,
-      @Value("${sage.data-dir}") String dataDir) {
-    this.manager = manager;
-    this.plugins = plugins;
+      ControlPlane controlPlane, GpuView gpus, @Value("${sage.data-dir}") String dataDir) {
+    this.controlPlane = controlPlane;
     this.gpus = gpus;
     this.dataDir = dataDir;
   }
@@ -46,14 +40,14 @@ class StatusController {
   Map<String, Object> status() {
     Map<String, Integer> byState = new LinkedHashMap<>();
     Map<EngineState, Integer> counts = new EnumMap<>(EngineState.class);
-    for (EngineEntry entry : manager.engines()) {
+    for (EngineSnapshot entry : controlPlane.engines()) {
       counts.merge(entry.state(), 1, Integer::sum);
     }
     for (EngineState state : EngineState.values()) {
       byState.put(state.name(), counts.getOrDefault(state, 0));
     }
     List<Map<String, Object>> pluginViews = new ArrayList<>();
-    for (PluginInfo info : plugins.plugins()) {
+    for (PluginInfo info : controlPlane.plugins()) {
       pluginViews.add(plugin(info));
     }
     Map<String, Object> body = new LinkedHashMap<>();
@@ -61,11 +55,11 @@ class StatusController {
     body.put("uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
     body.put("pid", ProcessHandle.current().pid());
     body.put("engines", byState);
-    body.put("engine_count", manager.engines().size());
-    body.put("runtimes", plugins.runtimeKinds());
+    body.put("engine_count", controlPlane.engines().size());
+    body.put("runtimes", controlPlane.runtimeKinds());
     body.put("plugins", pluginViews);
     body.put("gpu_provider", gpus.providerSummary());
-    body.put("schedulers", SchedulerViews.of(plugins));
+    body.put("schedulers", SchedulerViews.of(controlPlane.schedulers()));
     body.put("data_dir", dataDir);
     return body;
   }
@@ -73,7 +67,7 @@ class StatusController {
   @Get("/plugins")
   Map<String, Object> plugins() {
     List<Map<String, Object>> views =
-        plugins.plugins().stream().map(StatusController::plugin).toList();
+        controlPlane.plugins().stream().map(StatusController::plugin).toList();
     return Map.of("plugins", views, "count", views.size());
   }
 
@@ -93,7 +87,7 @@ class StatusController {
     List<Map<String, Object>> llm = new ArrayList<>();
     List<Map<String, Object>> embedding = new ArrayList<>();
     int healthy = 0;
-    for (EngineEntry entry : manager.engines()) {
+    for (EngineSnapshot entry : controlPlane.engines()) {
       if (!entry.state().isActive()) {
         continue;
       }
@@ -129,7 +123,7 @@ class StatusController {
     AuditQuery query =
         new AuditQuery(blankToNull(actor), blankToNull(action), blankToNull(target), n, skip);
     List<Map<String, Object>> entries = new ArrayList<>();
-    for (AuditEntry e : manager.audit(query)) {
+    for (AuditEntry e : controlPlane.audit(query)) {
       Map<String, Object> view = new LinkedHashMap<>();
       view.put("id", e.id());
       view.put("at", e.at().toString());

@@ -8,13 +8,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.sage.host.engine.EngineEntry;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineListener;
-import io.sage.host.engine.EngineRegistry;
+import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineState;
-import io.sage.host.supervision.EngineSupervisor;
-import io.sage.host.supervision.ProbeObserver;
+import io.sage.host.engine.ProbeObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,19 +62,19 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
   };
 
   private final MeterRegistry meters;
-  private final EngineRegistry engines;
+  private final ControlPlane engines;
   private final Map<String, List<Meter>> registered = new ConcurrentHashMap<>();
   private final Map<String, Instant> startingSince = new ConcurrentHashMap<>();
 
-  EngineMetrics(MeterRegistry meters, EngineRegistry engines, EngineSupervisor supervisor) {
+  EngineMetrics(MeterRegistry meters, ControlPlane engines) {
     this.meters = meters;
     this.engines = engines;
     engines.addListener(this);
-    supervisor.setProbeObserver(this);
+    engines.setProbeObserver(this);
   }
 
   @Override
-  public void onTransition(EngineEntry entry, EngineEvent event) {
+  public void onTransition(EngineRecord entry, EngineEvent event) {
     track(entry);
     String id = entry.id();
     if (event.to() == EngineState.STARTING) {
@@ -84,7 +84,7 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
       if (since != null) {
         Timer.builder("sage.engine.startup.duration")
             .description("Time engines spent STARTING before READY")
-            .tags("model", model(entry), "runtime", entry.record().spec().runtime())
+            .tags("model", model(entry), "runtime", entry.spec().runtime())
             .serviceLevelObjectives(STARTUP_BUCKETS)
             .register(meters)
             .record(Duration.between(since, event.at()));
@@ -95,7 +95,7 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
   }
 
   @Override
-  public void onProbe(EngineEntry entry, boolean ok, long nanos) {
+  public void onProbe(EngineRecord entry, boolean ok, long nanos) {
     Timer.builder("sage.engine.health.check.duration")
         .description("Readiness and health probe latency")
         .tags("engine_id", entry.id(), "model", model(entry), "result", ok ? "ok" : "failed")
@@ -107,9 +107,9 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
   /** Brings the engine gauges in line with the registry; called before each scrape. */
   void refresh() {
     Set<String> present = new HashSet<>();
-    for (EngineEntry entry : engines.all()) {
+    for (EngineSnapshot entry : engines.engines()) {
       present.add(entry.id());
-      track(entry);
+      track(entry.record());
     }
     for (String id : List.copyOf(registered.keySet())) {
       if (!present.contains(id)) {
@@ -127,16 +127,17 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
     }
   }
 
-  private void track(EngineEntry entry) {
+  private void track(EngineRecord entry) {
     registered.computeIfAbsent(entry.id(), id -> register(entry));
   }
 
-  private List<Meter> register(EngineEntry entry) {
-    Tags tags = Tags.of("engine_id", entry.id(), "model", model(entry));
+  private List<Meter> register(EngineRecord entry) {
+    String id = entry.id();
+    Tags tags = Tags.of("engine_id", id, "model", model(entry));
     List<Meter> list = new ArrayList<>();
     for (EngineState state : EngineState.values()) {
       list.add(
-          Gauge.builder("sage.engine.state", entry, e -> e.state() == state ? 1 : 0)
+          Gauge.builder("sage.engine.state", engines, cp -> stateOf(cp, id) == state ? 1 : 0)
               .description("1 for the engine's current state, 0 for the others")
               .tags(tags)
               .tag("state", state.name())
@@ -146,30 +147,38 @@ final class EngineMetrics implements EngineListener, ProbeObserver {
     list.add(
         Gauge.builder(
                 "sage.engine.consecutive.health.failures",
-                entry,
-                e -> e.record().consecutiveFailures())
+                engines,
+                cp ->
+                    cp.findEngine(id).map(e -> e.record().health().consecutiveFailures()).orElse(0))
             .description("Failed health checks in a row")
             .tags(tags)
             .strongReference(true)
             .register(meters));
     list.add(
-        Gauge.builder("sage.engine.in.flight.requests", entry, EngineEntry::inFlight)
+        Gauge.builder("sage.engine.in.flight.requests", engines, cp -> cp.inFlight(id))
             .description("Requests sent to the engine and not finished")
             .tags(tags)
             .strongReference(true)
             .register(meters));
     list.add(
-        FunctionCounter.builder("sage.engine.restarts", entry, e -> e.record().restartCount())
+        FunctionCounter.builder(
+                "sage.engine.restarts",
+                engines,
+                cp -> cp.findEngine(id).map(e -> e.record().restartCount()).orElse(0))
             .description("Automatic and manual restarts of the engine")
             .tags(tags)
             .register(meters));
     if (entry.state() == EngineState.STARTING) {
-      startingSince.putIfAbsent(entry.id(), entry.record().stateSince());
+      startingSince.putIfAbsent(id, entry.stateSince());
     }
     return list;
   }
 
-  private static String model(EngineEntry entry) {
-    return entry.record().spec().servedModelName();
+  private static String model(EngineRecord entry) {
+    return entry.spec().servedModelName();
+  }
+
+  private static EngineState stateOf(ControlPlane controlPlane, String id) {
+    return controlPlane.findEngine(id).map(EngineSnapshot::state).orElse(null);
   }
 }

@@ -2,8 +2,8 @@ package io.sage.gateway.observability;
 
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
-import io.sage.host.engine.EngineEntry;
-import io.sage.host.engine.EngineRegistry;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineState;
 import jakarta.inject.Singleton;
 import java.net.URI;
@@ -25,12 +25,12 @@ import java.util.concurrent.CompletableFuture;
 @Singleton
 @Requires(property = MetricsFactory.ENABLED, notEquals = "false")
 final class EngineMetricsRelay {
-  private final EngineRegistry engines;
+  private final ControlPlane engines;
   private final Duration timeout;
   private final HttpClient http;
 
   EngineMetricsRelay(
-      EngineRegistry engines, @Value("${sage.metrics.engine-timeout:2s}") Duration timeout) {
+      ControlPlane engines, @Value("${sage.metrics.engine-timeout:2s}") Duration timeout) {
     this.engines = engines;
     this.timeout = timeout;
     this.http =
@@ -42,7 +42,7 @@ final class EngineMetricsRelay {
 
   CompletableFuture<String> collect() {
     Map<String, CompletableFuture<String>> pending = new LinkedHashMap<>();
-    for (EngineEntry entry : engines.all()) {
+    for (EngineSnapshot entry : engines.engines()) {
       if (entry.state() != EngineState.READY || entry.record().baseUrl() == null) {
         continue;
       }
@@ -57,7 +57,7 @@ final class EngineMetricsRelay {
             });
   }
 
-  private CompletableFuture<String> fetch(EngineEntry entry) {
+  private CompletableFuture<String> fetch(EngineSnapshot entry) {
     String base = entry.record().baseUrl();
     if (base.endsWith("/v1")) {
       base = base.substring(0, base.length() - 3);

@@ -7,8 +7,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.client.annotation.Client;
 import io.sage.gateway.security.InferenceAdmission;
-import io.sage.host.routing.EngineRouter;
-import io.sage.host.supervision.EngineSupervisor;
+import io.sage.host.ControlPlane;
 import io.sage.spi.engine.EngineKind;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -32,8 +31,7 @@ public final class EngineProxy {
   public static final String ENGINE_HEADER = "x-sage-engine-id";
   public static final String REQUEST_ID_HEADER = "x-request-id";
 
-  private final EngineRouter router;
-  private final EngineSupervisor supervisor;
+  private final ControlPlane router;
   private final List<ProxyListener> listeners;
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
@@ -45,14 +43,12 @@ public final class EngineProxy {
    * through unchanged, and the body streamed as it arrives.
    */
   EngineProxy(
-      EngineRouter router,
-      EngineSupervisor supervisor,
+      ControlPlane router,
       List<ProxyListener> listeners,
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
     this.router = router;
-    this.supervisor = supervisor;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
     this.http = http;
@@ -73,17 +69,7 @@ public final class EngineProxy {
             request, path, parsed.model(), parsed.stream(), ProxyHeaders.requestId(request));
     ProxyExchange exchange =
         new ProxyExchange(
-            router,
-            supervisor,
-            http,
-            responseTimeout,
-            request,
-            body,
-            parsed,
-            kind,
-            path,
-            call,
-            all);
+            router, http, responseTimeout, request, body, parsed, kind, path, call, all);
     exchange.each(l -> l.onStart(call));
     Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
     if (refused.isPresent()) {

@@ -5,8 +5,8 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.sage.gateway.security.InferenceAdmission;
-import io.sage.host.engine.EngineEntry;
-import io.sage.host.engine.EngineRegistry;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineState;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
@@ -21,10 +21,10 @@ import java.util.Map;
  */
 @Controller("/v1/models")
 class ModelsController {
-  private final EngineRegistry registry;
+  private final ControlPlane controlPlane;
 
-  ModelsController(EngineRegistry registry) {
-    this.registry = registry;
+  ModelsController(ControlPlane controlPlane) {
+    this.controlPlane = controlPlane;
   }
 
   @Get
@@ -51,7 +51,7 @@ class ModelsController {
 
   private Map<String, Map<String, Object>> models() {
     Map<String, Map<String, Object>> models = new LinkedHashMap<>();
-    for (EngineEntry entry : registry.all()) {
+    for (EngineSnapshot entry : controlPlane.engines()) {
       EngineState state = entry.state();
       if (state != EngineState.READY && state != EngineState.STARTING) {
         continue;

@@ -1,6 +1,6 @@
 package io.sage.gateway.openai;
 
-import io.sage.host.routing.EngineRouter;
+import io.sage.host.ControlPlane;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -15,7 +15,7 @@ final class NoEngineAnswer {
   private NoEngineAnswer() {}
 
   static SageException explain(
-      EngineRouter router, String model, EngineKind kind, List<String> tried, String lastFailure) {
+      ControlPlane router, String model, EngineKind kind, List<String> tried, String lastFailure) {
     if (!tried.isEmpty()) {
       return new SageException(
           ErrorCode.ENGINE_UNREACHABLE,

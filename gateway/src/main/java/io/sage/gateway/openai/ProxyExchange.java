@@ -6,9 +6,8 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.client.exceptions.ReadTimeoutException;
 import io.sage.gateway.errors.OpenAiError;
-import io.sage.host.engine.EngineEntry;
-import io.sage.host.routing.EngineRouter;
-import io.sage.host.supervision.EngineSupervisor;
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineLease;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -31,8 +30,7 @@ import reactor.core.publisher.Mono;
 final class ProxyExchange {
   private static final int MAX_RETRIES = 2;
 
-  private final EngineRouter router;
-  private final EngineSupervisor supervisor;
+  private final ControlPlane router;
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
   private final HttpRequest<?> request;
@@ -46,8 +44,7 @@ final class ProxyExchange {
   private final AtomicBoolean ended = new AtomicBoolean();
 
   ProxyExchange(
-      EngineRouter router,
-      EngineSupervisor supervisor,
+      ControlPlane router,
       ProxyHttpClient http,
       Duration responseTimeout,
       HttpRequest<?> request,
@@ -58,7 +55,6 @@ final class ProxyExchange {
       ProxyCall call,
       List<ProxyListener> listeners) {
     this.router = router;
-    this.supervisor = supervisor;
     this.http = http;
     this.responseTimeout = responseTimeout;
     this.request = request;
@@ -143,22 +139,16 @@ final class ProxyExchange {
   }
 
   CompletableFuture<HttpResponse<?>> attempt(List<String> tried, String lastFailure) {
-    Optional<EngineEntry> chosen = router.choose(parsed.model(), kind, tried);
+    // the lease counts the request in the engine's in-flight requests until it is closed
+    Optional<EngineLease> chosen = router.route(parsed.model(), kind, tried);
     if (chosen.isEmpty()) {
       return answer(NoEngineAnswer.explain(router, parsed.model(), kind, tried, lastFailure), null);
     }
-    EngineEntry engine = chosen.get();
-    tried.add(engine.id());
+    EngineLease engine = chosen.get();
+    tried.add(engine.engineId());
     call.attempted();
-    each(l -> l.onAttempt(call, engine.id()));
-    AtomicBoolean released = new AtomicBoolean();
-    Runnable release =
-        () -> {
-          if (released.compareAndSet(false, true)) {
-            engine.requestFinished();
-          }
-        };
-    engine.requestStarted();
+    each(l -> l.onAttempt(call, engine.engineId()));
+    Runnable release = engine::close;
     return Mono.from(
             http.proxy(ProxyHeaders.upstreamRequest(request, engine, path, body, call.requestId())))
         .toFuture()
@@ -174,7 +164,9 @@ final class ProxyExchange {
                 ResponseRelay.discard(response);
                 release.run();
                 return retryOrFail(
-                    tried, engine.id(), "engine " + engine.id() + " answered " + status);
+                    tried,
+                    engine.engineId(),
+                    "engine " + engine.engineId() + " answered " + status);
               }
               return CompletableFuture.<HttpResponse<?>>completedFuture(
                   ResponseRelay.relay(this, response, engine, release));
@@ -184,7 +176,7 @@ final class ProxyExchange {
 
   /** The engine did not answer: a timeout is final (504), anything else is retried elsewhere. */
   private CompletableFuture<HttpResponse<?>> failed(
-      List<String> tried, EngineEntry engine, Throwable error) {
+      List<String> tried, EngineLease engine, Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof ReadTimeoutException) {
@@ -192,15 +184,17 @@ final class ProxyExchange {
           new SageException(
               ErrorCode.ENGINE_TIMEOUT,
               "engine "
-                  + engine.id()
+                  + engine.engineId()
                   + " did not answer within "
                   + responseTimeout.toSeconds()
                   + " s"),
-          engine.id());
+          engine.engineId());
     }
-    supervisor.probeSoon(engine);
+    engine.reportUnreachable();
     return retryOrFail(
-        tried, engine.id(), "engine " + engine.id() + ": " + ResponseRelay.describe(cause));
+        tried,
+        engine.engineId(),
+        "engine " + engine.engineId() + ": " + ResponseRelay.describe(cause));
   }
 
   private CompletableFuture<HttpResponse<?>> retryOrFail(

@@ -6,7 +6,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.MutableHttpResponse;
-import io.sage.host.engine.EngineEntry;
+import io.sage.host.EngineLease;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +54,7 @@ final class ProxyHeaders {
 
   /** The request sent to {@code engine}: the client's body unchanged, a few of its headers. */
   static MutableHttpRequest<byte[]> upstreamRequest(
-      HttpRequest<?> request, EngineEntry engine, String path, byte[] body, String requestId) {
+      HttpRequest<?> request, EngineLease engine, String path, byte[] body, String requestId) {
     MutableHttpRequest<byte[]> upstream =
         HttpRequest.POST(engine.record().baseUrl() + path, body)
             .contentType(MediaType.APPLICATION_JSON_TYPE)

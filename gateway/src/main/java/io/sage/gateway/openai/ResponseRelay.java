@@ -16,7 +16,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.sage.gateway.errors.OpenAiError;
-import io.sage.host.engine.EngineEntry;
+import io.sage.host.EngineLease;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +43,7 @@ final class ResponseRelay {
   private ResponseRelay() {}
 
   static HttpResponse<?> relay(
-      ProxyExchange exchange, HttpResponse<?> response, EngineEntry engine, Runnable release) {
+      ProxyExchange exchange, HttpResponse<?> response, EngineLease engine, Runnable release) {
     ProxyCall call = exchange.call();
     int status = response.code();
     String contentType = response.getHeaders().get(HttpHeaders.CONTENT_TYPE);
@@ -51,7 +51,7 @@ final class ResponseRelay {
       contentType = "application/json";
     }
     boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-    exchange.each(l -> l.onResponse(call, engine.id(), status));
+    exchange.each(l -> l.onResponse(call, engine.engineId(), status));
     AtomicBoolean failed = new AtomicBoolean();
     Flux<ReadBuffer> relayed =
         Flux.from(bodyOf(response))
@@ -60,7 +60,8 @@ final class ResponseRelay {
             .doOnDiscard(ReadBuffer.class, ReadBuffer::close);
     if (exchange.holdsCompletion()) {
       relayed =
-          CompletionHold.holdLast(relayed, () -> exchange.beforeComplete(engine.id(), status));
+          CompletionHold.holdLast(
+              relayed, () -> exchange.beforeComplete(engine.engineId(), status));
     }
     relayed =
         relayed.doFinally(
@@ -70,7 +71,7 @@ final class ResponseRelay {
               exchange.end(
                   new ProxyOutcome(
                       status,
-                      engine.id(),
+                      engine.engineId(),
                       completed,
                       completed
                           ? null
@@ -89,7 +90,7 @@ final class ResponseRelay {
     MutableHttpResponse<?> out = HttpResponse.status(HttpStatus.valueOf(status));
     ProxyHeaders.copyResponseHeaders(response, out);
     out.header(HttpHeaders.CONTENT_TYPE, contentType);
-    out.header(EngineProxy.ENGINE_HEADER, engine.id());
+    out.header(EngineProxy.ENGINE_HEADER, engine.engineId());
     out.header(EngineProxy.REQUEST_ID_HEADER, call.requestId());
     if (sse) {
       out.header(HttpHeaders.CACHE_CONTROL, "no-cache");
@@ -97,7 +98,7 @@ final class ResponseRelay {
     return out.body(BODIES.adapt(relayed));
   }
 
-  private static byte[] streamError(EngineEntry engine, Throwable error) {
+  private static byte[] streamError(EngineLease engine, Throwable error) {
     if (error instanceof CompletionHold.NotStoredException notStored) {
       return ("data: "
               + OpenAiError.json(notStored.getMessage(), "server_error", "not_stored")
@@ -106,7 +107,7 @@ final class ResponseRelay {
     }
     return ("data: "
             + OpenAiError.json(
-                "engine " + engine.id() + " failed mid-stream: " + describe(error),
+                "engine " + engine.engineId() + " failed mid-stream: " + describe(error),
                 "engine_error",
                 "engine_unreachable")
             + "\n\n")

@@ -3,7 +3,7 @@ package io.sage.gateway.security;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
-import io.sage.host.management.EngineManager;
+import io.sage.host.ControlPlane;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,11 +26,10 @@ class AdminKeyBootstrap {
   static final String FILE_NAME = "admin.key";
   private static final Logger LOG = LoggerFactory.getLogger(AdminKeyBootstrap.class);
   private final ApiKeys keys;
-  private final EngineManager manager;
+  private final ControlPlane manager;
   private final Path dataDir;
 
-  AdminKeyBootstrap(
-      ApiKeys keys, EngineManager manager, @Value("${sage.data-dir}") String dataDir) {
+  AdminKeyBootstrap(ApiKeys keys, ControlPlane manager, @Value("${sage.data-dir}") String dataDir) {
     this.keys = keys;
     this.manager = manager;
     this.dataDir = Path.of(dataDir);

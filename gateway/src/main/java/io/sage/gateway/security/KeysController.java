@@ -14,7 +14,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.sage.db.security.StoredApiKey;
 import io.sage.gateway.json.JsonBody;
-import io.sage.host.management.EngineManager;
+import io.sage.host.ControlPlane;
 import io.sage.spi.SageException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,9 +30,9 @@ import java.util.Map;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class KeysController {
   private final ApiKeys keys;
-  private final EngineManager manager;
+  private final ControlPlane manager;
 
-  KeysController(ApiKeys keys, EngineManager manager) {
+  KeysController(ApiKeys keys, ControlPlane manager) {
     this.keys = keys;
     this.manager = manager;
   }

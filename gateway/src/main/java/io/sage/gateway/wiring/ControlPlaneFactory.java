@@ -3,18 +3,10 @@ package io.sage.gateway.wiring;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
-import io.sage.host.engine.EngineRegistry;
-import io.sage.host.gpu.ActiveGpuProvider;
-import io.sage.host.gpu.GpuReservations;
-import io.sage.host.management.EngineManager;
-import io.sage.host.plugin.PluginHost;
-import io.sage.host.port.PortAllocator;
-import io.sage.host.process.EngineLogs;
-import io.sage.host.process.ProcessLauncher;
-import io.sage.host.routing.EngineRouter;
+import io.sage.host.ControlPlane;
+import io.sage.host.ControlPlaneEnvironment;
+import io.sage.host.ControlPlaneSettings;
 import io.sage.host.store.EngineStore;
-import io.sage.host.supervision.EngineSupervisor;
-import io.sage.host.supervision.Reconciler;
 import io.sage.host.supervision.SupervisionConfig;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -25,42 +17,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Builds the control plane (core/host, free of Micronaut) from the gateway's configuration. */
+/**
+ * Builds the control plane (core/host, free of Micronaut) from the gateway's configuration. The
+ * gateway reaches it through the {@link ControlPlane} facade only.
+ */
 @Factory
 class ControlPlaneFactory {
 
   @Singleton
   Clock clock() {
     return Clock.systemUTC();
-  }
-
-  @Singleton
-  @Bean(preDestroy = "close")
-  PluginHost pluginHost(
-      @Value("${sage.data-dir}") String dataDir,
-      @Value("${sage.plugins-dirs:}") List<String> extraPluginDirs) {
-    return new PluginHost(GatewayPaths.pluginRoots(Path.of(dataDir), extraPluginDirs));
-  }
-
-  @Singleton
-  EngineRegistry registry(EngineStore store, Clock clock) {
-    return new EngineRegistry(store, clock);
-  }
-
-  @Singleton
-  EngineLogs engineLogs(
-      @Value("${sage.data-dir}") String dataDir,
-      @Value("${sage.engines.log-max-bytes:10485760}") long maxBytes) {
-    return new EngineLogs(Path.of(dataDir).resolve("engines"), maxBytes, 3);
-  }
-
-  @Singleton
-  PortAllocator ports(
-      @Value("${sage.engines.port-range-start:41000}") int first,
-      @Value("${sage.engines.port-range-end:41999}") int last,
-      @Value("${micronaut.server.port:8000}") int gatewayPort,
-      @Value("${sage.engines.host:127.0.0.1}") String engineHost) {
-    return new PortAllocator(first, last, Set.of(gatewayPort), engineHost);
   }
 
   @Singleton
@@ -97,50 +63,16 @@ class ControlPlaneFactory {
   }
 
   @Singleton
-  @Bean(preDestroy = "close")
-  EngineSupervisor supervisor(
-      EngineRegistry registry,
-      PluginHost plugins,
-      EngineLogs logs,
-      PortAllocator ports,
-      SupervisionConfig config) {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new EngineSupervisor(
-        registry, plugins, new ProcessLauncher(), logs, ports, config, java);
-  }
-
-  @Singleton
-  Reconciler reconciler(
-      EngineRegistry registry, EngineSupervisor supervisor, PortAllocator ports, EngineLogs logs) {
-    return new Reconciler(registry, supervisor, new ProcessLauncher(), ports, logs);
-  }
-
-  @Singleton
-  EngineRouter router(EngineRegistry registry) {
-    return new EngineRouter(registry);
-  }
-
-  /** The GPU provider in charge: {@code gpu.provider} (env GPU_PROVIDER), else by priority. */
-  @Singleton
-  ActiveGpuProvider gpuProvider(PluginHost plugins, @Value("${gpu.provider:}") String configured) {
-    return new ActiveGpuProvider(plugins::gpuProviders, configured);
-  }
-
-  @Singleton
-  GpuReservations gpuReservations() {
-    return new GpuReservations();
-  }
-
-  @Singleton
-  EngineManager manager(
-      EngineRegistry registry,
-      EngineSupervisor supervisor,
-      PluginHost plugins,
-      PortAllocator ports,
-      ActiveGpuProvider gpus,
-      GpuReservations reservations,
+  ControlPlaneSettings controlPlaneSettings(
+      SupervisionConfig supervision,
+      @Value("${sage.data-dir}") String dataDir,
+      @Value("${sage.plugins-dirs:}") List<String> extraPluginDirs,
+      @Value("${sage.engines.log-max-bytes:10485760}") long logMaxBytes,
+      @Value("${sage.engines.port-range-start:41000}") int firstPort,
+      @Value("${sage.engines.port-range-end:41999}") int lastPort,
+      @Value("${micronaut.server.port:8000}") int gatewayPort,
       @Value("${sage.engines.host:127.0.0.1}") String engineHost,
-      @Value("${micronaut.server.port:8000}") int gatewayPort) {
+      @Value("${gpu.provider:}") String gpuProvider) {
     Set<String> self =
         Set.of(
             "127.0.0.1:" + gatewayPort,
@@ -148,7 +80,27 @@ class ControlPlaneFactory {
             "0.0.0.0:" + gatewayPort,
             "[::1]:" + gatewayPort,
             "::1:" + gatewayPort);
-    return new EngineManager(
-        registry, supervisor, plugins, ports, engineHost, self, gpus, reservations);
+    return new ControlPlaneSettings(
+        GatewayPaths.pluginRoots(Path.of(dataDir), extraPluginDirs),
+        Path.of(dataDir).resolve("engines"),
+        logMaxBytes,
+        3,
+        firstPort,
+        lastPort,
+        engineHost,
+        self,
+        Set.of(gatewayPort),
+        gpuProvider,
+        supervision);
+  }
+
+  /** The GPU provider in charge is {@code gpu.provider} (env GPU_PROVIDER), else by priority. */
+  @Singleton
+  @Bean(preDestroy = "close")
+  ControlPlane controlPlane(ControlPlaneSettings settings, EngineStore store, Clock clock) {
+    return new ControlPlane(
+        settings,
+        store,
+        ControlPlaneEnvironment.system(clock, settings.supervision().probeTimeout()));
   }
 }

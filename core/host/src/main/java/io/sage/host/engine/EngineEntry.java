@@ -1,26 +1,21 @@
 package io.sage.host.engine;
 
-import io.sage.host.process.ManagedProcess;
-import io.sage.spi.engine.HealthProbe;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The live side of one registry row: the last committed record plus what exists only in this
- * gateway process (in-flight requests, the process handle, probe settings). The record is replaced
- * only by {@link EngineRegistry}, under this entry's lock.
+ * The live side of one registry row: the last committed record, its host options parsed once, and
+ * the in-flight count that exists only in this gateway process. The record is replaced only by
+ * {@link EngineRegistry}, under this entry's lock. Internal to core/host: the gateway sees {@code
+ * EngineSnapshot}s and holds leases.
  */
 public final class EngineEntry {
   private volatile EngineRecord record;
+  private final HostOptions hostOptions;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private volatile ManagedProcess process;
-  private volatile HealthProbe probe;
-
-  /** Bumped on every launch, so that callbacks from an older process are ignored. */
-  private volatile long generation;
 
   EngineEntry(EngineRecord record) {
     this.record = record;
-    this.probe = HealthProbe.standard(record.spec().kind());
+    this.hostOptions = HostOptions.of(record.spec());
   }
 
   public EngineRecord record() {
@@ -39,43 +34,24 @@ public final class EngineEntry {
     return record.state();
   }
 
+  /** The host options of the spec (which never changes), parsed when the entry was made. */
+  public HostOptions hostOptions() {
+    return hostOptions;
+  }
+
   /** Requests sent to this engine whose response has not completed, failed or been cancelled. */
   public int inFlight() {
     return inFlight.get();
   }
 
-  /** Called by the proxy when it sends a request to this engine. */
+  /** Called when a lease on this engine is handed out. */
   public void requestStarted() {
     inFlight.incrementAndGet();
   }
 
-  /** Called by the proxy exactly once per {@link #requestStarted()}. */
+  /** Called exactly once per {@link #requestStarted()}, when the lease is closed. */
   public void requestFinished() {
     inFlight.decrementAndGet();
-  }
-
-  public ManagedProcess process() {
-    return process;
-  }
-
-  public void setProcess(ManagedProcess process) {
-    this.process = process;
-  }
-
-  public HealthProbe probe() {
-    return probe;
-  }
-
-  public void setProbe(HealthProbe probe) {
-    this.probe = probe;
-  }
-
-  public long generation() {
-    return generation;
-  }
-
-  public long nextGeneration() {
-    return ++generation;
   }
 
   /** True when the router may send this engine new requests. */

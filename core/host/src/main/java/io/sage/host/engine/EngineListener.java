@@ -1,7 +1,10 @@
 package io.sage.host.engine;
 
-/** Told about every committed transition, on the thread that committed it; must not block. */
+/**
+ * Told about every committed transition, with the record as committed, on the thread that committed
+ * it; must not block.
+ */
 @FunctionalInterface
 public interface EngineListener {
-  void onTransition(EngineEntry entry, EngineEvent event);
+  void onTransition(EngineRecord record, EngineEvent event);
 }

@@ -164,7 +164,7 @@ public final class EngineRegistry {
   private void notifyListeners(EngineEntry entry, EngineEvent event) {
     for (EngineListener listener : listeners) {
       try {
-        listener.onTransition(entry, event);
+        listener.onTransition(entry.record(), event);
       } catch (RuntimeException e) {
         LOG.warn("engine listener failed for engine {}", entry.id(), e);
       }

@@ -1,65 +1,81 @@
 package io.sage.host.engine;
 
 import io.sage.spi.engine.EngineSpec;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * Engine options the host itself reads ({@code restart_policy}); runtimes never see them, so a
- * runtime's own option check does not reject them.
+ * Engine options the host itself reads, parsed once: runtimes never see them, so a runtime's own
+ * option check does not reject them.
+ *
+ * @param restarts {@code restart_policy}: whether the restart policy applies to this engine
+ * @param startupTimeout {@code startup_timeout_s}, overriding the runtime's and the gateway's
+ * @param healthInterval {@code health_interval_s}, overriding {@code sage.health.interval}
+ * @param failureThreshold {@code health_failure_threshold}, overriding the gateway's
  */
-public final class HostOptions {
+public record HostOptions(
+    Restarts restarts,
+    Optional<Duration> startupTimeout,
+    Optional<Duration> healthInterval,
+    OptionalInt failureThreshold) {
+
   public static final Set<String> NAMES =
       Set.of(
           "restart_policy", "startup_timeout_s", "health_interval_s", "health_failure_threshold");
 
-  private HostOptions() {}
+  /** Nothing overridden. */
+  public static final HostOptions DEFAULTS =
+      new HostOptions(Restarts.ALWAYS, Optional.empty(), Optional.empty(), OptionalInt.empty());
 
-  /** Problems with the host options of {@code options}, one sentence each. */
-  public static java.util.List<String> problems(Map<String, String> options) {
-    java.util.List<String> problems = new java.util.ArrayList<>();
-    if (options == null) {
-      return problems;
+  /** {@code restart_policy}. */
+  public enum Restarts {
+    ALWAYS,
+    NEVER
+  }
+
+  /**
+   * The host options of {@code options} and every problem with them, one sentence each; an option
+   * with a problem keeps its default.
+   */
+  public record Parsed(HostOptions options, List<String> problems) {
+    public Parsed {
+      problems = List.copyOf(problems);
     }
+  }
+
+  public static Parsed parse(Map<String, String> options) {
+    if (options == null || options.keySet().stream().noneMatch(NAMES::contains)) {
+      return new Parsed(DEFAULTS, List.of());
+    }
+    List<String> problems = new ArrayList<>();
+    Restarts restarts = Restarts.ALWAYS;
     String policy = options.get("restart_policy");
-    if (policy != null && !policy.equals("always") && !policy.equals("never")) {
+    if ("never".equals(policy)) {
+      restarts = Restarts.NEVER;
+    } else if (policy != null && !policy.equals("always")) {
       problems.add("option restart_policy must be 'always' or 'never'");
     }
-    checkNumber(options, "startup_timeout_s", 1, 86400, problems);
-    checkNumber(options, "health_interval_s", 0.1, 3600, problems);
-    checkNumber(options, "health_failure_threshold", 1, 100, problems);
-    return problems;
+    Optional<Double> startup = number(options, "startup_timeout_s", 1, 86400, problems);
+    Optional<Double> interval = number(options, "health_interval_s", 0.1, 3600, problems);
+    Optional<Double> threshold = number(options, "health_failure_threshold", 1, 100, problems);
+    return new Parsed(
+        new HostOptions(
+            restarts,
+            startup.map(HostOptions::seconds),
+            interval.map(HostOptions::seconds),
+            threshold.map(t -> OptionalInt.of(t.intValue())).orElse(OptionalInt.empty())),
+        problems);
   }
 
-  private static void checkNumber(
-      Map<String, String> options,
-      String name,
-      double min,
-      double max,
-      java.util.List<String> problems) {
-    String value = options.get(name);
-    if (value == null) {
-      return;
-    }
-    try {
-      double n = Double.parseDouble(value);
-      if (!(n >= min && n <= max)) {
-        problems.add(
-            "option " + name + " must be between " + min + " and " + max + ", got " + value);
-      }
-    } catch (NumberFormatException e) {
-      problems.add("option " + name + " must be a number, got '" + value + "'");
-    }
-  }
-
-  /** A per-engine duration in seconds, or the fallback. */
-  public static java.time.Duration seconds(
-      EngineSpec spec, String name, java.time.Duration fallback) {
-    String value = spec.options().get(name);
-    return value == null
-        ? fallback
-        : java.time.Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
+  /** The host options of a spec that was validated when it was accepted. */
+  public static HostOptions of(EngineSpec spec) {
+    return parse(spec.options()).options();
   }
 
   /** The spec as the runtime sees it: without host options. */
@@ -81,5 +97,27 @@ public final class HostOptions {
         spec.label(),
         spec.extraArgs(),
         options);
+  }
+
+  private static Optional<Double> number(
+      Map<String, String> options, String name, double min, double max, List<String> problems) {
+    String value = options.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      double n = Double.parseDouble(value);
+      if (n >= min && n <= max) {
+        return Optional.of(n);
+      }
+      problems.add("option " + name + " must be between " + min + " and " + max + ", got " + value);
+    } catch (NumberFormatException e) {
+      problems.add("option " + name + " must be a number, got '" + value + "'");
+    }
+    return Optional.empty();
+  }
+
+  private static Duration seconds(double seconds) {
+    return Duration.ofMillis((long) (seconds * 1000));
   }
 }

@@ -1,27 +1,27 @@
 package io.sage.host.gpu;
 
-import io.sage.spi.ErrorCode;
-import io.sage.spi.SageException;
+import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
+import io.sage.spi.engine.GpuMemoryRequest;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * How much memory an engine needs on each of its GPUs, and where the figure came from (shown in
- * placement errors). In order: option {@code gpu_memory_gb} (per GPU, as vLLM's own memory settings
- * are); else an estimate from the parameter count in the model name (2 bytes per parameter for
- * 16-bit weights, plus 20 % for activations and the CUDA context), spread over the engine's GPUs;
- * else {@link #DEFAULT_TOTAL_MIB}, spread the same way.
+ * placement errors). In order: what the runtime declares from the engine's options ({@link
+ * EngineRuntimeFactory#gpuMemoryNeed}, e.g. vLLM's {@code gpu_memory_gb}); else an estimate from
+ * the parameter count in the model name (2 bytes per parameter for 16-bit weights, plus 20 % for
+ * activations and the CUDA context), spread over the engine's GPUs; else {@link
+ * #DEFAULT_TOTAL_MIB}, spread the same way. The host reads no runtime's options itself.
  *
  * @param perGpuMib MiB to reserve on each GPU
  * @param source a phrase saying where the figure came from
  */
 public record GpuMemoryNeed(long perGpuMib, String source) {
-  public static final String OPTION = "gpu_memory_gb";
-
-  /** Used when neither the option nor the model name says anything: 16 GiB. */
+  /** Used when neither the runtime nor the model name says anything: 16 GiB. */
   public static final long DEFAULT_TOTAL_MIB = 16 * 1024;
 
   static final double BYTES_PER_PARAMETER = 2.0;
@@ -39,35 +39,19 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
     java.util.Objects.requireNonNull(source, "source");
   }
 
-  /**
-   * The need of {@code spec} on each of {@code gpuCount} GPUs.
-   *
-   * @throws SageException INVALID_OPTION when {@code gpu_memory_gb} is not a positive number
-   */
-  public static GpuMemoryNeed of(EngineSpec spec, int gpuCount) {
+  /** The need of {@code spec} on each of {@code gpuCount} GPUs, asking its runtime first. */
+  public static GpuMemoryNeed of(EngineSpec spec, int gpuCount, EngineRuntimeFactory runtime) {
+    return of(spec, gpuCount, runtime.gpuMemoryNeed(spec));
+  }
+
+  /** The need of {@code spec} on each of {@code gpuCount} GPUs, given what the runtime declared. */
+  public static GpuMemoryNeed of(
+      EngineSpec spec, int gpuCount, Optional<GpuMemoryRequest> declared) {
     if (gpuCount < 1) {
       throw new IllegalArgumentException("gpuCount must be >= 1, got " + gpuCount);
     }
-    String option = spec.options().get(OPTION);
-    if (option != null) {
-      double gb;
-      try {
-        gb = Double.parseDouble(option.trim());
-      } catch (NumberFormatException e) {
-        gb = -1;
-      }
-      if (!(gb > 0) || Double.isInfinite(gb)) {
-        throw new SageException(
-            ErrorCode.INVALID_OPTION,
-            "option "
-                + OPTION
-                + " must be a number of GiB per GPU greater than 0, got '"
-                + option
-                + "'",
-            OPTION);
-      }
-      return new GpuMemoryNeed(
-          (long) Math.ceil(gb * 1024), "option " + OPTION + "=" + option.trim() + " per GPU");
+    if (declared.isPresent()) {
+      return new GpuMemoryNeed(declared.get().perGpuMib(), declared.get().source());
     }
     OptionalDouble billions = parameterBillions(spec.model());
     if (billions.isPresent()) {
@@ -78,9 +62,7 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
               + format(billions.getAsDouble())
               + "B parameters x 2 bytes + 20 %"
               + (gpuCount > 1 ? ", over " + gpuCount + " GPUs" : "")
-              + "; set option "
-              + OPTION
-              + " to override)");
+              + "; the runtime's options can override it)");
     }
     return new GpuMemoryNeed(
         (long) Math.ceil((double) DEFAULT_TOTAL_MIB / gpuCount),
@@ -88,9 +70,7 @@ public record GpuMemoryNeed(long perGpuMib, String source) {
             + DEFAULT_TOTAL_MIB
             + " MiB"
             + (gpuCount > 1 ? " over " + gpuCount + " GPUs" : "")
-            + " (no parameter count in the model name; set option "
-            + OPTION
-            + ")");
+            + " (no parameter count in the model name; the runtime's options can override it)");
   }
 
   /**

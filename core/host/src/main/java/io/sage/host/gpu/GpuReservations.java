@@ -1,7 +1,6 @@
 package io.sage.host.gpu;
 
 import io.sage.host.engine.DesiredState;
-import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineListener;
 import io.sage.host.engine.EngineRecord;
@@ -67,7 +66,8 @@ public final class GpuReservations implements EngineListener {
     for (EngineRecord record : records) {
       if (holdsGpus(record)) {
         byEngine.put(
-            record.id(), new Reservation(record.id(), record.gpuIds(), record.gpuMemoryMib()));
+            record.id(),
+            new Reservation(record.id(), record.gpuIds(), record.placement().gpuMemoryMib()));
       }
     }
   }
@@ -75,7 +75,7 @@ public final class GpuReservations implements EngineListener {
   /** Whether a stored engine still holds its GPUs: it may run, or it should run. */
   static boolean holdsGpus(EngineRecord record) {
     return !record.gpuIds().isEmpty()
-        && record.gpuMemoryMib() > 0
+        && record.placement().gpuMemoryMib() > 0
         && (record.state().isActive() || record.desiredState() == DesiredState.RUNNING);
   }
 
@@ -117,9 +117,9 @@ public final class GpuReservations implements EngineListener {
 
   /** A stopped engine's GPUs are free again (its record keeps them, for a later restart). */
   @Override
-  public void onTransition(EngineEntry entry, EngineEvent event) {
+  public void onTransition(EngineRecord record, EngineEvent event) {
     if (event.to() == EngineState.STOPPED) {
-      release(entry.id());
+      release(record.id());
     }
   }
 }

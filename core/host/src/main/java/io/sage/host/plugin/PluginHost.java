@@ -1,7 +1,5 @@
 package io.sage.host.plugin;
 
-import io.sage.spi.ErrorCode;
-import io.sage.spi.SageException;
 import io.sage.spi.SpiVersion;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.gpu.GpuProvider;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * plugin that fails (bad jar, wrong SPI version, an extension that cannot be created, a duplicate
  * runtime kind) is reported with its error; the gateway keeps running without it.
  */
-public final class PluginHost implements AutoCloseable {
+public final class PluginHost implements RuntimeCatalog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
 
   private final DefaultPluginManager manager;
@@ -62,22 +60,12 @@ public final class PluginHost implements AutoCloseable {
         gpuProviders.size());
   }
 
-  /** The runtime factory for {@code kind}, or a 400 naming the loaded kinds. */
-  public EngineRuntimeFactory runtime(String kind) {
-    EngineRuntimeFactory factory = runtimes.get(kind);
-    if (factory == null) {
-      throw new SageException(
-          ErrorCode.INVALID_REQUEST,
-          "unknown runtime '" + kind + "'; loaded runtimes: " + String.join(", ", runtimeKinds()),
-          "runtime");
-    }
-    return factory;
-  }
-
+  @Override
   public Optional<EngineRuntimeFactory> findRuntime(String kind) {
     return Optional.ofNullable(runtimes.get(kind));
   }
 
+  @Override
   public List<String> runtimeKinds() {
     List<String> kinds = new ArrayList<>(runtimes.keySet());
     kinds.add("remote");

@@ -1,78 +1,25 @@
 package io.sage.host.process;
 
-import io.sage.spi.ErrorCode;
-import io.sage.spi.SageException;
 import io.sage.spi.engine.LaunchCommand;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Starts engine processes: each as the leader of a new session and process group (through
- * setsid(1)), with stdout and stderr appended straight to the engine's log file so that the log
- * survives a gateway crash, and never through a shell.
+ * Starts engine processes. Each one leads its own process group (so a whole engine, forked workers
+ * included, can be signalled and verified gone) and carries {@link #ENGINE_ID_ENV} in its
+ * environment (so it is recognised after a gateway restart even when a wrapper exec'd another
+ * program). {@link SetsidProcessLauncher} is the real one; tests use an in-memory table.
  */
-public final class ProcessLauncher {
+public interface ProcessLauncher {
   /**
    * Environment variable naming the engine in every engine process, to recognise it after a gateway
    * restart.
    */
-  public static final String ENGINE_ID_ENV = "SAGE_ENGINE_ID";
-
-  private final String setsid;
-
-  public ProcessLauncher() {
-    this(Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : "setsid");
-  }
-
-  ProcessLauncher(String setsid) {
-    this.setsid = setsid;
-  }
+  String ENGINE_ID_ENV = "SAGE_ENGINE_ID";
 
   /**
-   * Starts {@code command} for engine {@code engineId}, appending its output to {@code logFile}.
+   * Starts {@code command} for engine {@code engineId}, its output appended to {@code logFile}.
+   *
+   * @throws io.sage.spi.SageException LAUNCH_FAILED when the OS refuses
    */
-  public ManagedProcess launch(String engineId, LaunchCommand command, Path logFile) {
-    List<String> argv = new ArrayList<>(command.argv().size() + 1);
-    argv.add(setsid);
-    argv.addAll(command.argv());
-    try {
-      Files.createDirectories(command.workingDirectory());
-      Files.createDirectories(logFile.getParent());
-      ProcessBuilder builder =
-          new ProcessBuilder(argv)
-              .directory(command.workingDirectory().toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      builder.environment().putAll(command.environment());
-      // survives the exec chains of wrappers (setsid, a python entry script, a shell that execs
-      // another program), which change the command line but pass the environment on
-      builder.environment().put(ENGINE_ID_ENV, engineId);
-      Process process = builder.start();
-      Instant started = process.info().startInstant().orElse(Instant.now());
-      CompletableFuture<OptionalInt> exit =
-          process.onExit().thenApply(p -> OptionalInt.of(p.exitValue()));
-      // setsid execs the engine in place, so the pid stays the same and the command line becomes
-      // the engine's
-      return new ManagedProcess(process.pid(), started, String.join(" ", command.argv()), exit);
-    } catch (IOException e) {
-      throw new SageException(
-          ErrorCode.LAUNCH_FAILED,
-          "engine " + engineId + " could not be launched: " + e.getMessage(),
-          null,
-          e);
-    }
-  }
-
-  /** Wraps a still-running process found after a gateway restart. */
-  public ManagedProcess adopt(ProcessHandle handle, Instant startTime, String commandLine) {
-    CompletableFuture<OptionalInt> exit = handle.onExit().thenApply(h -> OptionalInt.empty());
-    return new ManagedProcess(handle.pid(), startTime, commandLine, exit);
-  }
+  ManagedProcess launch(String engineId, LaunchCommand command, Path logFile);
 }

@@ -3,6 +3,7 @@ package io.sage.host.supervision;
 import io.sage.spi.engine.EngineContext;
 import io.sage.spi.engine.EngineSpec;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 
 /** The host's {@link EngineContext}: placement decisions and host services for one launch. */
@@ -14,7 +15,8 @@ record HostEngineContext(
     List<Integer> gpuIds,
     Path workDirectory,
     String engineApiKey,
-    Path javaExecutable)
+    Path javaExecutable,
+    Clock clock)
     implements EngineContext {
 
   HostEngineContext {

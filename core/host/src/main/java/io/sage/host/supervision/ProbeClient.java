@@ -18,12 +18,12 @@ import java.util.concurrent.Executor;
  * Readiness and health probes over HTTP, asynchronous so that one slow engine never delays the
  * probes of the others. Probes never send generation requests.
  */
-final class ProbeClient {
+public final class ProbeClient implements Prober {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http;
   private final Duration timeout;
 
-  ProbeClient(Duration timeout, Executor executor) {
+  public ProbeClient(Duration timeout, Executor executor) {
     this.timeout = timeout;
     this.http =
         HttpClient.newBuilder()
@@ -33,20 +33,18 @@ final class ProbeClient {
             .build();
   }
 
-  /** Outcome of one probe: ok, or the reason it failed. */
-  record Result(boolean ok, String detail) {}
-
-  CompletableFuture<Result> probe(
+  @Override
+  public CompletableFuture<ProbeResult> probe(
       String baseUrl, HealthProbe probe, String servedModel, String apiKey) {
     return get(baseUrl + probe.healthPath(), apiKey)
         .thenCompose(
             health -> {
               if (health.statusCode() != 200) {
                 return CompletableFuture.completedFuture(
-                    new Result(false, probe.healthPath() + " answered " + health.statusCode()));
+                    ProbeResult.failed(probe.healthPath() + " answered " + health.statusCode()));
               }
               if (!probe.requireServedModel()) {
-                return CompletableFuture.completedFuture(new Result(true, "ok"));
+                return CompletableFuture.completedFuture(ProbeResult.passed());
               }
               return get(baseUrl + "/v1/models", apiKey)
                   .thenApply(models -> checkModels(models, servedModel));
@@ -62,34 +60,34 @@ final class ProbeClient {
     return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static Result checkModels(HttpResponse<String> response, String servedModel) {
+  private static ProbeResult checkModels(HttpResponse<String> response, String servedModel) {
     if (response.statusCode() != 200) {
-      return new Result(false, "/v1/models answered " + response.statusCode());
+      return ProbeResult.failed("/v1/models answered " + response.statusCode());
     }
     try {
       JsonNode data = JSON.readTree(response.body()).path("data");
       for (JsonNode model : data) {
         if (servedModel.equals(model.path("id").asText())) {
-          return new Result(true, "ok");
+          return ProbeResult.passed();
         }
       }
-      return new Result(false, "/v1/models does not list '" + servedModel + "'");
+      return ProbeResult.failed("/v1/models does not list '" + servedModel + "'");
     } catch (Exception e) {
-      return new Result(false, "/v1/models answered malformed JSON");
+      return ProbeResult.failed("/v1/models answered malformed JSON");
     }
   }
 
-  private static Result describe(Throwable error) {
+  private static ProbeResult describe(Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof HttpTimeoutException) {
-      return new Result(false, "timed out");
+      return ProbeResult.failed("timed out");
     }
     if (cause instanceof ConnectException) {
-      return new Result(false, "connection refused");
+      return ProbeResult.failed("connection refused");
     }
     String message = cause.getMessage();
-    return new Result(
+    return new ProbeResult(
         false, cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
   }
 }

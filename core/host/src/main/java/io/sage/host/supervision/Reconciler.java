@@ -1,6 +1,5 @@
 package io.sage.host.supervision;
 
-import io.sage.host.engine.DesiredState;
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
@@ -8,128 +7,138 @@ import io.sage.host.engine.EngineState;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.process.ManagedProcess;
-import io.sage.host.process.ProcessGroups;
-import io.sage.host.process.ProcessLauncher;
+import io.sage.host.process.ProcessIdentification;
+import io.sage.host.process.ProcessTable;
+import io.sage.host.process.ProcessTable.Signal;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings the registry and reality together when the gateway starts (SPEC.md section 4): adopts
- * engine processes that still run (pid, start time and command line all match), relaunches those
- * whose process is gone but should run, finishes interrupted drains, and probes remote engines.
+ * Brings the registry and reality together when the gateway starts: adopts engine processes that
+ * still run (the very process: see {@link ProcessIdentification}), relaunches those whose process
+ * is gone but should run, finishes interrupted drains, and probes remote engines again. Adopting
+ * writes no event; everything else goes through the registry's transitions.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
   static final String GONE = "gateway restarted; process gone";
 
   private final EngineRegistry registry;
-  private final EngineSupervisor supervisor;
-  private final ProcessLauncher launcher;
+  private final SupervisedEngines engines;
+  private final ProcessTable processes;
+  private final ProcessIdentification identification;
   private final PortAllocator ports;
   private final EngineLogs logs;
+  private final EngineLauncher launcher;
+  private final EngineStopper stopper;
+  private final EngineFailures failures;
+  private final RestartScheduler restarts;
+  private final RemoteJobReconciliation jobs;
 
-  public Reconciler(
+  Reconciler(
       EngineRegistry registry,
-      EngineSupervisor supervisor,
-      ProcessLauncher launcher,
+      SupervisedEngines engines,
+      ProcessTable processes,
       PortAllocator ports,
-      EngineLogs logs) {
+      EngineLogs logs,
+      EngineLauncher launcher,
+      EngineStopper stopper,
+      EngineFailures failures,
+      RestartScheduler restarts,
+      RemoteJobReconciliation jobs) {
     this.registry = registry;
-    this.supervisor = supervisor;
-    this.launcher = launcher;
+    this.engines = engines;
+    this.processes = processes;
+    this.identification = new ProcessIdentification(processes);
     this.ports = ports;
     this.logs = logs;
+    this.launcher = launcher;
+    this.stopper = stopper;
+    this.failures = failures;
+    this.restarts = restarts;
+    this.jobs = jobs;
   }
 
-  public void reconcile() {
+  /** Reconciles every engine of the registry; one that fails is logged and left as it was. */
+  void reconcile() {
     for (EngineEntry entry : registry.all()) {
       try {
-        reconcile(entry);
+        if (entry.record().isRemote()) {
+          reconcileRemote(entry);
+        } else {
+          reconcileLocal(entry);
+        }
       } catch (RuntimeException e) {
         LOG.error("engine {}: reconciliation failed", entry.id(), e);
       }
     }
   }
 
-  private void reconcile(EngineEntry entry) {
+  private void reconcileLocal(EngineEntry entry) {
+    if (jobs.reconcile(entry)) {
+      return; // an engine that runs as a scheduler job: adopted or resubmitted by its job handle
+    }
     EngineRecord record = entry.record();
-    if (record.isRemote()) {
-      reconcileRemote(entry);
+    if (identification.identify(record.process(), record.id()).isPresent()) {
+      adopt(entry);
       return;
     }
-    if (supervisor.remoteJobs().reconcile(entry)) {
-      return;
-    }
-    Optional<ProcessHandle> alive =
-        record.pid() == null
-            ? Optional.empty()
-            : ProcessGroups.identify(
-                record.pid(), record.processStartTime(), record.commandLine(), record.id());
-    if (alive.isPresent()) {
-      adopt(entry, alive.get());
-      return;
-    }
-    if (record.pid() != null
-        && record.pid() > 1
-        && !ProcessGroups.members(record.pid()).isEmpty()
-        && ProcessHandle.of(record.pid()).isEmpty()) {
-      // the leader is gone but forked children of the group survived: never leave them behind
-      ProcessGroups.signal(record.pid(), "KILL");
-    }
+    killLeftovers(record);
     switch (record.state()) {
-      case STARTING, READY -> {
-        supervisor.registryFail(entry, record.state(), GONE);
-      }
+      case STARTING, READY -> failures.failAndRelaunch(entry, record.state(), GONE);
       case DRAINING ->
           registry.transitionIf(entry, EngineState.DRAINING, EngineState.STOPPED, GONE, r -> r);
       case ERROR -> {
-        if (record.desiredState() == DesiredState.RUNNING) {
-          supervisor.scheduleRestartAfterRecovery(
+        if (record.desiredState().isRunning()) {
+          restarts.afterFailure(
               entry,
               "gateway restarted; engine was in ERROR: "
                   + (record.lastError() == null ? "unknown reason" : record.lastError()));
         }
       }
       case STOPPED -> {
-        if (record.desiredState() == DesiredState.RUNNING) {
-          supervisor.relaunch(
+        if (record.desiredState().isRunning()) {
+          restarts.relaunch(
               entry,
               EngineState.STOPPED,
               "gateway restarted; relaunching the engine that was running");
         }
       }
-      default -> throw new IllegalStateException("unhandled state " + record.state());
     }
   }
 
-  private void adopt(EngineEntry entry, ProcessHandle handle) {
+  /** The leader is gone but forked children of its group survived: never leave them behind. */
+  private void killLeftovers(EngineRecord record) {
+    long pgid = record.process().pid();
+    if (pgid > 1 && processes.find(pgid).isEmpty() && !processes.groupMembers(pgid).isEmpty()) {
+      processes.signalGroup(pgid, Signal.KILL);
+    }
+  }
+
+  private void adopt(EngineEntry entry) {
     EngineRecord record = entry.record();
-    ManagedProcess process =
-        launcher.adopt(handle, record.processStartTime(), record.commandLine());
-    entry.setProcess(process);
+    ManagedProcess process = ManagedProcess.adopted(record.process(), processes);
     if (record.port() != null) {
       ports.hold(record.id(), record.port());
     }
-    supervisor.adopted(entry, process);
-    logs.note(record.id(), "gateway restarted; adopted running process " + record.pid());
+    launcher.adopt(entry, process);
+    logs.note(record.id(), "gateway restarted; adopted running process " + process.pid());
     LOG.info(
-        "engine {}: adopted process {} in state {}", record.id(), record.pid(), record.state());
+        "engine {}: adopted process {} in state {}", record.id(), process.pid(), record.state());
     switch (record.state()) {
       case STARTING, READY -> {
-        // the probe loop takes it from here
+        // the health monitor takes it from here
       }
-      case DRAINING -> supervisor.resumeDrain(entry, Duration.ZERO);
-      case ERROR, STOPPED -> supervisor.terminateOrphan(entry);
-      default -> throw new IllegalStateException("unhandled state " + record.state());
+      case DRAINING -> stopper.drainAndStop(entry, Duration.ZERO);
+      case ERROR, STOPPED -> stopper.terminate(engines.of(entry));
     }
   }
 
   private void reconcileRemote(EngineEntry entry) {
     EngineRecord record = entry.record();
     switch (record.state()) {
-      case STARTING, READY -> supervisor.adoptedRemote(entry);
+      case STARTING, READY -> launcher.adoptRemote(entry);
       case DRAINING ->
           registry.transitionIf(
               entry,
@@ -138,15 +147,14 @@ public final class Reconciler {
               "gateway restarted while draining a remote engine",
               r -> r);
       case ERROR -> {
-        if (record.desiredState() == DesiredState.RUNNING) {
-          supervisor.relaunch(
+        if (record.desiredState().isRunning()) {
+          restarts.relaunch(
               entry, EngineState.ERROR, "gateway restarted; probing the remote engine again");
         }
       }
       case STOPPED -> {
         // stays stopped
       }
-      default -> throw new IllegalStateException("unhandled state " + record.state());
     }
   }
 }

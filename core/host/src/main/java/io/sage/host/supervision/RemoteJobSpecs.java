@@ -1,6 +1,6 @@
 package io.sage.host.supervision;
 
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
 import io.sage.spi.job.RemoteJobs;
@@ -38,7 +38,7 @@ public final class RemoteJobSpecs {
 
   /** The inner runtime's factory, or empty when it is not loaded (or is itself a job runtime). */
   static Optional<EngineRuntimeFactory> innerFactory(
-      PluginHost plugins, RemoteJobs jobs, EngineSpec spec) {
+      RuntimeCatalog plugins, RemoteJobs jobs, EngineSpec spec) {
     return plugins
         .findRuntime(jobs.innerRuntime(spec))
         .filter(inner -> inner.remoteJobs().isEmpty());
@@ -51,7 +51,7 @@ public final class RemoteJobSpecs {
    * {@code factory.validate(spec)} found nothing; may block for the scheduler's command timeout.
    */
   public static List<String> problems(
-      PluginHost plugins, EngineRuntimeFactory factory, EngineSpec spec) {
+      RuntimeCatalog plugins, EngineRuntimeFactory factory, EngineSpec spec) {
     Optional<RemoteJobs> remote = factory.remoteJobs();
     if (remote.isEmpty()) {
       return List.of();

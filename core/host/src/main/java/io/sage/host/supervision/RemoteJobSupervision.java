@@ -5,13 +5,15 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.HostOptions;
-import io.sage.host.plugin.PluginHost;
+import io.sage.host.engine.Placement;
+import io.sage.host.engine.ProcessIdentity;
+import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
+import io.sage.host.time.Scheduler;
 import io.sage.spi.engine.EngineRuntime;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
-import io.sage.spi.engine.HealthProbe;
 import io.sage.spi.engine.LaunchCommand;
 import io.sage.spi.job.JobPhase;
 import io.sage.spi.job.JobStatus;
@@ -22,86 +24,82 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Supervision of engines that run as scheduler jobs ({@link RemoteJobs}): submits the job at
  * launch, observes it every poll interval (queued → STARTING with the scheduler's reason; running →
- * base URL from the endpoint the job reported, then the supervisor's probes make it READY; ended or
- * gone → ERROR with the scheduler's state and exit code, then the restart policy), cancels it on
- * stop, and adopts it by its handle after a gateway restart. The handle is kept in the record's
- * {@code commandLine} as {@code job:<handle>} ({@code pid} stays null).
+ * base URL from the endpoint the job reported, then the health monitor's probes make it READY;
+ * ended or gone → ERROR with the scheduler's state and exit code, then the restart policy), cancels
+ * it on stop, and adopts it by its handle after a gateway restart. The handle is kept in the
+ * record's process identity as the command line {@code job:<handle>} (no pid).
  *
- * <p>Hooks: {@link EngineSupervisor} calls {@link #launch}, {@link #cancel} and {@link
- * #startupClock}; {@link Reconciler} calls {@link #reconcile}. Everything that talks to the
- * scheduler runs on the supervisor's worker threads, never on the supervisor's tick.
+ * <p>Hooks: {@link EngineLauncher#launch} calls {@link #launch}, {@link EngineStopper#terminate}
+ * calls {@link #cancel}, {@link Reconciler} asks {@link RemoteJobReconciliation}; the startup clock
+ * lives in {@link SupervisedEngine#jobRunningSince} for {@link HealthMonitor}. Everything that
+ * talks to the scheduler runs as a task of the injected {@link Scheduler}, never on the health
+ * monitor's tick.
  */
-final class RemoteJobSupervision implements AutoCloseable {
+final class RemoteJobSupervision {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteJobSupervision.class);
   static final String HANDLE_PREFIX = "job:";
-  static final String GONE = "gateway restarted; job gone";
   static final String BIND_ALL = "0.0.0.0";
 
-  private final EngineSupervisor supervisor;
+  /** What job supervision works with. */
+  record Parts(
+      EngineRegistry registry,
+      SupervisedEngines engines,
+      RuntimeCatalog plugins,
+      EngineLogs logs,
+      PortAllocator ports,
+      Scheduler scheduler,
+      Path javaExecutable) {}
+
+  final Parts parts;
   private final EngineRegistry registry;
-  private final PluginHost plugins;
+  private final Scheduler scheduler;
   private final EngineLogs logs;
-  private final PortAllocator ports;
-  private final SupervisionConfig config;
-  private final Path javaExecutable;
-  private final ExecutorService workers;
-  private final ScheduledExecutorService poller =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "sage-job-watch");
-            t.setDaemon(true);
-            return t;
-          });
+  private final Supplier<EngineFailures> failures;
+  private final Supplier<HealthMonitor> health;
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
 
   /** What is known of one engine's current job, in memory only. */
   private static final class Watch {
+    final SupervisedEngine engine;
     final String handle;
     final RemoteJobs jobs;
     final long generation;
     final AtomicBoolean observing = new AtomicBoolean();
-    volatile Instant runningSince;
     volatile boolean stopping;
+    volatile boolean armed;
     volatile String lastDetail = "";
-    volatile ScheduledFuture<?> task;
+    volatile Scheduler.Timer timer;
 
-    Watch(String handle, RemoteJobs jobs, long generation) {
+    Watch(SupervisedEngine engine, String handle, RemoteJobs jobs, long generation) {
+      this.engine = engine;
       this.handle = handle;
       this.jobs = jobs;
       this.generation = generation;
     }
   }
 
+  /**
+   * @param failures and {@code health} are looked up when first needed: they are built after this
+   *     (the stopper, which the failures use, cancels jobs through this class)
+   */
   RemoteJobSupervision(
-      EngineSupervisor supervisor,
-      EngineRegistry registry,
-      PluginHost plugins,
-      EngineLogs logs,
-      PortAllocator ports,
-      SupervisionConfig config,
-      Path javaExecutable,
-      ExecutorService workers) {
-    this.supervisor = supervisor;
-    this.registry = registry;
-    this.plugins = plugins;
-    this.logs = logs;
-    this.ports = ports;
-    this.config = config;
-    this.javaExecutable = javaExecutable;
-    this.workers = workers;
+      Parts parts, Supplier<EngineFailures> failures, Supplier<HealthMonitor> health) {
+    this.parts = parts;
+    this.registry = parts.registry();
+    this.scheduler = parts.scheduler();
+    this.logs = parts.logs();
+    this.failures = failures;
+    this.health = health;
   }
 
   /** The scheduler interface of the engine's runtime, when it is a job runtime. */
@@ -109,7 +107,10 @@ final class RemoteJobSupervision implements AutoCloseable {
     if (record.isRemote()) {
       return Optional.empty();
     }
-    return plugins.findRuntime(record.spec().runtime()).flatMap(EngineRuntimeFactory::remoteJobs);
+    return parts
+        .plugins()
+        .findRuntime(record.spec().runtime())
+        .flatMap(EngineRuntimeFactory::remoteJobs);
   }
 
   boolean manages(EngineRecord record) {
@@ -117,76 +118,50 @@ final class RemoteJobSupervision implements AutoCloseable {
   }
 
   static String handleOf(EngineRecord record) {
-    String line = record.commandLine();
-    return line != null && line.startsWith(HANDLE_PREFIX)
+    String line = record.process().commandLine();
+    return record.process().pid() == 0 && line != null && line.startsWith(HANDLE_PREFIX)
         ? line.substring(HANDLE_PREFIX.length())
         : null;
   }
 
   /**
-   * Launch hook (on a worker thread, engine STARTING): builds the inner runtime's command, submits
-   * the job and starts watching it. A failure moves the engine to ERROR.
+   * Launch hook (on a worker, engine STARTING, after {@code engines.configure}): builds the inner
+   * runtime's command, submits the job and starts watching it. Throws on failure; the launcher
+   * moves the engine to ERROR.
    */
-  void launch(
-      EngineEntry entry, RemoteJobs jobs, SupervisedState state, long generation, String runtime) {
+  void launch(SupervisedEngine engine, RemoteJobs jobs, long generation) {
+    EngineEntry entry = engine.entry;
     EngineRecord record = entry.record();
     EngineSpec spec = HostOptions.forRuntime(record.spec());
     EngineSpec innerSpec = RemoteJobSpecs.innerSpec(jobs, spec);
     EngineRuntimeFactory inner =
-        RemoteJobSpecs.innerFactory(plugins, jobs, spec)
+        RemoteJobSpecs.innerFactory(parts.plugins(), jobs, spec)
             .orElseThrow(
                 () ->
                     new IllegalStateException(
                         "inner runtime '" + innerSpec.runtime() + "' is not loaded"));
-    state.startupTimeout =
-        HostOptions.seconds(
-            record.spec(),
-            "startup_timeout_s",
-            config.startupTimeouts().getOrDefault(runtime, inner.startupTimeout()));
+    configure(engine, inner, null);
     Path work = logs.engineDir(record.id()).resolve("work");
-    EngineRuntime innerRuntime =
-        inner.create(
-            new HostEngineContext(
-                record.id(),
-                innerSpec,
-                BIND_ALL,
-                RemoteJobs.PORT_PLACEHOLDER,
-                List.of(),
-                work,
-                record.engineApiKey(),
-                javaExecutable));
+    EngineRuntime innerRuntime = inner.create(context(record, innerSpec, work));
     LaunchCommand command = innerRuntime.launchCommand();
-    entry.setProbe(innerRuntime.healthProbe());
-    state.stopGrace = innerRuntime.stopGracePeriod();
+    engine.probe = innerRuntime.healthProbe();
+    engine.stopGrace = innerRuntime.stopGracePeriod();
     if (record.port() != null) {
-      ports.release(record.id(), record.port());
+      parts.ports().release(record.id(), record.port());
     }
-    Instant now = registry.clock().instant();
+    String runtime = record.spec().runtime();
     registry.update(
         entry,
         r ->
-            r.withPlacement(null, null, List.of(), 0, now)
-                .withProcess(null, null, null, now)
-                .withLastError("submitting a job to " + runtime, now));
-    String handle =
-        jobs.submit(
-            new HostEngineContext(
-                record.id(),
-                spec,
-                BIND_ALL,
-                RemoteJobs.PORT_PLACEHOLDER,
-                List.of(),
-                work,
-                record.engineApiKey(),
-                javaExecutable),
-            command,
-            logs.logFile(record.id()));
+            r.withPlacement(new Placement(r.host(), null, null, List.of(), 0), scheduler.now())
+                .withProcess(ProcessIdentity.NONE, scheduler.now())
+                .withLastError("submitting a job to " + runtime, scheduler.now()));
+    String handle = jobs.submit(context(record, spec, work), command, logs.logFile(record.id()));
     registry.update(
         entry,
         r ->
-            r.withProcess(null, null, HANDLE_PREFIX + handle, registry.clock().instant())
-                .withLastError(
-                    runtime + " job " + handle + " submitted", registry.clock().instant()));
+            r.withProcess(ProcessIdentity.job(HANDLE_PREFIX + handle), scheduler.now())
+                .withLastError(runtime + " job " + handle + " submitted", scheduler.now()));
     logs.note(
         record.id(),
         "submitted "
@@ -197,43 +172,64 @@ final class RemoteJobSupervision implements AutoCloseable {
             + innerSpec.runtime()
             + " command "
             + command.argv().get(0));
-    watch(entry, new Watch(handle, jobs, generation));
+    watch(engine, handle, jobs, generation);
   }
 
-  private void watch(EngineEntry entry, Watch watch) {
-    Watch old = watches.put(entry.id(), watch);
-    if (old != null && old.task != null) {
-      old.task.cancel(false);
+  private HostEngineContext context(EngineRecord record, EngineSpec spec, Path work) {
+    return new HostEngineContext(
+        record.id(),
+        spec,
+        BIND_ALL,
+        RemoteJobs.PORT_PLACEHOLDER,
+        List.of(),
+        work,
+        record.engineApiKey(),
+        parts.javaExecutable(),
+        scheduler.clock());
+  }
+
+  /** Supervision settings from the inner runtime; probes off until the job reports its endpoint. */
+  void configure(SupervisedEngine engine, EngineRuntimeFactory inner, Instant running) {
+    parts.engines().configure(engine, inner);
+    engine.job = true;
+    engine.jobRunningSince = running;
+    engine.nextProbeAt = Instant.MAX;
+  }
+
+  void watch(SupervisedEngine engine, String handle, RemoteJobs jobs, long generation) {
+    watch(new Watch(engine, handle, jobs, generation));
+  }
+
+  private void watch(Watch watch) {
+    Watch old = watches.put(watch.engine.id(), watch);
+    if (old != null && old.timer != null) {
+      old.timer.cancel();
     }
-    long every = Math.max(100, watch.jobs.pollInterval().toMillis());
-    watch.task =
-        poller.scheduleWithFixedDelay(
-            () -> observeSoon(entry, watch), 0, every, TimeUnit.MILLISECONDS);
+    Duration every = Duration.ofMillis(Math.max(100, watch.jobs.pollInterval().toMillis()));
+    watch.timer = scheduler.repeat(every, () -> observeSoon(watch));
+    observeSoon(watch);
   }
 
-  private void observeSoon(EngineEntry entry, Watch watch) {
+  private void observeSoon(Watch watch) {
     if (!watch.observing.compareAndSet(false, true)) {
       return;
     }
-    try {
-      workers.execute(
-          () -> {
-            try {
-              apply(entry, watch, watch.jobs.observe(watch.handle, entry.id()));
-            } catch (RuntimeException e) {
-              LOG.warn("engine {}: observing job {} failed", entry.id(), watch.handle, e);
-            } finally {
-              watch.observing.set(false);
-            }
-          });
-    } catch (RuntimeException e) {
-      watch.observing.set(false);
-    }
+    scheduler.execute(
+        () -> {
+          try {
+            apply(watch, watch.jobs.observe(watch.handle, watch.engine.id()));
+          } catch (RuntimeException e) {
+            LOG.warn("engine {}: observing job {} failed", watch.engine.id(), watch.handle, e);
+          } finally {
+            watch.observing.set(false);
+          }
+        });
   }
 
-  private void apply(EngineEntry entry, Watch watch, JobStatus status) {
-    if (watches.get(entry.id()) != watch || entry.generation() != watch.generation) {
-      stopWatching(entry.id(), watch);
+  private void apply(Watch watch, JobStatus status) {
+    EngineEntry entry = watch.engine.entry;
+    if (watches.get(entry.id()) != watch || watch.engine.generation() != watch.generation) {
+      stopWatching(watch);
       return;
     }
     EngineState current = entry.state();
@@ -242,16 +238,15 @@ final class RemoteJobSupervision implements AutoCloseable {
     switch (status.phase()) {
       case QUEUED ->
           detail(
-              entry,
               watch,
               job
                   + " is "
                   + status.schedulerState()
                   + (status.reason().isEmpty() ? "" : " (" + status.reason() + ")"));
-      case RUNNING -> running(entry, watch, status, job);
+      case RUNNING -> running(watch, status, job);
       case ENDED, GONE -> {
-        stopWatching(entry.id(), watch);
-        if (watch.stopping) {
+        stopWatching(watch);
+        if (watch.stopping || watch.engine.stopping) {
           return;
         }
         String reason =
@@ -265,14 +260,14 @@ final class RemoteJobSupervision implements AutoCloseable {
                     + (status.reason().isEmpty() ? "" : ", reason " + status.reason());
         if (current == EngineState.STARTING || current == EngineState.READY) {
           logs.note(entry.id(), reason);
-          supervisor.fail(entry, current, reason);
+          failures.get().fail(entry, current, reason);
         }
       }
       case UNREACHABLE -> {
         String d =
             runtime + " unreachable while watching job " + watch.handle + ": " + status.reason();
         if (current == EngineState.STARTING) {
-          detail(entry, watch, d);
+          detail(watch, d);
         } else if (!d.equals(watch.lastDetail)) {
           watch.lastDetail = d;
           logs.note(entry.id(), d);
@@ -281,182 +276,97 @@ final class RemoteJobSupervision implements AutoCloseable {
     }
   }
 
-  private void running(EngineEntry entry, Watch watch, JobStatus status, String job) {
-    if (watch.runningSince == null) {
-      watch.runningSince = registry.clock().instant();
+  private void running(Watch watch, JobStatus status, String job) {
+    SupervisedEngine engine = watch.engine;
+    if (engine.jobRunningSince == null) {
+      engine.jobRunningSince = scheduler.now();
     }
     if (!status.hasEndpoint()) {
-      detail(entry, watch, job + " is RUNNING; waiting for it to report its endpoint");
+      detail(watch, job + " is RUNNING; waiting for it to report its endpoint");
       return;
     }
     String url = "http://" + status.endpointHost() + ":" + status.endpointPort();
-    EngineRecord record = entry.record();
-    if (!url.equals(record.baseUrl())) {
-      Instant now = registry.clock().instant();
+    EngineEntry entry = engine.entry;
+    if (!url.equals(entry.record().baseUrl())) {
+      Instant now = scheduler.now();
+      Placement where =
+          new Placement(status.endpointHost(), status.endpointPort(), url, List.of(), 0);
       registry.update(
           entry,
           r ->
-              r.withPlacement(status.endpointPort(), url, List.of(), 0, now)
+              r.withPlacement(where, now)
                   .withLastError(
                       r.state() == EngineState.STARTING
                           ? job + " is RUNNING on " + status.endpointHost() + "; waiting for health"
                           : r.lastError(),
                       now));
       logs.note(entry.id(), job + " runs on " + status.endpointHost() + ", listening at " + url);
-      supervisor.probeSoon(entry);
+      watch.armed = false;
+    }
+    if (!watch.armed) {
+      watch.armed = true;
+      health.get().watch(engine, Duration.ZERO);
     }
   }
 
   /** The engine's current explanation while STARTING, recorded when it changes. */
-  private void detail(EngineEntry entry, Watch watch, String detail) {
+  private void detail(Watch watch, String detail) {
     if (detail.equals(watch.lastDetail)) {
       return;
     }
     watch.lastDetail = detail;
+    EngineEntry entry = watch.engine.entry;
     logs.note(entry.id(), detail);
     if (entry.state() == EngineState.STARTING) {
-      registry.update(entry, r -> r.withLastError(detail, registry.clock().instant()));
+      registry.update(entry, r -> r.withLastError(detail, scheduler.now()));
     }
   }
 
-  private void stopWatching(String engineId, Watch watch) {
-    if (watch.task != null) {
-      watch.task.cancel(false);
+  private void stopWatching(Watch watch) {
+    if (watch.timer != null) {
+      watch.timer.cancel();
     }
-    watches.remove(engineId, watch);
+    watches.remove(watch.engine.id(), watch);
+  }
+
+  /** Gateway shutdown: no more observations (the jobs themselves keep running). */
+  void stopWatching() {
+    watches.values().forEach(this::stopWatching);
   }
 
   /**
-   * Startup timeout hook: when the startup clock of a job engine started (the job began RUNNING),
-   * or empty while it is queued (queue time does not count).
+   * Stop hook: cancels the engine's job (SIGTERM, SIGKILL after the grace period) on a worker and
+   * completes with how it ended, once the scheduler's cancel returned.
    */
-  Optional<Instant> startupClock(EngineEntry entry) {
-    Watch watch = watches.get(entry.id());
-    return watch == null ? Optional.empty() : Optional.ofNullable(watch.runningSince);
-  }
-
-  /**
-   * Stop hook (worker thread): cancels the engine's job (SIGTERM, SIGKILL after the grace period)
-   * and waits until the scheduler reports it ended. Returns how it ended.
-   */
-  String cancel(EngineEntry entry, Duration grace) {
-    EngineRecord record = entry.record();
+  CompletableFuture<String> cancel(SupervisedEngine engine) {
+    EngineRecord record = engine.entry.record();
     String handle = handleOf(record);
-    Watch watch = watches.get(entry.id());
+    Watch watch = watches.get(engine.id());
     if (watch != null) {
       watch.stopping = true;
-      stopWatching(entry.id(), watch);
+      stopWatching(watch);
     }
     if (handle == null) {
-      return "no job was submitted";
+      return CompletableFuture.completedFuture("no job was submitted");
     }
     RemoteJobs jobs = watch != null ? watch.jobs : jobsOf(record).orElse(null);
     if (jobs == null) {
-      return "runtime " + record.spec().runtime() + " is not loaded; job " + handle + " left alone";
+      return CompletableFuture.completedFuture(
+          "runtime " + record.spec().runtime() + " is not loaded; job " + handle + " left alone");
     }
-    String how = jobs.cancel(handle, entry.id(), grace);
-    logs.note(entry.id(), how);
-    return how;
-  }
-
-  /**
-   * Reconciliation hook at gateway start: adopts the job of a job engine when the scheduler still
-   * has it queued or running, resubmits when it is gone. Returns false for engines of other
-   * runtimes and for ERROR/STOPPED engines (the reconciler's usual handling follows; a job left
-   * behind by those is cancelled here first).
-   */
-  boolean reconcile(EngineEntry entry) {
-    EngineRecord record = entry.record();
-    Optional<RemoteJobs> remote = jobsOf(record);
-    if (remote.isEmpty()) {
-      return false;
-    }
-    RemoteJobs jobs = remote.get();
-    String handle = handleOf(record);
-    switch (record.state()) {
-      case STARTING, READY -> {
-        JobStatus status =
-            handle == null ? JobStatus.gone("no job recorded") : jobs.observe(handle, entry.id());
-        switch (status.phase()) {
-          case QUEUED, RUNNING, UNREACHABLE -> adopt(entry, jobs, handle, status);
-          case ENDED, GONE -> {
-            String reason =
-                GONE
-                    + (handle == null ? "" : " (job " + handle + ": ")
-                    + (handle == null
-                        ? ""
-                        : (status.schedulerState().isEmpty()
-                                ? status.reason()
-                                : status.schedulerState() + ", exit code " + status.exitCode())
-                            + ")");
-            logs.note(entry.id(), reason);
-            supervisor.registryFail(entry, record.state(), reason);
+    CompletableFuture<String> done = new CompletableFuture<>();
+    Duration grace = engine.stopGrace;
+    scheduler.execute(
+        () -> {
+          try {
+            String how = jobs.cancel(handle, engine.id(), grace);
+            logs.note(engine.id(), how);
+            done.complete(how);
+          } catch (RuntimeException e) {
+            LOG.warn("engine {}: cancelling job {} failed", engine.id(), handle, e);
+            done.complete("cancelling job " + handle + " failed: " + e.getMessage());
           }
-        }
-        return true;
-      }
-      case DRAINING -> {
-        workers.execute(
-            () -> {
-              String how = cancel(entry, supervisor.state(entry).stopGrace);
-              registry.transitionIf(
-                  entry,
-                  EngineState.DRAINING,
-                  EngineState.STOPPED,
-                  "gateway restarted while draining; " + how,
-                  r -> r);
-            });
-        return true;
-      }
-      case ERROR, STOPPED -> {
-        if (handle != null) {
-          workers.execute(() -> cancel(entry, supervisor.state(entry).stopGrace));
-        }
-        return false;
-      }
-    }
-    return false;
-  }
-
-  private void adopt(EngineEntry entry, RemoteJobs jobs, String handle, JobStatus status) {
-    EngineRecord record = entry.record();
-    long generation = entry.nextGeneration();
-    SupervisedState state = supervisor.state(entry);
-    entry.setProbe(HealthProbe.standard(record.spec().kind()));
-    state.startupTimeout =
-        HostOptions.seconds(
-            record.spec(),
-            "startup_timeout_s",
-            config
-                .startupTimeouts()
-                .getOrDefault(
-                    record.spec().runtime(),
-                    RemoteJobSpecs.innerFactory(
-                            plugins, jobs, HostOptions.forRuntime(record.spec()))
-                        .map(EngineRuntimeFactory::startupTimeout)
-                        .orElse(Duration.ofSeconds(900))));
-    state.nextProbeAtMillis = 0;
-    Watch watch = new Watch(handle, jobs, generation);
-    if (status.phase() == JobPhase.RUNNING) {
-      watch.runningSince = registry.clock().instant();
-    }
-    String how =
-        "gateway restarted; adopted "
-            + record.spec().runtime()
-            + " job "
-            + handle
-            + " ("
-            + (status.phase() == JobPhase.UNREACHABLE
-                ? "scheduler unreachable"
-                : status.schedulerState())
-            + ")";
-    logs.note(entry.id(), how);
-    LOG.info("engine {}: {}", entry.id(), how);
-    watch(entry, watch);
-  }
-
-  @Override
-  public void close() {
-    poller.shutdownNow();
+        });
+    return done;
   }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * Decides whether and when an engine in ERROR is restarted: exponential backoff with jitter, and at
@@ -13,10 +14,19 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RestartPolicy {
   private final SupervisionConfig config;
+  private final DoubleSupplier random;
   private final Deque<Instant> recent = new ArrayDeque<>();
 
   public RestartPolicy(SupervisionConfig config) {
+    this(config, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * @param random uniform in [0, 1): where within the ×0.8–1.2 jitter a delay falls
+   */
+  public RestartPolicy(SupervisionConfig config, DoubleSupplier random) {
     this.config = config;
+    this.random = random;
   }
 
   /**
@@ -33,7 +43,7 @@ public final class RestartPolicy {
     }
     long base = config.restartBackoffInitial().toMillis() << Math.min(recent.size(), 20);
     long capped = Math.min(base, config.restartBackoffMax().toMillis());
-    double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
+    double jitter = 0.8 + random.getAsDouble() * 0.4;
     recent.addLast(now);
     return Optional.of(Duration.ofMillis(Math.max(1, (long) (capped * jitter))));
   }

@@ -15,27 +15,8 @@ public final class Records {
     EngineSpec spec =
         new EngineSpec(
             model, model, kind, "mock", null, 1, List.of(), false, null, List.of(), Map.of());
-    return new EngineRecord(
-        id,
-        spec,
-        EngineState.STARTING,
-        DesiredState.RUNNING,
-        "127.0.0.1",
-        41000,
-        "http://127.0.0.1:41000",
-        null,
-        null,
-        null,
-        List.of(),
-        0,
-        "k",
-        now,
-        now,
-        now,
-        null,
-        0,
-        0,
-        null);
+    return EngineRecord.starting(
+        id, spec, Placement.local("127.0.0.1", 41000, List.of(), 0), "k", now);
   }
 
   /** A live entry for a record, for tests outside this package. */

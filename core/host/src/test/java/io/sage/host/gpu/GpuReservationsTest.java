@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sage.host.engine.DesiredState;
-import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineState;
+import io.sage.host.engine.Placement;
 import io.sage.host.engine.Records;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
@@ -107,7 +107,7 @@ class GpuReservationsTest {
   @Test
   void reachingStoppedReleases() {
     reservations.reserve("a", "a", twoGpus, Set.of(), request(1, 1000));
-    EngineEntry entry = Records.entry(placed("a", EngineState.DRAINING, DesiredState.STOPPED));
+    EngineRecord entry = placed("a", EngineState.DRAINING, DesiredState.STOPPED);
     reservations.onTransition(
         entry, new EngineEvent(1, "a", EngineState.READY, EngineState.ERROR, "x", AT));
     assertThat(reservations.of("a")).isPresent();
@@ -119,7 +119,7 @@ class GpuReservationsTest {
   private static EngineRecord placed(String id, EngineState state, DesiredState desired) {
     EngineRecord base =
         Records.starting(id, "m", EngineKind.LLM)
-            .withPlacement(41000, "http://127.0.0.1:41000", List.of(0, 1), 30000, AT);
+            .withPlacement(Placement.local("127.0.0.1", 41000, List.of(0, 1), 30000), AT);
     return base.withState(state, AT).withDesiredState(desired, AT);
   }
 }

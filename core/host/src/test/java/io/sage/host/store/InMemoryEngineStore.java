@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A hand-written fake of the store port for host unit tests (the real one is tested in db/). */
-public final class InMemoryEngineStore implements EngineStore {
+public class InMemoryEngineStore implements EngineStore {
   private final Map<String, EngineRecord> engines = new LinkedHashMap<>();
   private final List<EngineEvent> events = new ArrayList<>();
   private final List<AuditEntry> audit = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.sage.host.supervision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sage.host.engine.EngineRecord;
+import io.sage.host.engine.ProcessIdentity;
 import io.sage.host.engine.Records;
 import io.sage.spi.engine.EngineContext;
 import io.sage.spi.engine.EngineKind;
@@ -76,9 +77,12 @@ class RemoteJobSpecsTest {
     EngineRecord record = Records.starting("eng-000000000001", "m", EngineKind.LLM);
     Instant now = record.createdAt();
     assertThat(RemoteJobSupervision.handleOf(record)).isNull();
-    assertThat(RemoteJobSupervision.handleOf(record.withProcess(null, null, "job:42", now)))
+    assertThat(
+            RemoteJobSupervision.handleOf(record.withProcess(ProcessIdentity.job("job:42"), now)))
         .isEqualTo("42");
-    assertThat(RemoteJobSupervision.handleOf(record.withProcess(7L, now, "/bin/job:42", now)))
+    assertThat(
+            RemoteJobSupervision.handleOf(
+                record.withProcess(new ProcessIdentity(7, now, "job:42"), now)))
         .isNull();
   }
 }

@@ -3,6 +3,7 @@ package io.sage.spi.engine;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.pf4j.ExtensionPoint;
 
@@ -26,6 +27,20 @@ public interface EngineRuntimeFactory extends ExtensionPoint {
   /** Whether engines of this runtime get GPUs placed for them (unless {@code use_gpu: false}). */
   default boolean usesGpus() {
     return false;
+  }
+
+  /**
+   * The memory each of the engine's GPUs must have free, when the runtime can tell it from the
+   * spec's options (vLLM reads {@code gpu_memory_gb}); empty lets the host estimate it from the
+   * parameter count in the model name. The host owns no runtime's options, so this is the only way
+   * such an option reaches placement.
+   *
+   * <p>Called by the host on a request thread when it places GPUs for an engine of a runtime that
+   * {@link #usesGpus() uses GPUs} (at start, and at a restart after a stop), only after {@link
+   * #validate(EngineSpec)} accepted the spec; must not block. Since SPI 1.1.
+   */
+  default Optional<GpuMemoryRequest> gpuMemoryNeed(EngineSpec spec) {
+    return Optional.empty();
   }
 
   /** How long an engine may stay STARTING before it is ERROR (operators can override it). */

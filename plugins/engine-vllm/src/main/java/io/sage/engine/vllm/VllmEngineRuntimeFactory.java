@@ -7,10 +7,14 @@ import io.sage.spi.engine.EngineKind;
 import io.sage.spi.engine.EngineRuntime;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
+import io.sage.spi.engine.GpuMemoryRequest;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.pf4j.Extension;
@@ -77,6 +81,25 @@ public final class VllmEngineRuntimeFactory implements EngineRuntimeFactory {
       }
     }
     return problems;
+  }
+
+  /** Option {@code gpu_memory_gb}: GiB per GPU, as vLLM's own memory settings are. */
+  @Override
+  public Optional<GpuMemoryRequest> gpuMemoryNeed(EngineSpec spec) {
+    return VllmOptions.parse(spec.options())
+        .options()
+        .gpuMemoryGb()
+        .map(
+            gb ->
+                new GpuMemoryRequest(
+                    gb.multiply(BigDecimal.valueOf(1024))
+                        .setScale(0, RoundingMode.CEILING)
+                        .longValueExact(),
+                    "option "
+                        + VllmOptions.GPU_MEMORY_GB
+                        + "="
+                        + gb.stripTrailingZeros().toPlainString()
+                        + " per GPU"));
   }
 
   @Override

@@ -5,29 +5,37 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Linux process groups through /proc and kill(1): signalling a whole group and checking that no
- * member is left. Engines that fork (vLLM starts workers) therefore leave no orphan.
+ * The Linux {@link ProcessTable}: {@code /proc} for what runs and {@code kill(1)} for signals to a
+ * whole process group, so engines that fork (vLLM starts workers) leave no orphan.
  */
-public final class ProcessGroups {
+public final class ProcProcessTable implements ProcessTable {
   private static final Path PROC = Path.of("/proc");
 
-  private ProcessGroups() {}
+  @Override
+  public Optional<ProcessInfo> find(long pid) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    if (handle.isEmpty() || isZombie(pid)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ProcessInfo(pid, handle.get().info().startInstant(), commandLine(pid)));
+  }
 
-  /** Sends {@code signal} (TERM, KILL) to every process of group {@code pgid}. */
-  public static void signal(long pgid, String signal) {
+  @Override
+  public void signalGroup(long pgid, Signal signal) {
     if (pgid <= 1) {
       throw new IllegalArgumentException("refusing to signal process group " + pgid);
     }
     try {
       Process kill =
-          new ProcessBuilder("kill", "-s", signal, "--", "-" + pgid)
+          new ProcessBuilder("kill", "-s", signal.name().toUpperCase(Locale.ROOT), "--", "-" + pgid)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
@@ -40,8 +48,15 @@ public final class ProcessGroups {
     }
   }
 
-  /** Pids of the live (not zombie) processes whose process group is {@code pgid}. */
-  public static List<Long> members(long pgid) {
+  @Override
+  public CompletableFuture<Void> onExit(long pid) {
+    return ProcessHandle.of(pid)
+        .map(h -> h.onExit().<Void>thenApply(x -> null))
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
+  }
+
+  @Override
+  public List<Long> groupMembers(long pgid) {
     List<Long> pids = new ArrayList<>();
     try (DirectoryStream<Path> dirs =
         Files.newDirectoryStream(PROC, p -> isNumeric(p.getFileName().toString()))) {
@@ -60,7 +75,7 @@ public final class ProcessGroups {
   }
 
   /** The command line of {@code pid} as recorded by the OS, arguments joined by spaces. */
-  public static Optional<String> commandLine(long pid) {
+  Optional<String> commandLine(long pid) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
       if (raw.length == 0) {
@@ -73,48 +88,8 @@ public final class ProcessGroups {
     }
   }
 
-  /** The OS start time of {@code pid}, when it is alive. */
-  public static Optional<Instant> startTime(long pid) {
-    return ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
-        .flatMap(h -> h.info().startInstant());
-  }
-
-  /**
-   * The live process {@code pid} when it is the very process that was recorded: same start time and
-   * same command line. A recycled pid fails the check.
-   */
-  public static Optional<ProcessHandle> identify(long pid, Instant startTime, String commandLine) {
-    return identify(pid, startTime, commandLine, null);
-  }
-
-  /**
-   * Like {@link #identify(long, Instant, String)}, but a process whose command line changed since
-   * its launch (a wrapper that exec'd the engine: a python entry script, a shell script) is still
-   * the engine when its environment names {@code engineId} ({@link ProcessLauncher#ENGINE_ID_ENV}).
-   */
-  public static Optional<ProcessHandle> identify(
-      long pid, Instant startTime, String commandLine, String engineId) {
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-    if (handle.isEmpty() || startTime == null || commandLine == null) {
-      return Optional.empty();
-    }
-    Optional<Instant> actualStart = handle.get().info().startInstant();
-    Optional<String> actualCommand = commandLine(pid);
-    boolean sameStart =
-        actualStart.isPresent()
-            && Math.abs(actualStart.get().toEpochMilli() - startTime.toEpochMilli()) < 1000;
-    boolean sameCommand =
-        actualCommand.isPresent() && actualCommand.get().equals(commandLine)
-            || engineId != null
-                && hasEnvironment(pid, ProcessLauncher.ENGINE_ID_ENV + "=" + engineId);
-    return sameStart && sameCommand ? handle : Optional.empty();
-  }
-
-  /**
-   * Whether {@code /proc/<pid>/environ} (the environment it was exec'd with) holds {@code entry}.
-   */
-  static boolean hasEnvironment(long pid, String entry) {
+  @Override
+  public boolean hasEnvironment(long pid, String entry) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
       for (String variable : new String(raw, StandardCharsets.UTF_8).split("\0")) {
@@ -126,6 +101,10 @@ public final class ProcessGroups {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static boolean isZombie(long pid) {
+    return stat(PROC.resolve(Long.toString(pid))).map(s -> "Z".equals(s[0])).orElse(false);
   }
 
   private static Optional<String[]> stat(Path dir) {
