@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>
  * java -cp 'classes:lib/*:slf4j-api.jar' [engine JVM flags] bench/EmbeddingBench.java
- *   --threads 2 --batch-wait-ms 5 --seconds 4 --rounds 2 --model NAME [--header 'H: v'] name=URL ...
+ *   --threads 2 --batch-wait-ms 0 --seconds 4 --rounds 2 --model NAME [--header 'H: v'] name=URL ...
  * </pre>
  *
  * <p>Targets, interleaved per round: {@code encoder} (the plugin's own {@link TextEncoder} called
@@ -59,7 +59,7 @@ public final class EmbeddingBench {
 
   public static void main(String[] args) throws Exception {
     int threads = 2;
-    int batchWaitMs = 5;
+    int batchWaitMs = 0;
     double seconds = 4;
     int rounds = 2;
     String model = "bench-embed";

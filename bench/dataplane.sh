@@ -36,14 +36,10 @@ echo "bench: working in $WORK" >&2
 
 # --- engines: one unpaced mock (latency, throughput), one paced at 50 tokens/s (streams) ---
 MOCK_JAR="$DIST/plugins/sage-engine-mock.jar"
-# The JDK HttpServer closes every connection once it holds 200 idle ones (maxIdleConnections);
-# nginx's and three gateways' keep-alive pools exceed that, which showed up as read errors and
-# 502s. Raise the limit so every client keeps its connections.
-MOCK_JVM=(-Dsun.net.httpserver.maxIdleConnections=2000)
-java "${MOCK_JVM[@]}" -cp "$MOCK_JAR" io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port 0 --model bench \
+java -cp "$MOCK_JAR" io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port 0 --model bench \
   --kind llm > "$WORK/mock.log" 2>&1 &
 PIDS+=($!)
-java "${MOCK_JVM[@]}" -cp "$MOCK_JAR" io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port 0 --model stream \
+java -cp "$MOCK_JAR" io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port 0 --model stream \
   --kind llm --option tokens_per_second=50 > "$WORK/mock-stream.log" 2>&1 &
 PIDS+=($!)
 MOCK_PORT=$(port_from_log "$WORK/mock.log")

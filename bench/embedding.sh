@@ -15,7 +15,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/sage-bench-embed.XXXXXX")"
 THREADS="${BENCH_THREADS:-2}"
 SECONDS_EACH="${BENCH_SECONDS:-4}"
 ROUNDS="${BENCH_ROUNDS:-2}"
-BATCH_WAIT="${BENCH_BATCH_WAIT_MS:-5}"
+BATCH_WAIT="${BENCH_BATCH_WAIT_MS:-0}"
 MODEL=bench-embed
 GATEWAY_DIRS=()
 PIDS=()
@@ -59,6 +59,8 @@ java "${JVM_FLAGS[@]}" -cp "$CP" "$ROOT/bench/EmbeddingBench.java" --threads "$T
   --header "${BENCH_INFERENCE_AUTH:-X-Bench: embedding}" \
   "direct=http://127.0.0.1:$ENGINE_PORT/v1/embeddings" \
   "gateway=http://127.0.0.1:$GW_PORT/v1/embeddings" > "$WORK/result.txt"
+# bench/run-all.sh reads the raw figures from here
+[ -n "${BENCH_EMBED_RESULT:-}" ] && cp "$WORK/result.txt" "$BENCH_EMBED_RESULT"
 
 echo
 echo "SAGE embedding benchmark  ($(date -u '+%Y-%m-%d %H:%M UTC'); all-MiniLM-L6-v2, $THREADS ONNX threads, batch wait ${BATCH_WAIT} ms, ${ROUNDS} rounds x ${SECONDS_EACH}s, interleaved, 1 sequential client)"
@@ -71,8 +73,8 @@ awk '
       printf "%-12s %14.1f %10.3f %10.3f %14.1f %10.3f %10.3f\n", t, ss[t], s50[t], s99[t], bs[t], b50[t], b99[t] }
     print ""
     printf "%-44s %8s %8s %8s %s\n", "ratio", "goal", "single", "batch32", "  met (single / batch32)"
-    printf "%-44s %8s %8.2f %8.2f   %s / %s\n", "gateway / direct", ">= 0.90", ss["gateway"] / ss["direct"], bs["gateway"] / bs["direct"], yes(ss["gateway"] / ss["direct"] >= 0.9), yes(bs["gateway"] / bs["direct"] >= 0.9)
-    printf "%-44s %8s %8.2f %8.2f   %s / %s\n", "direct / in-process (same batcher and wait)", ">= 0.80", ss["direct"] / ss["in-process"], bs["direct"] / bs["in-process"], yes(ss["direct"] / ss["in-process"] >= 0.8), yes(bs["direct"] / bs["in-process"] >= 0.8)
+    printf "%-44s %8s %8.2f %8.2f   %s / %s\n", "gateway / direct", ">= 0.95", ss["gateway"] / ss["direct"], bs["gateway"] / bs["direct"], yes(ss["gateway"] / ss["direct"] >= 0.95), yes(bs["gateway"] / bs["direct"] >= 0.95)
+    printf "%-44s %8s %8.2f %8.2f   %s / %s\n", "direct / in-process (same batcher and wait)", ">= 0.90", ss["direct"] / ss["in-process"], bs["direct"] / bs["in-process"], yes(ss["direct"] / ss["in-process"] >= 0.9), yes(bs["direct"] / bs["in-process"] >= 0.9)
     printf "%-44s %8s %8.2f %8.2f\n", "direct / encoder (no batcher, no wait)", "-", ss["direct"] / ss["encoder"], bs["direct"] / bs["encoder"]
   }' "$WORK/result.txt"
 echo

@@ -82,9 +82,7 @@ start_gateway() {
   local name="$1" port="$2" data_dir="$3"
   shift 3
   mkdir -p "$data_dir"
-  # The per-key in-flight limit (64 by default) would turn the 64-connection run into a test of
-  # the limiter; raise it so the proxy itself is measured.
-  if ! env SAGE_LIMITS_MAX_CONCURRENT_PER_KEY=4096 "$@" "$SAGE" gateway start --port "$port" --data-dir "$data_dir" > "$WORK/$name.start.log" 2>&1; then
+  if ! env "$@" "$SAGE" gateway start --port "$port" --data-dir "$data_dir" > "$WORK/$name.start.log" 2>&1; then
     echo "bench: gateway $name did not start:" >&2
     cat "$WORK/$name.start.log" >&2
     exit 2

@@ -39,8 +39,14 @@ public final class Sage {
     return run(env, 180, args);
   }
 
+  /** In {@code env}: run bin/sage under this umask (e.g. 022), to show its files stay private. */
+  public static final String UMASK = "SAGE_TEST_UMASK";
+
   public static Result run(Map<String, String> env, int timeoutSeconds, String... args) {
     List<String> argv = new ArrayList<>();
+    if (env.containsKey(UMASK)) {
+      argv.addAll(List.of("/bin/sh", "-c", "umask \"$0\" && exec \"$@\"", env.get(UMASK)));
+    }
     argv.add(home().resolve("bin/sage").toString());
     argv.addAll(List.of(args));
     try {

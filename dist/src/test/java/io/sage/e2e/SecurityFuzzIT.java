@@ -56,6 +56,221 @@ class SecurityFuzzIT {
     assertThat(gateway.get("/v1/management/engines").json().get("count").asInt())
         .as("nothing launched")
         .isZero();
+    // issue 19: bad input is the client's problem, never an ERROR or a stack trace in the log
+    String log = gateway.log();
+    assertThat(log).as("gateway log").doesNotContain(" ERROR ").doesNotContain("\tat io.");
+  }
+
+  /**
+   * Issue 19: bodies compressed or framed otherwise (wrong or stacked Content-Encoding, chunked
+   * framing with odd chunk sizes, Transfer-Encoding lists) sent as raw bytes: never a 5xx.
+   */
+  @Property(tries = 120)
+  void compressedAndChunkedBodies(
+      @ForAll("compressedRoutes") String path,
+      @ForAll("contentEncodings") String encoding,
+      @ForAll("framings") String framing,
+      @ForAll("inferenceBodies") String json,
+      @ForAll boolean compressForReal,
+      @ForAll("credentials") String credential)
+      throws IOException {
+    byte[] plain = json.getBytes(StandardCharsets.UTF_8);
+    byte[] payload = compressForReal ? compress(encoding, plain) : plain;
+    StringBuilder head = new StringBuilder();
+    head.append("POST ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    head.append("Content-Type: application/json\r\nConnection: close\r\n");
+    head.append(authorization(credential));
+    if (!encoding.isEmpty()) {
+      head.append("Content-Encoding: ").append(encoding).append("\r\n");
+    }
+    byte[] body;
+    if (framing.equals("length")) {
+      head.append("Content-Length: ").append(payload.length).append("\r\n");
+      body = payload;
+    } else {
+      head.append("Transfer-Encoding: ").append(framing).append("\r\n");
+      body = chunked(payload);
+    }
+    head.append("\r\n");
+    String answer = raw(concat(head.toString().getBytes(StandardCharsets.US_ASCII), body));
+    // a connection closed without an answer is a refusal too; an answer is never a 5xx
+    if (!answer.isEmpty()) {
+      assertThat(answer).as(answer).startsWith("HTTP/1.1 ");
+      assertThat(answer.charAt(9)).as(answer).isNotEqualTo('5');
+      assertThat(answer).doesNotContain("at io.").doesNotContain("Exception:");
+    }
+  }
+
+  /** Issue 19: a key given twice is a 400 on every JSON route, whichever key it is. */
+  @Property(tries = 60)
+  void duplicateKeys(
+      @ForAll("bodyRoutes") String path,
+      @ForAll("duplicatedFields") String field,
+      @ForAll("junkValue") String first,
+      @ForAll("credentials") String credential) {
+    String body =
+        "{\"model\":\"m\",\"" + field + "\":" + first + ",\"" + field + "\":" + first + "}";
+    if (field.equals("model")) {
+      body = "{\"model\":\"a\",\"model\":\"m\"}";
+    }
+    Http.Response response = send("POST", path, body, credential);
+    expect4xx(response);
+  }
+
+  /**
+   * Issue 19: every mock option with junk values (infinite, huge, negative, wrong types); an
+   * unknown option keeps each body invalid, so every value is parsed and nothing launches.
+   */
+  @Property(tries = 100)
+  void optionValues(
+      @ForAll("mockOptions") String option,
+      @ForAll("optionJunk") String value,
+      @ForAll("optionJunk") String other) {
+    String body =
+        "{\"model\":\"fuzz-options\",\"runtime\":\"mock\",\"options\":{\""
+            + option
+            + "\":"
+            + value
+            + ",\"gpu_memory_gb\":"
+            + other
+            + ",\"no_such_option\":1}}";
+    expect4xx(send("POST", "/v1/management/engines", body, "admin"));
+  }
+
+  private static String authorization(String credential) {
+    return switch (credential) {
+      case "admin" -> "Authorization: Bearer " + gateway.adminKey() + "\r\n";
+      case "inference" -> "Authorization: Bearer " + inferenceKey + "\r\n";
+      case "garbage" -> "Authorization: Bearer sk-sage-" + "0".repeat(30) + "\r\n";
+      default -> "";
+    };
+  }
+
+  private static byte[] compress(String encoding, byte[] plain) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    if (encoding.startsWith("gzip")) {
+      try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(out)) {
+        gzip.write(plain);
+      }
+      return out.toByteArray();
+    }
+    if (encoding.startsWith("deflate")) {
+      try (java.util.zip.DeflaterOutputStream deflate =
+          new java.util.zip.DeflaterOutputStream(out)) {
+        deflate.write(plain);
+      }
+      return out.toByteArray();
+    }
+    return plain;
+  }
+
+  private static byte[] chunked(byte[] payload) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int offset = 0;
+    int size = 1;
+    while (offset < payload.length) {
+      int n = Math.min(size, payload.length - offset);
+      out.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(payload, offset, n);
+      out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+      offset += n;
+      size = size * 3 + 1;
+    }
+    out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  private static String raw(byte[] request) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
+      try {
+        socket.shutdownOutput();
+        byte[] head = socket.getInputStream().readNBytes(4096);
+        return new String(head, StandardCharsets.ISO_8859_1);
+      } catch (java.net.SocketException e) {
+        // the gateway closed the connection on the bad framing: no answer, no 5xx
+        return "";
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<String> bodyRoutes() {
+    return Arbitraries.of(
+        "/v1/chat/completions",
+        "/v1/completions",
+        "/v1/embeddings",
+        "/v1/management/engines",
+        "/v1/management/engines/register",
+        "/v1/management/keys",
+        "/v1/sessions");
+  }
+
+  /** Routes whose well-formed bodies launch nothing (engine launches are covered elsewhere). */
+  @Provide
+  Arbitrary<String> compressedRoutes() {
+    return Arbitraries.of(
+        "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/sessions");
+  }
+
+  @Provide
+  Arbitrary<String> contentEncodings() {
+    return Arbitraries.of(
+        "", "gzip", "deflate", "br", "zstd", "gzip, deflate", "x-garbage", "identity", "GZIP");
+  }
+
+  @Provide
+  Arbitrary<String> framings() {
+    return Arbitraries.of(
+        "length", "chunked", "gzip, chunked", "deflate, chunked", "identity, chunked");
+  }
+
+  @Provide
+  Arbitrary<String> duplicatedFields() {
+    return Arbitraries.of("model", "messages", "stream", "name", "scope", "options", "session_id");
+  }
+
+  @Provide
+  Arbitrary<String> mockOptions() {
+    return Arbitraries.of(
+        "latency_ms",
+        "tokens_per_second",
+        "embedding_dim",
+        "fail_health_after_s",
+        "exit_after_requests",
+        "hang_after_s",
+        "log_requests",
+        "gpu_memory_gb");
+  }
+
+  @Provide
+  Arbitrary<String> optionJunk() {
+    return Arbitraries.oneOf(
+        hugeNumbers(),
+        Arbitraries.of(
+            "1e999",
+            "-1e999",
+            "1e-999",
+            "0.000000001",
+            "-1",
+            "0",
+            "true",
+            "\"\"",
+            "\"NaN\"",
+            "\"Infinity\"",
+            "\"0x10\"",
+            "\" 5 \"",
+            "\"1e999\"",
+            "\"9999999999999999999999\""),
+        junkText().map(SecurityFuzzIT::quote));
   }
 
   @Property(tries = 150)

@@ -68,11 +68,11 @@ class VllmPlacementIT {
             + "while [ $# -gt 0 ]; do\n"
             + "  case \"$1\" in\n"
             + "    --port) port=\"$2\"; shift ;;\n"
-            + "    --api-key) key=\"$2\"; shift ;;\n"
             + "    --served-model-name) name=\"$2\"; shift ;;\n"
             + "  esac\n"
             + "  shift\n"
             + "done\n"
+            + "key=\"$VLLM_API_KEY\"\n"
             + "echo \"stand-in vllm: args: port=$port api_key=$key\"\n"
             + "echo \"stand-in vllm: loading weights\"\n"
             + "SAGE_ENGINE_API_KEY=\"$key\" exec '"
@@ -134,8 +134,16 @@ class VllmPlacementIT {
     int port = ready.get("port").asInt();
     assertThat(ready.get("gpu_ids")).hasToString("[0,1]");
     List<String> argv = Files.readAllLines(work(id).resolve("argv.txt"));
-    String key = argv.get(argv.indexOf("--api-key") + 1);
+    List<String> env = Files.readAllLines(work(id).resolve("env.txt"));
+    String key =
+        env.stream()
+            .filter(line -> line.startsWith("VLLM_API_KEY="))
+            .findFirst()
+            .orElseThrow()
+            .substring("VLLM_API_KEY=".length());
     assertThat(key).startsWith("sk-engine-");
+    // issue 19: the key is not on the command line, where every local user sees it in ps
+    assertThat(String.join(" ", argv)).doesNotContain(key);
     assertThat(argv)
         .containsExactly(
             "serve",
@@ -150,8 +158,6 @@ class VllmPlacementIT {
             "2",
             "--gpu-memory-utilization",
             "0.85",
-            "--api-key",
-            key,
             "--max-model-len",
             "8192",
             "--enforce-eager");

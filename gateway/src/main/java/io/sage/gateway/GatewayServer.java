@@ -3,7 +3,9 @@ package io.sage.gateway;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.sage.db.H2Urls;
+import io.sage.db.secret.PrivateFile;
 import io.sage.gateway.wiring.DataDirGuard;
+import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,8 +32,9 @@ public final class GatewayServer {
 
   public static ApplicationContext start(Settings settings) throws IOException {
     Path dataDir = settings.dataDir();
-    Files.createDirectories(dataDir);
-    Files.createDirectories(dataDir.resolve("logs"));
+    DataDirs.createPrivate(dataDir);
+    DataDirs.createPrivate(dataDir.resolve("logs"));
+    DataDirs.restrictTree(dataDir);
     DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
@@ -55,7 +58,7 @@ public final class GatewayServer {
             .banner(false)
             .start();
     Path pidFile = GatewayPaths.pidFile(dataDir);
-    Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+    PrivateFile.write(pidFile, Long.toString(ProcessHandle.current().pid()));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -183,6 +183,8 @@ public final class ControlPlane implements AutoCloseable {
   /** Forgets a STOPPED or ERROR engine; its events stay. */
   public void removeEngine(String id, String actor) {
     manager.purge(id, actor);
+    // a purged engine is gone for good: its logs and work dir go with it
+    logs.deleteEngineDir(id);
   }
 
   /** The engine, or NOT_FOUND (404). */

@@ -16,7 +16,7 @@ import java.util.Set;
  * @param portRangeStart first engine port
  * @param portRangeEnd last engine port
  * @param engineHost the address engines bind
- * @param gatewayAddresses {@code host:port} pairs that reach this gateway (never a remote URL)
+ * @param gatewayAddresses this gateway's own addresses (never a remote URL)
  * @param gatewayPorts ports engines must never get
  * @param gpuProvider the configured GPU provider, or empty for the best available one
  * @param supervision the timings of the control loop
@@ -29,7 +29,7 @@ public record ControlPlaneSettings(
     int portRangeStart,
     int portRangeEnd,
     String engineHost,
-    Set<String> gatewayAddresses,
+    io.sage.host.management.SelfAddresses gatewayAddresses,
     Set<Integer> gatewayPorts,
     String gpuProvider,
     SupervisionConfig supervision) {
@@ -38,7 +38,7 @@ public record ControlPlaneSettings(
     pluginRoots = List.copyOf(pluginRoots);
     Objects.requireNonNull(enginesDir, "enginesDir");
     Objects.requireNonNull(engineHost, "engineHost");
-    gatewayAddresses = Set.copyOf(gatewayAddresses);
+    Objects.requireNonNull(gatewayAddresses, "gatewayAddresses");
     gatewayPorts = Set.copyOf(gatewayPorts);
     gpuProvider = gpuProvider == null ? "" : gpuProvider;
     Objects.requireNonNull(supervision, "supervision");

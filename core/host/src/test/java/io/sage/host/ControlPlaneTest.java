@@ -80,7 +80,7 @@ class ControlPlaneTest {
             46700,
             46799,
             "127.0.0.1",
-            Set.of("127.0.0.1:8000"),
+            new io.sage.host.management.SelfAddresses(8000),
             Set.of(8000),
             "",
             SupervisionConfig.defaults());

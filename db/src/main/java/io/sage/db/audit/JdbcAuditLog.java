@@ -29,7 +29,13 @@ public class JdbcAuditLog {
     Objects.requireNonNull(query, "query");
     return rows
         .findNewestFirst(
-            query.actor(), query.action(), query.target(), query.limit(), query.offset())
+            query.actor(),
+            query.action(),
+            query.target(),
+            query.since(),
+            query.until(),
+            query.limit(),
+            query.offset())
         .stream()
         .map(AuditRow::toEntry)
         .toList();

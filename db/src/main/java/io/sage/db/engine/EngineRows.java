@@ -3,6 +3,7 @@ package io.sage.db.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sage.db.secret.SecretBox;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.Health;
 import io.sage.host.engine.Lifecycle;
@@ -16,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * Converts between {@link EngineRecord} and {@link EngineRow}. The spec is stored as JSON written
  * by a private mapper, not the application's: the gateway may configure its JSON for the HTTP API
- * (naming strategy, inclusion), and that must never change what is already on disk.
+ * (naming strategy, inclusion), and that must never change what is already on disk. The engine's
+ * key and its command line are stored encrypted ({@link SecretBox}).
  */
 final class EngineRows {
   private static final ObjectMapper JSON =
@@ -24,7 +26,7 @@ final class EngineRows {
 
   private EngineRows() {}
 
-  static EngineRow toRow(EngineRecord engine) {
+  static EngineRow toRow(EngineRecord engine, SecretBox secrets) {
     EngineSpec spec = engine.spec();
     return new EngineRow(
         engine.id(),
@@ -41,10 +43,10 @@ final class EngineRows {
         engine.baseUrl(),
         engine.process().pidOrNull(),
         engine.process().startTime(),
-        engine.process().commandLine(),
+        secrets.seal(engine.process().commandLine()),
         engine.gpuIds().stream().map(String::valueOf).collect(Collectors.joining(",")),
         engine.placement().gpuMemoryMib(),
-        engine.engineApiKey(),
+        secrets.seal(engine.engineApiKey()),
         engine.createdAt(),
         engine.updatedAt(),
         engine.stateSince(),
@@ -54,11 +56,11 @@ final class EngineRows {
         engine.lastError());
   }
 
-  static EngineRecord toRecord(EngineRow row) {
+  static EngineRecord toRecord(EngineRow row, SecretBox secrets) {
     return new EngineRecord(
         row.id(),
         readSpec(row.id(), row.specJson()),
-        row.engineApiKey(),
+        secrets.open(row.engineApiKey()),
         new Lifecycle(
             row.state(), row.desiredState(), row.stateSince(), row.restartCount(), row.lastError()),
         new Placement(
@@ -67,7 +69,7 @@ final class EngineRows {
             row.baseUrl(),
             parseGpuIds(row.id(), row.gpuIds()),
             row.gpuMemoryMib()),
-        ProcessIdentity.of(row.pid(), row.processStartTime(), row.commandLine()),
+        ProcessIdentity.of(row.pid(), row.processStartTime(), secrets.open(row.commandLine())),
         new Health(row.lastHeartbeatAt(), row.consecutiveFailures()),
         row.createdAt(),
         row.updatedAt());

@@ -116,4 +116,15 @@ class JdbcAuditLogTest {
   void unknownFilterValueMatchesNothing() {
     assertThat(store.audit(new AuditQuery("key-nobody", null, null, 100, 0))).isEmpty();
   }
+
+  @Test
+  void aTimeWindowIncludesItsStartAndExcludesItsEnd() {
+    AuditQuery window =
+        new AuditQuery(null, null, null, T0.plusSeconds(3), T0.plusSeconds(6), 100, 0);
+    assertThat(seconds(store.audit(window))).containsExactly(5, 4, 3);
+    AuditQuery since = new AuditQuery("key-ops", null, null, T0.plusSeconds(6), null, 100, 0);
+    assertThat(seconds(store.audit(since))).containsExactly(9, 7);
+    AuditQuery until = new AuditQuery(null, null, null, null, T0.plusSeconds(2), 1, 1);
+    assertThat(seconds(store.audit(until))).containsExactly(0);
+  }
 }

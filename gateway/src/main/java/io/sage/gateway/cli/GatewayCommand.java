@@ -1,6 +1,7 @@
 package io.sage.gateway.cli;
 
 import io.sage.gateway.GatewayServer;
+import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -85,11 +86,7 @@ final class GatewayCommand {
         return SageCli.OK;
       }
       Optional<Long> running = GatewayProcesses.runningPid(dataDir);
-      String url =
-          "http://"
-              + (effectiveHost.equals("0.0.0.0") ? "127.0.0.1" : effectiveHost)
-              + ":"
-              + effectivePort;
+      String url = "http://" + GatewayUrl.reachableHost(effectiveHost) + ":" + effectivePort;
       if (running.isPresent()) {
         System.out.println(
             "gateway already running (pid " + running.get() + ", data dir " + dataDir + ")");
@@ -104,25 +101,33 @@ final class GatewayCommand {
                 + effectiveHost
                 + " is already in use by another program; choose another with --port");
       }
-      Files.createDirectories(dataDir.resolve("logs"));
+      DataDirs.createPrivate(dataDir);
+      DataDirs.createPrivate(dataDir.resolve("logs"));
       Path log = GatewayPaths.logFile(dataDir);
-      List<String> argv =
-          new ArrayList<>(
-              List.of(
-                  GatewayProcesses.java(),
-                  "-XX:+UseSerialGC",
-                  "-Xss512k",
-                  // on machines with fewer than 3 CPUs the common pool would start a thread per
-                  // async task
-                  "-Djava.util.concurrent.ForkJoinPool.common.parallelism=4",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  SageCli.class.getName(),
-                  "gateway",
-                  "start",
-                  "--foreground",
-                  "--data-dir",
-                  dataDir.toString()));
+      DataDirs.touchPrivate(log);
+      String classPath = System.getProperty("java.class.path");
+      List<String> argv = new ArrayList<>();
+      argv.add(GatewayProcesses.java());
+      argv.addAll(
+          GatewayJvm.options(GatewayJvm.cacheDir(System.getenv(), dataDir), classPath, null));
+      // a bounded heap: an oversized request is refused, it cannot grow the JVM until the OOM
+      // killer (SAGE_GATEWAY_HEAP); the operator's own flags come last and win
+      argv.add("-Xmx" + GatewayProcesses.heap());
+      argv.addAll(GatewayProcesses.extraJavaOptions());
+      String extra = System.getenv("SAGE_GATEWAY_JAVA_OPTS");
+      if (extra != null && !extra.isBlank()) {
+        argv.addAll(List.of(extra.trim().split("\\s+")));
+      }
+      argv.addAll(
+          List.of(
+              "-cp",
+              classPath,
+              SageCli.class.getName(),
+              "gateway",
+              "start",
+              "--foreground",
+              "--data-dir",
+              dataDir.toString()));
       if (port != null) {
         argv.addAll(List.of("--port", port.toString()));
       }
@@ -143,11 +148,13 @@ final class GatewayCommand {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      GatewayJvm.environment(builder.environment());
       Process process = builder.start();
       System.out.print("starting gateway (log " + log + ") ");
       System.out.flush();
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      int polls = 0;
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           System.out.println();
@@ -169,9 +176,11 @@ final class GatewayCommand {
           System.out.println("  log      " + log);
           return SageCli.OK;
         }
-        System.out.print(".");
-        System.out.flush();
-        Thread.sleep(250);
+        if (++polls % 10 == 0) {
+          System.out.print(".");
+          System.out.flush();
+        }
+        Thread.sleep(25);
       }
       System.out.println();
       throw new CliException(

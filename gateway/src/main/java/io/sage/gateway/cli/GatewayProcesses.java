@@ -38,6 +38,29 @@ final class GatewayProcesses {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /** The gateway's maximum heap: {@code SAGE_GATEWAY_HEAP} (a JVM size such as 2g), else 1g. */
+  static String heap() {
+    String configured = System.getenv("SAGE_GATEWAY_HEAP");
+    if (configured == null || configured.isBlank()) {
+      return "1g";
+    }
+    String value = configured.trim();
+    if (!value.matches("[0-9]{1,7}[kKmMgG]?")) {
+      throw new CliException(
+          SageCli.USAGE, "SAGE_GATEWAY_HEAP must be a JVM size such as 2g or 1536m, got " + value);
+    }
+    return value;
+  }
+
+  /** JVM options for the gateway process from {@code SAGE_JAVA_OPTS}, split at white space. */
+  static List<String> extraJavaOptions() {
+    String options = System.getenv("SAGE_JAVA_OPTS");
+    if (options == null || options.isBlank()) {
+      return List.of();
+    }
+    return List.of(options.trim().split("\\s+"));
+  }
+
   static List<String> tail(Path file, int lines) {
     try {
       List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);

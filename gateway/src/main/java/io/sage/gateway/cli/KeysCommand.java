@@ -13,11 +13,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sage keys create|list|revoke}: the gateway's API keys (needs an admin key). */
+/**
+ * {@code sage keys create|list|revoke|rotate-secret}: the gateway's API keys and the key of its
+ * stored secrets (needs an admin key).
+ */
 @Command(
     name = "keys",
-    description = "Create, list and revoke API keys.",
-    subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
+    description = "Create, list and revoke API keys; rotate the key of stored secrets.",
+    subcommands = {
+      KeysCommand.Create.class,
+      KeysCommand.ListKeys.class,
+      KeysCommand.Revoke.class,
+      KeysCommand.RotateSecret.class
+    })
 final class KeysCommand {
   private static final String PATH = "/v1/management/keys";
 
@@ -136,6 +144,31 @@ final class KeysCommand {
                     + " ("
                     + revoked.path("name").asText()
                     + ")"));
+      }
+      return SageCli.OK;
+    }
+  }
+
+  @Command(
+      name = "rotate-secret",
+      mixinStandardHelpOptions = true,
+      description =
+          "Replace the key that encrypts stored engine secrets (<data-dir>/secret.key) and"
+              + " re-encrypt them all.",
+      footer = {"", "Examples:", "  sage keys rotate-secret"})
+  static final class RotateSecret implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Override
+    public Integer call() {
+      JsonNode rotated =
+          client.call(
+              () -> client.management().raw("POST", "/v1/management/secrets/rotate", Map.of()));
+      if (client.json()) {
+        client.printJson(rotated);
+      } else {
+        client.print(
+            List.of("stored secrets re-encrypted with new key " + rotated.path("key_id").asText()));
       }
       return SageCli.OK;
     }

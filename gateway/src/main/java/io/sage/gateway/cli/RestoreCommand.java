@@ -1,5 +1,7 @@
 package io.sage.gateway.cli;
 
+import io.sage.db.secret.PrivateFile;
+import io.sage.db.secret.SecretBox;
 import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
@@ -87,6 +89,7 @@ final class RestoreCommand implements Callable<Integer> {
         Files.move(database, old);
       }
       Files.move(extracted, database, StandardCopyOption.ATOMIC_MOVE);
+      restoreKeyFile(backup, dir);
       try {
         DataDirGuard.check(dir);
       } catch (DataDirGuard.RefusedException e) {
@@ -106,6 +109,35 @@ final class RestoreCommand implements Callable<Integer> {
     } finally {
       Files.deleteIfExists(extracted);
     }
+  }
+
+  /**
+   * Puts the backup's {@code secret.key} (the key of the engine secrets stored in the database)
+   * beside the restored database; a different key already there is kept beside it.
+   */
+  private static void restoreKeyFile(Path zip, Path dir) throws IOException {
+    String key = null;
+    try (InputStream file = Files.newInputStream(zip);
+        ZipInputStream in = new ZipInputStream(file)) {
+      for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+        if (!entry.isDirectory() && entry.getName().equals(SecretBox.FILE_NAME)) {
+          key = new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+      }
+    }
+    if (key == null) {
+      return;
+    }
+    Path target = dir.resolve(SecretBox.FILE_NAME);
+    if (Files.exists(target) && !Files.readString(target).equals(key)) {
+      Files.move(
+          target,
+          dir.resolve(
+              SecretBox.FILE_NAME
+                  + ".before-restore-"
+                  + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    }
+    PrivateFile.write(target, key);
   }
 
   private static void extract(Path zip, Path target) throws IOException {

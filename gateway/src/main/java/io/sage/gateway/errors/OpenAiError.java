@@ -19,9 +19,12 @@ public final class OpenAiError {
 
   private OpenAiError() {}
 
+  /** Longest message an error body carries: values echoed from requests are cut, not repeated. */
+  static final int MAX_MESSAGE = 2048;
+
   public static Map<String, Object> body(String message, String type, String param, String code) {
     Map<String, Object> error = new LinkedHashMap<>();
-    error.put("message", message);
+    error.put("message", message == null ? null : shorten(message, MAX_MESSAGE));
     error.put("type", type);
     error.put("param", param);
     error.put("code", code);
@@ -45,6 +48,21 @@ public final class OpenAiError {
     return HttpResponse.<Map<String, Object>>status(HttpStatus.valueOf(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
         .body(body(message, type, null, code));
+  }
+
+  /**
+   * {@code text} cut to at most {@code max} characters (plus a note of how much was left out), so a
+   * 4 MB value echoed back or logged costs a few hundred bytes.
+   */
+  public static String shorten(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    int cut = max;
+    if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+      cut--;
+    }
+    return text.substring(0, cut) + "...(" + (text.length() - cut) + " more characters)";
   }
 
   /** The JSON text of an error, for places that write bytes (SSE error events). */

@@ -47,7 +47,27 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
           "invalid_request_error",
           "invalid_request");
     }
-    LOG.error("unexpected error on {} {}", request.getMethodName(), request.getPath(), exception);
+    String input = InputErrors.describe(exception);
+    if (input != null) {
+      // the client's bytes were bad (a body that does not decompress, a broken chunk): a 400, and
+      // nothing worth more than a debug line
+      LOG.debug("bad request body on {} {}: {}", request.getMethodName(), request.getPath(), input);
+      return OpenAiError.response(400, input, "invalid_request_error", "invalid_request");
+    }
+    if (InputErrors.isDisconnect(exception)) {
+      LOG.debug(
+          "client went away during {} {}: {}",
+          request.getMethodName(),
+          request.getPath(),
+          exception.toString());
+      return OpenAiError.response(
+          400, "the request body ended early", "invalid_request_error", "invalid_request");
+    }
+    LOG.error(
+        "unexpected error on {} {}",
+        request.getMethodName(),
+        OpenAiError.shorten(request.getPath(), 200),
+        exception);
     return OpenAiError.response(
         500,
         "internal error: " + exception.getClass().getSimpleName() + "; see the gateway log",

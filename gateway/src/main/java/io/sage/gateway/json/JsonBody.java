@@ -17,7 +17,12 @@ import java.util.Map;
  * problem instead of guessing, so a bad body answers one 400 naming every wrong field.
  */
 public final class JsonBody {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Strict: a key given twice or anything after the object is a 400, not silently ignored. */
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private final ObjectNode node;
   private final List<String> problems = new ArrayList<>();
 
@@ -152,6 +157,9 @@ public final class JsonBody {
       JsonNode v = entry.getValue();
       if (v.isTextual() || v.isBoolean()) {
         result.put(entry.getKey(), v.asText());
+      } else if (v.isNumber() && !v.isIntegralNumber() && !Double.isFinite(v.doubleValue())) {
+        // 1e999 reads as infinity, which has no decimal form
+        problems.add(field + "." + entry.getKey() + " must be a finite number");
       } else if (v.isNumber()) {
         result.put(
             entry.getKey(),

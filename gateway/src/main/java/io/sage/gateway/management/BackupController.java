@@ -8,6 +8,7 @@ import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.transaction.TransactionOperations;
+import io.sage.db.secret.SecretBox;
 import io.sage.gateway.security.Actors;
 import io.sage.host.ControlPlane;
 import io.sage.spi.ErrorCode;
@@ -15,11 +16,14 @@ import io.sage.spi.SageException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 
 /**
  * {@code POST /v1/management/backup}: a consistent copy of the live database as a zip, taken with
@@ -33,10 +37,13 @@ class BackupController {
   static final MediaType ZIP = MediaType.of("application/zip");
   private final TransactionOperations<Connection> transactions;
   private final ControlPlane manager;
+  private final SecretBox secrets;
 
-  BackupController(TransactionOperations<Connection> transactions, ControlPlane manager) {
+  BackupController(
+      TransactionOperations<Connection> transactions, ControlPlane manager, SecretBox secrets) {
     this.transactions = transactions;
     this.manager = manager;
+    this.secrets = secrets;
   }
 
   @Post(consumes = MediaType.ALL, produces = "application/zip")
@@ -46,7 +53,8 @@ class BackupController {
     Files.delete(zip); // H2 creates the file itself
     try {
       transactions.executeRead(status -> backupTo(status.getConnection(), zip));
-    } catch (RuntimeException e) {
+      addKeyFile(zip);
+    } catch (RuntimeException | IOException e) {
       Files.deleteIfExists(zip);
       manager.audit(actor, "gateway.backup", null, "error", e.getMessage());
       throw new SageException(ErrorCode.INTERNAL, "backup failed: " + e.getMessage());
@@ -57,6 +65,20 @@ class BackupController {
     return HttpResponse.ok(new StreamedFile(in, ZIP))
         .header("Content-Disposition", "attachment; filename=\"sage-backup.zip\"")
         .contentLength(size);
+  }
+
+  /**
+   * The stored engine secrets are encrypted with {@code secret.key} (docs/security.md): a backup
+   * without it could not be read, so the zip (owner-only, like the data dir) carries it too.
+   */
+  private void addKeyFile(Path zip) throws IOException {
+    Optional<Path> key = secrets.keyFile();
+    if (key.isEmpty() || !Files.exists(key.get())) {
+      return;
+    }
+    try (FileSystem archive = FileSystems.newFileSystem(zip)) {
+      Files.copy(key.get(), archive.getPath(SecretBox.FILE_NAME));
+    }
   }
 
   private static Void backupTo(Connection connection, Path zip) throws SQLException {

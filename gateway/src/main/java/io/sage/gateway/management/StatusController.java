@@ -12,8 +12,11 @@ import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
 import io.sage.host.engine.EngineState;
 import io.sage.host.plugin.PluginInfo;
+import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -116,12 +119,21 @@ class StatusController {
       @QueryValue(defaultValue = "") String actor,
       @QueryValue(defaultValue = "") String action,
       @QueryValue(defaultValue = "") String target,
+      @QueryValue(defaultValue = "") String since,
+      @QueryValue(defaultValue = "") String until,
       @QueryValue(defaultValue = "100") String limit,
       @QueryValue(defaultValue = "0") String offset) {
     int n = EngineController.boundedInt("limit", limit, 1, 1000);
     int skip = EngineController.boundedInt("offset", offset, 0, Integer.MAX_VALUE);
     AuditQuery query =
-        new AuditQuery(blankToNull(actor), blankToNull(action), blankToNull(target), n, skip);
+        new AuditQuery(
+            blankToNull(actor),
+            blankToNull(action),
+            blankToNull(target),
+            instant("since", since),
+            instant("until", until),
+            n,
+            skip);
     List<Map<String, Object>> entries = new ArrayList<>();
     for (AuditEntry e : controlPlane.audit(query)) {
       Map<String, Object> view = new LinkedHashMap<>();
@@ -140,6 +152,20 @@ class StatusController {
   @Get("/gpu")
   Map<String, Object> gpu() {
     return gpus.view();
+  }
+
+  /** An ISO-8601 instant ({@code 2026-12-01T09:00:00Z}), or null when blank. */
+  private static Instant instant(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value.trim());
+    } catch (DateTimeParseException e) {
+      throw SageException.invalid(
+          name,
+          name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, got '" + value + "'");
+    }
   }
 
   private static String blankToNull(String value) {

@@ -36,5 +36,11 @@ record AccessLogEntry(
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(route, "route");
     Objects.requireNonNull(model, "model");
+    // values a client chose (a 4 MB model name) are cut: a line costs a few hundred bytes at most
+    model = io.sage.gateway.errors.OpenAiError.shorten(model, MAX_VALUE);
+    error = io.sage.gateway.errors.OpenAiError.shorten(error, MAX_VALUE);
   }
+
+  /** Longest model name or error text written into one line. */
+  static final int MAX_VALUE = 256;
 }

@@ -11,6 +11,7 @@ import io.sage.gateway.openai.ProxyOutcome;
 import jakarta.inject.Singleton;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Request metrics from the proxy's callbacks: counts, latency, time to first byte of streams,
@@ -79,10 +80,13 @@ final class RequestMetrics implements ProxyListener {
     String model =
         outcome.engineId() == null && outcome.status() == 404 ? UNKNOWN_MODEL : call.model();
     String route = call.route();
-    // meters are looked up once per label set and cached: no builder or tag sorting per request
+    // meters are looked up once per label set and cached: no builder, tag sorting or key string
+    // per request (three nested lookups by the label values themselves)
     Meters meters =
-        byLabels.computeIfAbsent(
-            route + '\u0000' + model + '\u0000' + engine, k -> new Meters(route, model, engine));
+        byLabels
+            .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+            .computeIfAbsent(model, m -> new ConcurrentHashMap<>())
+            .computeIfAbsent(engine, e -> new Meters(route, model, engine));
     meters.requests(statusClass(outcome.status())).increment();
     meters.duration.record(now - call.startNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     if (call.stream() && call.firstByteNanos() != 0) {
@@ -116,16 +120,17 @@ final class RequestMetrics implements ProxyListener {
     }
   }
 
-  private final java.util.concurrent.ConcurrentHashMap<String, Meters> byLabels =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** route → model → engine → meters. */
+  private final ConcurrentHashMap<
+          String, ConcurrentHashMap<String, ConcurrentHashMap<String, Meters>>>
+      byLabels = new ConcurrentHashMap<>();
 
   /** The meters of one (route, model, engine) label set. */
   private final class Meters {
     private final String route;
     private final String model;
     private final String engine;
-    private final java.util.concurrent.ConcurrentHashMap<String, Counter> requests =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> requests = new ConcurrentHashMap<>();
     final Timer duration;
     final Timer firstByte;
     final Counter requestBytes;

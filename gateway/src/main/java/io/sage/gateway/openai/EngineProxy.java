@@ -36,6 +36,7 @@ public final class EngineProxy {
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
+  private final Duration stallTimeout;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -47,7 +48,9 @@ public final class EngineProxy {
       List<ProxyListener> listeners,
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
-      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout) {
+      @Value("${micronaut.http.client.read-timeout:600s}") Duration responseTimeout,
+      @Value("${sage.limits.stall-timeout:120s}") Duration stallTimeout) {
+    this.stallTimeout = stallTimeout;
     this.router = router;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
@@ -69,7 +72,17 @@ public final class EngineProxy {
             request, path, parsed.model(), parsed.stream(), ProxyHeaders.requestId(request));
     ProxyExchange exchange =
         new ProxyExchange(
-            router, http, responseTimeout, request, body, parsed, kind, path, call, all);
+            router,
+            http,
+            responseTimeout,
+            stallTimeout,
+            request,
+            body,
+            parsed,
+            kind,
+            path,
+            call,
+            all);
     exchange.each(l -> l.onStart(call));
     Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
     if (refused.isPresent()) {

@@ -13,7 +13,14 @@ import java.io.IOException;
  * then forwarded byte for byte.
  */
 public record InferenceRequest(String model, boolean stream) {
-  private static final JsonFactory JSON = new JsonFactory();
+  /**
+   * Duplicate keys are refused: with last-wins, {@code {"model":"other","model":"m"}} would pass a
+   * key limited to {@code m} while an engine that takes the first key serves {@code other}.
+   */
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   public static InferenceRequest inspect(byte[] body) {
     if (body == null || body.length == 0) {

@@ -33,6 +33,7 @@ final class ProxyExchange {
   private final ControlPlane router;
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
+  private final Duration stallTimeout;
   private final HttpRequest<?> request;
   private final byte[] body;
   private final InferenceRequest parsed;
@@ -47,6 +48,7 @@ final class ProxyExchange {
       ControlPlane router,
       ProxyHttpClient http,
       Duration responseTimeout,
+      Duration stallTimeout,
       HttpRequest<?> request,
       byte[] body,
       InferenceRequest parsed,
@@ -57,6 +59,7 @@ final class ProxyExchange {
     this.router = router;
     this.http = http;
     this.responseTimeout = responseTimeout;
+    this.stallTimeout = stallTimeout;
     this.request = request;
     this.body = body;
     this.parsed = parsed;
@@ -69,6 +72,13 @@ final class ProxyExchange {
         bodyListeners.add(listener);
       }
     }
+  }
+
+  /**
+   * How long a relayed body may make no progress once begun ({@code sage.limits.stall-timeout}).
+   */
+  Duration stallTimeout() {
+    return stallTimeout;
   }
 
   ProxyCall call() {

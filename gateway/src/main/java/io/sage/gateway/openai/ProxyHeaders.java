@@ -16,24 +16,10 @@ import java.util.regex.Pattern;
 
 /**
  * Which headers cross the proxy in each direction: the few client headers an engine may use, the
- * engine's own key, and the engine's response headers less the hop-by-hop ones the server sets.
+ * engine's own key and the hop header, and the engine's response headers a client may see ({@link
+ * EngineHeaders}).
  */
 final class ProxyHeaders {
-  private static final Set<String> NOT_FORWARDED =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "transfer-encoding",
-          "te",
-          "trailer",
-          "upgrade",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "content-length",
-          "date",
-          "server",
-          "content-type",
-          "x-request-id");
   private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
   private static final Set<String> FORWARDED_REQUEST_HEADERS =
       Set.of("accept", "traceparent", "tracestate", "openai-organization", "openai-project");
@@ -70,14 +56,14 @@ final class ProxyHeaders {
     if (key != null && !key.isEmpty()) {
       upstream.header(HttpHeaders.AUTHORIZATION, "Bearer " + key);
     }
+    EngineHeaders.addHop(request, upstream);
     return upstream;
   }
 
   /** Copies the engine's end-to-end response headers onto {@code out}. */
   static void copyResponseHeaders(HttpResponse<?> from, MutableHttpResponse<?> out) {
     for (Map.Entry<String, List<String>> header : from.getHeaders()) {
-      String lower = header.getKey().toLowerCase(Locale.ROOT);
-      if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")) {
+      if (EngineHeaders.relayed(header.getKey(), from)) {
         for (String value : header.getValue()) {
           out.header(header.getKey(), value);
         }

@@ -54,8 +54,10 @@ final class ResponseRelay {
     exchange.each(l -> l.onResponse(call, engine.engineId(), status));
     AtomicBoolean failed = new AtomicBoolean();
     Flux<ReadBuffer> relayed =
-        Flux.from(bodyOf(response))
-            .map(buf -> chunk(exchange, buf))
+        EngineHeaders.stallGuard(
+                EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response))
+                    .map(buf -> chunk(exchange, buf)),
+                exchange.stallTimeout())
             // a chunk that never reached the client (cancel, error) is released, not leaked
             .doOnDiscard(ReadBuffer.class, ReadBuffer::close);
     if (exchange.holdsCompletion()) {

@@ -128,6 +128,18 @@ public final class ApiKeys {
     return Optional.ofNullable(key);
   }
 
+  /**
+   * The active key with this hash (a console session remembers the hash, never the key), counted as
+   * a use.
+   */
+  Optional<StoredApiKey> authenticateHash(String keyHash) {
+    StoredApiKey key = keyHash == null ? null : activeByHash.get(keyHash);
+    if (key != null) {
+      touch(key.id());
+    }
+    return Optional.ofNullable(key);
+  }
+
   /** Every key, revoked ones too, with the last use this gateway saw. */
   public List<StoredApiKey> list() {
     return store.findAll().stream().map(this::withLastUse).toList();

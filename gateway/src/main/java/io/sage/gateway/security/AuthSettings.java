@@ -19,12 +19,15 @@ public final class AuthSettings {
   private final boolean inferenceKeyRequired;
   private final int maxConcurrentPerKey;
   private final String bindHost;
+  private final boolean corsEnabled;
 
   AuthSettings(
       @Value("${micronaut.server.host:}") @Nullable String host,
       @Value("${sage.auth.inference:}") @Nullable String inference,
       @Value("${sage.auth.allow-insecure:false}") boolean allowInsecure,
-      @Value("${sage.limits.max-concurrent-per-key:64}") int maxConcurrentPerKey) {
+      @Value("${sage.limits.max-concurrent-per-key:2048}") int maxConcurrentPerKey,
+      @Value("${micronaut.server.cors.enabled:false}") boolean corsEnabled) {
+    this.corsEnabled = corsEnabled;
     this.bindHost = host == null || host.isBlank() ? "0.0.0.0" : host.trim();
     boolean loopback = isLoopback(bindHost);
     String mode = inference == null ? "" : inference.trim().toLowerCase(Locale.ROOT);
@@ -63,6 +66,11 @@ public final class AuthSettings {
 
   public int maxConcurrentPerKey() {
     return maxConcurrentPerKey;
+  }
+
+  /** Whether CORS is on: only then do preflight {@code OPTIONS} requests pass without a key. */
+  public boolean corsEnabled() {
+    return corsEnabled;
   }
 
   public String bindHost() {

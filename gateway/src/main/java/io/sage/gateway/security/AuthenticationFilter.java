@@ -31,10 +31,12 @@ final class AuthenticationFilter implements Ordered {
 
   private final ApiKeys keys;
   private final AuthSettings settings;
+  private final ConsoleSessions console;
 
-  AuthenticationFilter(ApiKeys keys, AuthSettings settings) {
+  AuthenticationFilter(ApiKeys keys, AuthSettings settings, ConsoleSessions console) {
     this.keys = keys;
     this.settings = settings;
+    this.console = console;
   }
 
   @Override
@@ -45,8 +47,13 @@ final class AuthenticationFilter implements Ordered {
   @RequestFilter
   @Nullable
   HttpResponse<?> authenticate(HttpRequest<?> request) {
-    // preflight requests carry no credentials; only the CORS filter (when enabled) answers them
-    if (request.getMethod() == HttpMethod.OPTIONS) {
+    // a CORS preflight carries no credentials: with CORS on, the CORS filter answers it (the
+    // origin already passed HostCheckFilter); any other OPTIONS needs a key like its route, so
+    // 405-versus-404 answers cannot list the routes
+    if (request.getMethod() == HttpMethod.OPTIONS
+        && settings.corsEnabled()
+        && request.getHeaders().contains("Origin")
+        && request.getHeaders().contains("Access-Control-Request-Method")) {
       return null;
     }
     RouteAccess access = RouteAccess.of(request.getPath());
@@ -55,6 +62,10 @@ final class AuthenticationFilter implements Ordered {
     }
     String presented = presentedKey(request);
     if (presented == null) {
+      Optional<ConsoleSessions.Resolved> session = console.resolve(request);
+      if (session.isPresent()) {
+        return admitConsole(request, access, session.get());
+      }
       if (access == RouteAccess.INFERENCE && !settings.inferenceKeyRequired()) {
         return null;
       }
@@ -67,7 +78,29 @@ final class AuthenticationFilter implements Ordered {
     if (key.isEmpty()) {
       return unauthorized("invalid API key: unknown or revoked");
     }
-    StoredApiKey k = key.get();
+    return admit(request, access, key.get());
+  }
+
+  /**
+   * A console request (session cookie): its key's scope, and its CSRF token when it changes state.
+   */
+  @Nullable
+  private HttpResponse<?> admitConsole(
+      HttpRequest<?> request, RouteAccess access, ConsoleSessions.Resolved session) {
+    if (!ConsoleSessions.safe(request.getMethod()) && !session.csrfMatches(request)) {
+      return OpenAiError.response(
+          403,
+          "missing or wrong CSRF token: console requests that change something send the "
+              + ConsoleSessions.CSRF_HEADER
+              + " header they got at sign-in",
+          "permission_error",
+          "csrf_token_invalid");
+    }
+    return admit(request, access, session.key());
+  }
+
+  @Nullable
+  private static HttpResponse<?> admit(HttpRequest<?> request, RouteAccess access, StoredApiKey k) {
     if (access == RouteAccess.ADMIN && !ApiKeys.ADMIN.equals(k.scope())) {
       return OpenAiError.response(
           403,

@@ -8,14 +8,19 @@ import java.util.Set;
  * admin key: a route added later is protected until someone decides otherwise.
  */
 enum RouteAccess {
-  /** Liveness and readiness, for load balancers. */
+  /**
+   * Liveness and readiness, for load balancers; the console's static files and its sign-in (which
+   * checks the key it is given itself).
+   */
   OPEN,
   /** The OpenAI routes and conversation sessions: an inference or admin key (when required). */
   INFERENCE,
   /** Management and anything unknown: an admin key, always. */
   ADMIN;
 
-  private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready");
+  private static final Set<String> OPEN_PATHS =
+      Set.of("/health", "/ready", "/ui", "/v1/console/session");
+  private static final String CONSOLE_FILES = "/ui/";
   private static final Set<String> INFERENCE_PATHS =
       Set.of(
           "/v1/chat/completions",
@@ -36,7 +41,7 @@ enum RouteAccess {
         || path.contains(";")) {
       return ADMIN;
     }
-    if (OPEN_PATHS.contains(path)) {
+    if (OPEN_PATHS.contains(path) || path.startsWith(CONSOLE_FILES)) {
       return OPEN;
     }
     if (INFERENCE_PATHS.contains(path)) {

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.scheduling.TaskExecutors;
 import io.sage.db.session.JdbcSessionStore;
 import io.sage.db.session.SessionMessage;
@@ -44,19 +44,22 @@ public final class SessionChat {
   private final JdbcSessionStore store;
   private final SessionSequencer sequencer;
   private final ExecutorService blocking;
-  private final int maxHistory;
+  private final SessionLimits limits;
+  private final long maxRequestBytes;
 
   SessionChat(
       EngineProxy proxy,
       JdbcSessionStore store,
       SessionSequencer sequencer,
       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-      @Value("${sage.sessions.max-history-turns:50}") int maxHistory) {
+      SessionLimits limits,
+      HttpServerConfiguration server) {
     this.proxy = proxy;
     this.store = store;
     this.sequencer = sequencer;
     this.blocking = blocking;
-    this.maxHistory = Math.max(0, maxHistory);
+    this.limits = limits;
+    this.maxRequestBytes = server.getMaxRequestSize();
   }
 
   /**
@@ -125,6 +128,17 @@ public final class SessionChat {
     for (JsonNode message : requestMessages) {
       if ("user".equals(message.path("role").asText())) {
         JsonNode content = message.get("content");
+        long bytes = StoredContent.text(content).getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxMessageBytes()) {
+          throw new SageException(
+              ErrorCode.PAYLOAD_TOO_LARGE,
+              "a user message of "
+                  + bytes
+                  + " bytes is larger than a session stores (sage.sessions.max-message-bytes = "
+                  + limits.maxMessageBytes()
+                  + "); send it without a session",
+              "messages");
+        }
         userTurns.add(
             new SessionTurn.UserTurn(StoredContent.text(content), StoredContent.isJson(content)));
         if (title == null) {
@@ -132,11 +146,38 @@ public final class SessionChat {
         }
       }
     }
-    List<SessionMessage> history = store.history(sessionId, maxHistory);
+    List<SessionMessage> history =
+        newestWithin(store.history(sessionId, limits.maxHistoryTurns()), limits.maxHistoryBytes());
+    byte[] rebuilt = rewrite(json, requestMessages, history);
+    if (rebuilt.length > maxRequestBytes) {
+      throw new SageException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          "the request with the session's history is "
+              + rebuilt.length
+              + " bytes, more than the gateway's request limit of "
+              + maxRequestBytes
+              + "; lower sage.sessions.max-history-bytes or start a new session",
+          "messages");
+    }
     long firstSeq =
         sequencer.reserve(sessionId, userTurns.size() + 1, () -> store.maxSeq(sessionId));
     SessionTurn turn = new SessionTurn(sessionId, userTurns, firstSeq, arrived, title);
-    return new Prepared(rewrite(json, requestMessages, history), turn);
+    return new Prepared(rebuilt, turn);
+  }
+
+  /** The newest messages (oldest first) whose contents fit in {@code maxBytes}. */
+  static List<SessionMessage> newestWithin(List<SessionMessage> history, long maxBytes) {
+    long total = 0;
+    int first = history.size();
+    while (first > 0) {
+      long bytes = history.get(first - 1).content().getBytes(StandardCharsets.UTF_8).length;
+      if (total + bytes > maxBytes) {
+        break;
+      }
+      total += bytes;
+      first--;
+    }
+    return history.subList(first, history.size());
   }
 
   /**

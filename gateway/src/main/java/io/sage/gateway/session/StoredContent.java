@@ -18,7 +18,11 @@ final class StoredContent {
   static final ObjectMapper JSON =
       new ObjectMapper()
           .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // a key given twice is refused, not last-wins: the gateway and an engine that takes the
+          // first would otherwise read different requests; trailing bytes are refused too
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   static final String FORMAT = "content_format";
 

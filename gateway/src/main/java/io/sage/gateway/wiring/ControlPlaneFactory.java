@@ -6,6 +6,7 @@ import io.micronaut.context.annotation.Value;
 import io.sage.host.ControlPlane;
 import io.sage.host.ControlPlaneEnvironment;
 import io.sage.host.ControlPlaneSettings;
+import io.sage.host.management.SelfAddresses;
 import io.sage.host.store.EngineStore;
 import io.sage.host.supervision.SupervisionConfig;
 import jakarta.inject.Singleton;
@@ -73,13 +74,8 @@ class ControlPlaneFactory {
       @Value("${micronaut.server.port:8000}") int gatewayPort,
       @Value("${sage.engines.host:127.0.0.1}") String engineHost,
       @Value("${gpu.provider:}") String gpuProvider) {
-    Set<String> self =
-        Set.of(
-            "127.0.0.1:" + gatewayPort,
-            "localhost:" + gatewayPort,
-            "0.0.0.0:" + gatewayPort,
-            "[::1]:" + gatewayPort,
-            "::1:" + gatewayPort);
+    // every local address with the gateway's port is this gateway (resolved, not spelled)
+    SelfAddresses self = new SelfAddresses(gatewayPort);
     return new ControlPlaneSettings(
         GatewayPaths.pluginRoots(Path.of(dataDir), extraPluginDirs),
         Path.of(dataDir).resolve("engines"),

@@ -33,6 +33,7 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.engine.ProbeObserver",
           "io.sage.host.management.StartRequest",
           "io.sage.host.management.RegisterRequest",
+          "io.sage.host.management.SelfAddresses",
           "io.sage.host.plugin.PluginInfo",
           "io.sage.host.supervision.SupervisionConfig");
 

@@ -146,6 +146,13 @@ public final class EngineRegistry {
       entries.remove(entry.id());
       refreshSnapshot();
     }
+    for (EngineListener listener : listeners) {
+      try {
+        listener.onRemoved(entry.record());
+      } catch (RuntimeException e) {
+        LOG.warn("engine listener failed for removed engine {}", entry.id(), e);
+      }
+    }
   }
 
   public List<EngineEvent> events(String id, int limit) {

@@ -19,7 +19,6 @@ import io.sage.spi.engine.EngineSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,7 +40,7 @@ public final class EngineManager {
 
   /**
    * @param engineHost the address engines launched here bind
-   * @param gatewayAddresses {@code host:port} pairs that reach this gateway, refused as remote URLs
+   * @param gatewayAddresses this gateway's own addresses, refused as remote URLs
    */
   public EngineManager(
       EngineRegistry registry,
@@ -51,7 +50,7 @@ public final class EngineManager {
       GpuPlacer gpus,
       AuditTrail audit,
       String engineHost,
-      Set<String> gatewayAddresses) {
+      SelfAddresses gatewayAddresses) {
     this.registry = registry;
     this.supervision = supervision;
     this.plugins = plugins;

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Checks a remote engine registration: model, kind, an http(s) base URL without credentials, query
@@ -17,13 +16,13 @@ final class RemoteRegistration {
   /** A registration that passed every check; {@code baseUrl} without a trailing slash or /v1. */
   record Validated(EngineSpec spec, String baseUrl, String apiKey) {}
 
-  private final Set<String> gatewayAddresses;
+  private final SelfAddresses gatewayAddresses;
 
   /**
-   * @param gatewayAddresses {@code host:port} pairs (lower case) that reach this gateway
+   * @param gatewayAddresses this gateway's own addresses (every local address and its port)
    */
-  RemoteRegistration(Set<String> gatewayAddresses) {
-    this.gatewayAddresses = Set.copyOf(gatewayAddresses);
+  RemoteRegistration(SelfAddresses gatewayAddresses) {
+    this.gatewayAddresses = gatewayAddresses;
   }
 
   Validated validate(RegisterRequest request) {
@@ -78,11 +77,15 @@ final class RemoteRegistration {
     v.check(
         uri.getQuery() == null && uri.getFragment() == null,
         "base_url must not have a query or fragment");
-    if (uri.getHost() != null) {
+    v.check(
+        uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65535),
+        "base_url port must be between 1 and 65535");
+    if (uri.getHost() != null && uri.getPort() <= 65535) {
       int port = uri.getPort() == -1 ? ("https".equals(scheme) ? 443 : 80) : uri.getPort();
       v.check(
-          !gatewayAddresses.contains(uri.getHost().toLowerCase(Locale.ROOT) + ":" + port),
-          "base_url points at this gateway itself");
+          !gatewayAddresses.isGateway(uri.getHost(), port),
+          "base_url points at this gateway itself (its host resolves to this machine and the port"
+              + " is the gateway's)");
     }
     String text = uri.toString();
     while (text.endsWith("/")) {

@@ -36,6 +36,25 @@ public final class EngineLogs {
   }
 
   /**
+   * Deletes the engine's folder (logs, work dir) once the engine is purged; symbolic links inside
+   * are removed, not followed.
+   */
+  public void deleteEngineDir(String engineId) {
+    Path dir = engineDir(engineId);
+    if (!dir.normalize().startsWith(enginesDir.normalize()) || !Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "engine " + engineId + ": cannot delete its folder " + dir, e);
+    }
+  }
+
+  /**
    * Appends a line written by the gateway itself (launch, stop), so the log tells the whole story.
    */
   public void note(String engineId, String line) {

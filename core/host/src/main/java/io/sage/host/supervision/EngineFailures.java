@@ -5,6 +5,7 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.process.EngineLogs;
+import io.sage.host.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,18 +22,21 @@ public final class EngineFailures {
   private final EngineStopper stopper;
   private final RestartScheduler restarts;
   private final EngineLogs logs;
+  private final Scheduler scheduler;
 
   EngineFailures(
       EngineRegistry registry,
       SupervisedEngines engines,
       EngineStopper stopper,
       RestartScheduler restarts,
-      EngineLogs logs) {
+      EngineLogs logs,
+      Scheduler scheduler) {
     this.registry = registry;
     this.engines = engines;
     this.stopper = stopper;
     this.restarts = restarts;
     this.logs = logs;
+    this.scheduler = scheduler;
   }
 
   /**
@@ -48,9 +52,12 @@ public final class EngineFailures {
       return;
     }
     if (moved) {
-      stopper
-          .terminate(engines.of(entry))
-          .whenComplete((how, error) -> restarts.afterFailure(entry, reason));
+      // on a worker: signalling runs kill(1), which must not hold up the health monitor's tick
+      scheduler.execute(
+          () ->
+              stopper
+                  .terminate(engines.of(entry))
+                  .whenComplete((how, error) -> restarts.afterFailure(entry, reason)));
     }
   }
 

@@ -76,7 +76,8 @@ public final class Supervision {
     this.restarts =
         new RestartScheduler(
             registry, engines, scheduler, parts.logs(), entry -> launcher().relaunch(entry));
-    this.failures = new EngineFailures(registry, engines, stopper, restarts, parts.logs());
+    this.failures =
+        new EngineFailures(registry, engines, stopper, restarts, parts.logs(), scheduler);
     this.health =
         new HealthMonitor(registry, engines, scheduler, parts.prober(), parts.logs(), failures);
     this.launcher =

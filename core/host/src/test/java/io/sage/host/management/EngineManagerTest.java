@@ -98,7 +98,7 @@ class EngineManagerTest {
             new GpuPlacer(registry, gpus, reservations, processes),
             new AuditTrail(store, scheduler.clock()),
             "127.0.0.1",
-            Set.of("127.0.0.1:8000", "localhost:8000"));
+            new SelfAddresses(8000));
   }
 
   static StartRequest start(String model, String runtime, Map<String, String> options) {

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sage.spi.engine.EngineKind;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RemoteRegistrationTest {
-  final RemoteRegistration registration =
-      new RemoteRegistration(Set.of("127.0.0.1:8000", "localhost:8000"));
+  final RemoteRegistration registration = new RemoteRegistration(new SelfAddresses(8000));
 
   RemoteRegistration.Validated ok(String url) {
     return registration.validate(new RegisterRequest("m", url, null, null, null));
@@ -44,11 +42,13 @@ class RemoteRegistrationTest {
 
   @Test
   void theDefaultPortsCountForTheSelfCheck() {
-    RemoteRegistration on80 = new RemoteRegistration(Set.of("gw:80", "gw:443"));
-    assertThatThrownBy(() -> on80.validate(new RegisterRequest("m", "http://gw", null, null, null)))
-        .hasMessageContaining("points at this gateway");
+    RemoteRegistration on80 = new RemoteRegistration(new SelfAddresses(80));
     assertThatThrownBy(
-            () -> on80.validate(new RegisterRequest("m", "https://gw/", null, null, null)))
+            () -> on80.validate(new RegisterRequest("m", "http://localhost", null, null, null)))
+        .hasMessageContaining("points at this gateway");
+    RemoteRegistration on443 = new RemoteRegistration(new SelfAddresses(443));
+    assertThatThrownBy(
+            () -> on443.validate(new RegisterRequest("m", "https://127.0.0.1/", null, null, null)))
         .hasMessageContaining("points at this gateway");
   }
 

@@ -101,6 +101,8 @@ public class InMemoryEngineStore implements EngineStore {
         .filter(a -> query.actor() == null || query.actor().equals(a.actor()))
         .filter(a -> query.action() == null || query.action().equals(a.action()))
         .filter(a -> query.target() == null || query.target().equals(a.target()))
+        .filter(a -> query.since() == null || !a.at().isBefore(query.since()))
+        .filter(a -> query.until() == null || a.at().isBefore(query.until()))
         .sorted(Comparator.comparingLong(AuditEntry::id).reversed())
         .skip(query.offset())
         .limit(query.limit())

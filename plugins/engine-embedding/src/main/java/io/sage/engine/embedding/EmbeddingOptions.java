@@ -141,7 +141,7 @@ record EmbeddingOptions(
         folder,
         intOption(o, "threads", Runtime.getRuntime().availableProcessors()),
         intOption(o, "max_batch_size", 32),
-        intOption(o, "batch_wait_ms", 5),
+        intOption(o, "batch_wait_ms", 0),
         intOption(o, "max_inputs", 256),
         intOption(o, "max_input_tokens", DEFAULT_MODEL_MAX_TOKENS),
         Boolean.parseBoolean(o.getOrDefault("truncate", "false").trim()),

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class MockServer {
   static final int WORKER_THREADS = 200;
   static final int BACKLOG = 1024;
+  static final int MAX_IDLE_CONNECTIONS = 20_000;
+  private static final String MAX_IDLE_PROPERTY = "sun.net.httpserver.maxIdleConnections";
 
   private final HttpServer server;
   private final ExecutorService workers;
@@ -31,6 +33,12 @@ final class MockServer {
       throws IOException {
     // Without TCP_NODELAY, small keep-alive responses wait on delayed ACKs (tens of ms each).
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // The JDK server closes every idle keep-alive connection beyond maxIdleConnections (200 by
+    // default); a proxy's or a load generator's pool is larger than that under load, so they saw
+    // dropped connections and read errors. Keep them all, as a real engine server does.
+    if (System.getProperty(MAX_IDLE_PROPERTY) == null) {
+      System.setProperty(MAX_IDLE_PROPERTY, Integer.toString(MAX_IDLE_CONNECTIONS));
+    }
     HttpServer server =
         HttpServer.create(new InetSocketAddress(config.host(), config.port()), BACKLOG);
     AtomicInteger threadNumber = new AtomicInteger();

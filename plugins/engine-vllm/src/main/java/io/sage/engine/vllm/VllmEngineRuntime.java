@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * One launch of {@code vllm serve}. The argv is built in the order SPEC.md section 6 gives, with
- * the API key last among the gateway's flags and the operator's allow-listed extra arguments after
- * everything the gateway sets.
+ * the operator's allow-listed extra arguments after everything the gateway sets; the API key goes
+ * in {@code VLLM_API_KEY}, never on the command line (issue 19).
  */
 final class VllmEngineRuntime implements EngineRuntime {
   /**
@@ -27,6 +27,10 @@ final class VllmEngineRuntime implements EngineRuntime {
   static final Duration STOP_GRACE_PERIOD = Duration.ofSeconds(30);
 
   private final EngineContext context;
+
+  /** The variable vLLM takes its API key from (same as {@code --api-key}). */
+  static final String API_KEY_ENV = "VLLM_API_KEY";
+
   private final VllmOptions options;
   private final Function<String, String> environment;
 
@@ -62,8 +66,6 @@ final class VllmEngineRuntime implements EngineRuntime {
               argv.add("--gpu-memory-utilization");
               argv.add(u.toPlainString());
             });
-    argv.add("--api-key");
-    argv.add(context.engineApiKey());
     argv.addAll(spec.extraArgs());
     return new LaunchCommand(argv, environment(spec), context.workDirectory());
   }
@@ -75,6 +77,11 @@ final class VllmEngineRuntime implements EngineRuntime {
    */
   private Map<String, String> environment(EngineSpec spec) {
     Map<String, String> variables = new HashMap<>();
+    // vLLM reads its key from VLLM_API_KEY: on the command line every local user would see it in ps
+    String key = context.engineApiKey();
+    if (key != null && !key.isBlank()) {
+      variables.put(API_KEY_ENV, key);
+    }
     if (!context.gpuIds().isEmpty()) {
       variables.put(
           "CUDA_VISIBLE_DEVICES",

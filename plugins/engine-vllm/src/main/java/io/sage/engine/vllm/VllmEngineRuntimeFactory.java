@@ -69,6 +69,7 @@ public final class VllmEngineRuntimeFactory implements EngineRuntimeFactory {
     problems.addAll(VllmOptions.parse(spec.options()).problems());
     List<String> argumentProblems = VllmArguments.problems(spec.extraArgs());
     problems.addAll(argumentProblems);
+    problems.addAll(VllmPolicy.problems(spec, environment));
     if (argumentProblems.isEmpty() && !spec.requestedGpuIds().isEmpty()) {
       int needed = spec.tensorParallelSize() * pipelineStages(spec);
       if (spec.requestedGpuIds().size() != needed) {

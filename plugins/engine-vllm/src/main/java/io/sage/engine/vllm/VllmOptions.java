@@ -22,6 +22,8 @@ record VllmOptions(
   static final String VLLM_COMMAND = "vllm_command";
   static final String GPU_MEMORY_UTILIZATION = "gpu_memory_utilization";
   static final String GPU_MEMORY_GB = "gpu_memory_gb";
+  static final BigDecimal MIN_GPU_MEMORY_GB = new BigDecimal("0.125");
+  static final BigDecimal MAX_GPU_MEMORY_GB = new BigDecimal("1000000");
   static final Set<String> NAMES = Set.of(VLLM_COMMAND, GPU_MEMORY_UTILIZATION, GPU_MEMORY_GB);
 
   VllmOptions {
@@ -66,10 +68,17 @@ record VllmOptions(
         number(raw, GPU_MEMORY_GB, problems)
             .filter(
                 gb -> {
-                  if (gb.signum() <= 0) {
-                    problems.add("option gpu_memory_gb must be above 0, got " + gb);
+                  // a tiny figure (0.000000001) would reserve next to nothing and let every
+                  // engine share a GPU; no GPU has a petabyte
+                  boolean valid =
+                      gb.compareTo(MIN_GPU_MEMORY_GB) >= 0 && gb.compareTo(MAX_GPU_MEMORY_GB) <= 0;
+                  if (!valid) {
+                    problems.add(
+                        "option gpu_memory_gb must be a number of GiB per GPU from 0.125 to"
+                            + " 1000000, got "
+                            + gb.toPlainString());
                   }
-                  return gb.signum() > 0;
+                  return valid;
                 });
     return new Parsed(new VllmOptions(command, utilization, memoryGb), problems);
   }

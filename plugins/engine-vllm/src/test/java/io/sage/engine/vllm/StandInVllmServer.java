@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Stands in for {@code vllm serve} in tests: reads the flags vLLM would read and serves {@code
  * /health} (no key, as vLLM) and {@code /v1/models} (bearer key required, as vLLM with {@code
- * --api-key}). JDK only, so the stand-in script can start it from the test classes alone.
+ * VLLM_API_KEY}). JDK only, so the stand-in script can start it from the test classes alone.
  */
 public final class StandInVllmServer {
   private StandInVllmServer() {}
@@ -21,7 +21,7 @@ public final class StandInVllmServer {
     String host = valueOf(argv, "--host");
     int port = Integer.parseInt(valueOf(argv, "--port"));
     String servedName = valueOf(argv, "--served-model-name");
-    String apiKey = valueOf(argv, "--api-key");
+    String apiKey = System.getenv("VLLM_API_KEY");
 
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext("/health", exchange -> answer(exchange, 200, ""));

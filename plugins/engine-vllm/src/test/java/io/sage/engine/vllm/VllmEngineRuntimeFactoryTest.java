@@ -185,7 +185,13 @@ class VllmEngineRuntimeFactoryTest {
     assertThat(problemsOf("org/model", List.of(), Map.of("gpu_memory_utilization", "most")))
         .containsExactly("option gpu_memory_utilization must be a number, got 'most'");
     assertThat(problemsOf("org/model", List.of(), Map.of("gpu_memory_gb", "-1")))
-        .containsExactly("option gpu_memory_gb must be above 0, got -1");
+        .containsExactly(
+            "option gpu_memory_gb must be a number of GiB per GPU from 0.125 to 1000000, got -1");
+    // a figure that would reserve next to nothing (issue 19)
+    assertThat(problemsOf("org/model", List.of(), Map.of("gpu_memory_gb", "0.000000001")))
+        .containsExactly(
+            "option gpu_memory_gb must be a number of GiB per GPU from 0.125 to 1000000, got"
+                + " 0.000000001");
     assertThat(problemsOf("org/model", List.of(), Map.of("vllm_command", "python -m vllm")))
         .singleElement()
         .asString()

@@ -72,12 +72,14 @@ class VllmEngineRuntimeTest {
             "2",
             "--gpu-memory-utilization",
             "0.90",
-            "--api-key",
-            "sk-engine-secret",
             "--max-model-len",
             "8192",
             "--enable-prefix-caching");
-    assertThat(command.environment()).containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", "2,3"));
+    assertThat(command.environment())
+        .containsOnly(
+            Map.entry("CUDA_VISIBLE_DEVICES", "2,3"),
+            Map.entry("VLLM_API_KEY", "sk-engine-secret"));
+    assertThat(String.join(" ", command.argv())).doesNotContain("sk-engine-secret");
     assertThat(command.workingDirectory()).isEqualTo(dir);
   }
 
@@ -89,7 +91,7 @@ class VllmEngineRuntimeTest {
 
     assertThat(command.argv())
         .doesNotContain("--gpu-memory-utilization")
-        .endsWith("--api-key", "sk-engine-secret");
+        .doesNotContain("--api-key");
   }
 
   @Test
@@ -110,8 +112,10 @@ class VllmEngineRuntimeTest {
             Map.of());
 
     assertThat(launch(cpuOnly, List.of()).environment())
-        .containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", ""));
-    assertThat(launch(spec(List.of(), Map.of()), List.of()).environment()).isEmpty();
+        .containsOnly(
+            Map.entry("CUDA_VISIBLE_DEVICES", ""), Map.entry("VLLM_API_KEY", "sk-engine-secret"));
+    assertThat(launch(spec(List.of(), Map.of()), List.of()).environment())
+        .containsOnly(Map.entry("VLLM_API_KEY", "sk-engine-secret"));
   }
 
   @Test

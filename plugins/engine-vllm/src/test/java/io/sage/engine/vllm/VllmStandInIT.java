@@ -89,8 +89,6 @@ class VllmStandInIT {
             "2",
             "--gpu-memory-utilization",
             "0.5",
-            "--api-key",
-            KEY,
             "--max-model-len=4096",
             "--enforce-eager");
     assertThat(Files.readAllLines(dir.resolve("env.txt"))).contains("CUDA_VISIBLE_DEVICES=1,3");

@@ -8,9 +8,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Gathers texts that arrive together, from one request or several, into one model run. The first
- * text waits at most {@code maxWaitMs} for company; a batch never exceeds {@code maxBatchSize}. One
- * thread runs the model, so ONNX Runtime's own thread pool owns the cores.
+ * Gathers texts that arrive together, from one request or several, into one model run: a batch is
+ * whatever queued up while the previous batch ran (at most {@code maxBatchSize}), so a lone text
+ * never waits. Only when a batch already has company does it wait up to {@code maxWaitMs} (0 by
+ * default: never) for more. One thread runs the model, so ONNX Runtime's own thread pool owns the
+ * cores.
  */
 public final class MicroBatcher implements AutoCloseable {
 
@@ -69,6 +71,11 @@ public final class MicroBatcher implements AutoCloseable {
   private List<Job> nextBatch() throws InterruptedException {
     List<Job> batch = new ArrayList<>(maxBatchSize);
     batch.add(queue.take());
+    // Everything that arrived while the last batch ran goes into this one, without waiting.
+    queue.drainTo(batch, maxBatchSize - 1);
+    if (batch.size() == 1 || maxWaitNanos == 0) {
+      return batch;
+    }
     long deadline = System.nanoTime() + maxWaitNanos;
     while (batch.size() < maxBatchSize) {
       long left = deadline - System.nanoTime();

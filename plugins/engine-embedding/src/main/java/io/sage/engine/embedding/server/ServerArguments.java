@@ -63,7 +63,7 @@ public record ServerArguments(
             values.getOrDefault(
                 "threads", Integer.toString(Runtime.getRuntime().availableProcessors()))),
         Integer.parseInt(values.getOrDefault("max-batch-size", "32")),
-        Integer.parseInt(values.getOrDefault("batch-wait-ms", "5")),
+        Integer.parseInt(values.getOrDefault("batch-wait-ms", "0")),
         Integer.parseInt(values.getOrDefault("max-inputs", "256")),
         Integer.parseInt(values.getOrDefault("max-input-tokens", "512")),
         Boolean.parseBoolean(values.getOrDefault("truncate", "false")),

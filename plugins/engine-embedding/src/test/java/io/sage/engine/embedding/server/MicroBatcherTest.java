@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class MicroBatcherTest {
@@ -32,17 +34,40 @@ class MicroBatcherTest {
   }
 
   @Test
-  void textsArrivingTogetherShareABatchAndKeepTheirOwnResults() throws Exception {
+  void aLoneTextNeverWaitsForCompany() throws Exception {
     RecordingEmbedder embedder = new RecordingEmbedder();
-    try (MicroBatcher batcher = new MicroBatcher(embedder, 8, 200)) {
+    // a wait of a minute would show as a timeout below if a lone text waited for it
+    try (MicroBatcher batcher = new MicroBatcher(embedder, 8, 60_000)) {
+      assertThat(batcher.submit(text(7)).get(10, TimeUnit.SECONDS)[0]).isEqualTo(7);
+      assertThat(embedder.batchSizes).containsExactly(1);
+    }
+  }
+
+  @Test
+  void textsQueuedWhileABatchRunsShareTheNextBatchAndKeepTheirOwnResults() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingEmbedder recorder = new RecordingEmbedder();
+    MicroBatcher.BatchEmbedder embedder =
+        batch -> {
+          running.countDown();
+          release.await();
+          return recorder.embed(batch);
+        };
+    try (MicroBatcher batcher = new MicroBatcher(embedder, 8, 0)) {
+      CompletableFuture<float[]> first = batcher.submit(text(100));
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
       List<CompletableFuture<float[]>> results = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         results.add(batcher.submit(text(i)));
       }
+      release.countDown();
+      assertThat(first.get()[0]).isEqualTo(100);
       for (int i = 0; i < 5; i++) {
         assertThat(results.get(i).get()[0]).isEqualTo(i);
+        assertThat(results.get(i).get()[1]).isEqualTo(2); // all from the second batch
       }
-      assertThat(embedder.batchSizes).containsExactly(5);
+      assertThat(recorder.batchSizes).containsExactly(1, 5);
     }
   }
 
