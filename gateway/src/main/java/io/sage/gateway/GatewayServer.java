@@ -6,7 +6,6 @@ import io.micronaut.runtime.Micronaut;
 import io.sage.gateway.config.ConfigException;
 import io.sage.gateway.config.ConfigFile;
 import io.sage.gateway.config.ServerConfig;
-import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.DatabaseSettings;
@@ -56,10 +55,11 @@ public final class GatewayServer {
     DataDirLock lock = DataDirLock.acquire(dataDir);
     dataDirLock = lock;
     DataDirs.restrictTree(dataDir);
-    DataDirGuard.check(dataDir);
+    DatabaseSettings database = DatabaseSettings.of(dataDir, config);
+    database.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
-    properties.putAll(DatabaseSettings.properties(dataDir));
+    properties.putAll(database.properties());
     ServerConfig server = config.server();
     properties.put(
         "micronaut.server.host", settings.host() != null ? settings.host() : server.host());

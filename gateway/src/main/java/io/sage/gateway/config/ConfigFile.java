@@ -41,7 +41,8 @@ public final class ConfigFile {
           RecordSection.of(ConsoleConfig.class),
           RecordSection.of(MetricsConfig.class),
           RecordSection.of(AccessLogConfig.class),
-          RecordSection.of(GpuConfig.class));
+          RecordSection.of(GpuConfig.class),
+          RecordSection.of(DbConfig.class));
 
   private ConfigFile() {}
 
