@@ -9,7 +9,9 @@ import io.sage.gateway.config.ServerConfig;
 import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.DatabaseSettings;
+import io.sage.gateway.wiring.EarlySettings;
 import io.sage.gateway.wiring.GatewayPaths;
+import io.sage.gateway.wiring.NodeIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +62,13 @@ public final class GatewayServer {
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.putAll(database.properties());
+    // the node id is needed by the store (the engines it owns) before any bean exists
+    properties.put(
+        "sage.node.id",
+        NodeIds.resolve(
+            dataDir,
+            EarlySettings.value(
+                "sage.node.id", config.properties(), System.getenv(), System.getProperties())));
     ServerConfig server = config.server();
     properties.put(
         "micronaut.server.host", settings.host() != null ? settings.host() : server.host());

@@ -42,7 +42,8 @@ public final class ConfigFile {
           RecordSection.of(MetricsConfig.class),
           RecordSection.of(AccessLogConfig.class),
           RecordSection.of(GpuConfig.class),
-          RecordSection.of(DbConfig.class));
+          RecordSection.of(DbConfig.class),
+          RecordSection.of(NodeConfig.class));
 
   private ConfigFile() {}
 

@@ -85,18 +85,7 @@ public record DatabaseSettings(
 
   private static String value(
       String key, Map<String, Object> file, Map<String, String> env, Properties system) {
-    String property = "sage.db." + key;
-    String fromSystem = system.getProperty(property);
-    if (fromSystem != null) {
-      return fromSystem;
-    }
-    String fromEnv =
-        env.get(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
-    if (fromEnv != null) {
-      return fromEnv;
-    }
-    Object fromFile = file.get(property);
-    return fromFile == null ? "" : fromFile.toString();
+    return EarlySettings.value("sage.db." + key, file, env, system);
   }
 
   private static String readPassword(Path file) {
