@@ -108,7 +108,14 @@ public abstract class TestDatabase {
 
   /** Starts an application context on this database (migrating it). */
   public ApplicationContext start() {
-    return ApplicationContext.builder().deduceEnvironment(false).properties(properties()).start();
+    return start(Map.of());
+  }
+
+  /** Starts an application context on this database with more properties (a node id). */
+  public ApplicationContext start(Map<String, Object> more) {
+    Map<String, Object> all = new HashMap<>(properties());
+    all.putAll(more);
+    return ApplicationContext.builder().deduceEnvironment(false).properties(all).start();
   }
 
   /** A plain connection, outside Micronaut's transactions. */

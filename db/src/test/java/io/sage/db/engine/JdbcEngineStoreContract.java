@@ -292,4 +292,31 @@ abstract class JdbcEngineStoreContract {
 
     assertThat(store.findAll()).containsExactly(oldest, middle, newest);
   }
+
+  @Test
+  void eachNodeFindsOnlyItsOwnEnginesAndTakesTheUnownedOnes() {
+    EngineRecord legacy = minimal("eng-0000000000d0", t0);
+    store.insert(legacy, firstEvent(legacy)); // no node id: a row as written before V19
+    context.close();
+
+    EngineRecord ofA = minimal("eng-0000000000da", t0.plusSeconds(1));
+    try (ApplicationContext nodeA = database.start(java.util.Map.of("sage.node.id", "node-a"))) {
+      EngineStore a = nodeA.getBean(EngineStore.class);
+      assertThat(a.findAll()).as("node-a takes the unowned row").containsExactly(legacy);
+      a.insert(ofA, firstEvent(ofA));
+    }
+    EngineRecord ofB = minimal("eng-0000000000db", t0.plusSeconds(2));
+    try (ApplicationContext nodeB = database.start(java.util.Map.of("sage.node.id", "node-b"))) {
+      EngineStore b = nodeB.getBean(EngineStore.class);
+      assertThat(b.findAll()).as("node-b sees none of node-a's engines").isEmpty();
+      b.insert(ofB, firstEvent(ofB));
+      assertThat(b.findAll()).containsExactly(ofB);
+    }
+    try (ApplicationContext nodeA = database.start(java.util.Map.of("sage.node.id", "node-a"))) {
+      assertThat(nodeA.getBean(EngineStore.class).findAll()).containsExactly(legacy, ofA);
+    }
+    context = database.start();
+    store = context.getBean(EngineStore.class);
+    assertThat(store.findAll()).as("without a node id: every row").hasSize(3);
+  }
 }
