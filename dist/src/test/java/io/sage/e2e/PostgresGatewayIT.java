@@ -134,6 +134,9 @@ class PostgresGatewayIT {
     assertThat(kept.get("title").asText()).isEqualTo("kept");
     assertThat(kept.get("messages").get(0).get("content").asText()).isEqualTo("remember me");
     assertThat(dataDir.resolve("sage.mv.db")).doesNotExist();
+    Http.Response backup = gateway.post("/v1/management/backup", "");
+    assertThat(backup.status()).as(backup.body()).isEqualTo(409);
+    assertThat(backup.json().at("/error/message").asText()).contains("pg_dump");
   }
 
   @Test
