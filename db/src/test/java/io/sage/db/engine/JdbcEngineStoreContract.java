@@ -223,6 +223,22 @@ abstract class JdbcEngineStoreContract {
   }
 
   @Test
+  void aSchedulerJobHandleWithoutAPidSurvivesTheStore() {
+    EngineRecord engine = minimal("eng-000000000007", t0);
+    store.insert(engine, firstEvent(engine));
+    EngineRecord submitted =
+        engine
+            .withPlacement(new Placement("127.0.0.1", null, null, List.of(), 0), t0.plusSeconds(1))
+            .withProcess(ProcessIdentity.job("job:4242"), t0.plusSeconds(1));
+
+    store.update(submitted);
+
+    EngineRecord found = store.find(engine.id()).orElseThrow();
+    assertThat(found.process()).isEqualTo(ProcessIdentity.job("job:4242"));
+    assertThat(found.process().pidOrNull()).isNull();
+  }
+
+  @Test
   void updateOfAnUnknownEngineFailsWithItsId() {
     EngineRecord engine = minimal("eng-000000000007", t0);
 
