@@ -1,5 +1,7 @@
 package io.sage.db;
 
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -22,13 +24,26 @@ import java.util.function.Supplier;
  * <p>Every module writing to the gateway's database (sessions, API keys) should write through this
  * bean. {@code CHECKPOINT} needs H2 admin rights: the configured user must be the one that created
  * the database ({@code sa}).
+ *
+ * <p>On PostgreSQL a commit returns once its WAL record is flushed ({@code synchronous_commit} on,
+ * the default), so there is nothing to add: no {@code CHECKPOINT} (which needs superuser rights
+ * there and would flush every dirty page of the whole cluster).
  */
 @Singleton
 public class DurableWrites {
   private final TransactionOperations<Connection> transactions;
+  private final boolean checkpoint;
 
-  DurableWrites(TransactionOperations<Connection> transactions) {
+  @jakarta.inject.Inject
+  DurableWrites(
+      TransactionOperations<Connection> transactions,
+      @Value("${datasources.default.url:}") @Nullable String url) {
+    this(transactions, url == null || url.isBlank() || DatabaseVendor.of(url) == DatabaseVendor.H2);
+  }
+
+  DurableWrites(TransactionOperations<Connection> transactions, boolean checkpoint) {
     this.transactions = transactions;
+    this.checkpoint = checkpoint;
   }
 
   /** Runs {@code work} in a write transaction; returns after its commit reached the file. */
@@ -36,7 +51,7 @@ public class DurableWrites {
     // inside a caller's transaction there is nothing committed yet: its owner commits later
     boolean outermost = transactions.findTransactionStatus().isEmpty();
     T result = transactions.executeWrite(status -> work.get());
-    if (outermost) {
+    if (outermost && checkpoint) {
       transactions.executeWrite(status -> checkpoint(status.getConnection()));
     }
     return result;

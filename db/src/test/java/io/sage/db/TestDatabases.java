@@ -12,13 +12,7 @@ public final class TestDatabases {
   private TestDatabases() {}
 
   public static Map<String, Object> properties(Path dataDir) {
-    return Map.of(
-        "datasources.default.url", H2Urls.fileUrl(dataDir),
-        "datasources.default.driver-class-name", "org.h2.Driver",
-        "datasources.default.username", "sa",
-        "datasources.default.password", "",
-        "datasources.default.dialect", "H2",
-        "flyway.datasources.default.enabled", true);
+    return TestDatabase.h2(dataDir).properties();
   }
 
   public static ApplicationContext start(Path dataDir) {

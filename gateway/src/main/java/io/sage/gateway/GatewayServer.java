@@ -6,11 +6,12 @@ import io.micronaut.runtime.Micronaut;
 import io.sage.gateway.config.ConfigException;
 import io.sage.gateway.config.ConfigFile;
 import io.sage.gateway.config.ServerConfig;
-import io.sage.gateway.wiring.DataDirGuard;
 import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.DatabaseSettings;
+import io.sage.gateway.wiring.EarlySettings;
 import io.sage.gateway.wiring.GatewayPaths;
+import io.sage.gateway.wiring.NodeIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +57,18 @@ public final class GatewayServer {
     DataDirLock lock = DataDirLock.acquire(dataDir);
     dataDirLock = lock;
     DataDirs.restrictTree(dataDir);
-    DataDirGuard.check(dataDir);
+    DatabaseSettings database = DatabaseSettings.of(dataDir, config);
+    database.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
-    properties.putAll(DatabaseSettings.properties(dataDir));
+    properties.putAll(database.properties());
+    // the node id is needed by the store (the engines it owns) before any bean exists
+    properties.put(
+        "sage.node.id",
+        NodeIds.resolve(
+            dataDir,
+            EarlySettings.value(
+                "sage.node.id", config.properties(), System.getenv(), System.getProperties())));
     ServerConfig server = config.server();
     properties.put(
         "micronaut.server.host", settings.host() != null ? settings.host() : server.host());

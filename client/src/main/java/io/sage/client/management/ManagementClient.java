@@ -98,6 +98,13 @@ public final class ManagementClient {
     return raw("GET", BASE + "/status", null);
   }
 
+  /**
+   * The gateways sharing this gateway's database, each with its state ({@code up}/{@code lost}).
+   */
+  public JsonNode nodes() {
+    return raw("GET", BASE + "/nodes", null);
+  }
+
   public JsonNode plugins() {
     return raw("GET", BASE + "/plugins", null);
   }

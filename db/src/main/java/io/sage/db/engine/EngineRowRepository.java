@@ -12,4 +12,16 @@ interface EngineRowRepository extends CrudRepository<EngineRow, String> {
   /** Oldest first; the id breaks ties so the order is stable. */
   @Query("SELECT * FROM engines ORDER BY created_at, id")
   List<EngineRow> findAllOldestFirst();
+
+  /** One node's engines, oldest first. */
+  @Query("SELECT * FROM engines WHERE node_id = :nodeId ORDER BY created_at, id")
+  List<EngineRow> findAllOfNodeOldestFirst(String nodeId);
+
+  /** Records the node that owns the engine (the column is not part of {@link EngineRow}). */
+  @Query("UPDATE engines SET node_id = :nodeId WHERE id = :id")
+  long assignNode(String id, String nodeId);
+
+  /** Gives the rows that belong to no node (written before V19) to this one. */
+  @Query("UPDATE engines SET node_id = :nodeId WHERE node_id IS NULL")
+  long claimUnowned(String nodeId);
 }

@@ -1,5 +1,7 @@
 package io.sage.db.engine;
 
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
 import io.sage.db.DurableWrites;
 import io.sage.db.audit.JdbcAuditLog;
 import io.sage.db.secret.SecretBox;
@@ -21,6 +23,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The registry's store on H2 through Micronaut Data JDBC. Each write is one transaction that has
  * reached the database file when the method returns ({@link DurableWrites}); a row and its event
  * commit together or not at all.
+ *
+ * <p>With several gateways on one database (docs/cluster.md) each engine belongs to the node that
+ * launched it ({@code engines.node_id}): {@link #findAll} returns this node's engines only, so a
+ * gateway loads, adopts and relaunches its own and never another node's. Without a node id ({@code
+ * sage.node.id} unset: tests, tools) every row is returned.
  */
 @Singleton
 public class JdbcEngineStore implements EngineStore, SecretKeys {
@@ -29,6 +36,7 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
   private final JdbcAuditLog auditLog;
   private final DurableWrites writes;
   private final SecretBox secrets;
+  private final String nodeId;
 
   /** Writes share it; re-encrypting every row takes it alone, so no write lands in between. */
   private final ReentrantReadWriteLock rowsLock = new ReentrantReadWriteLock();
@@ -38,12 +46,14 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
       EngineEventRowRepository events,
       JdbcAuditLog auditLog,
       DurableWrites writes,
-      SecretBox secrets) {
+      SecretBox secrets,
+      @Value("${sage.node.id:}") @Nullable String nodeId) {
     this.engines = engines;
     this.events = events;
     this.auditLog = auditLog;
     this.writes = writes;
     this.secrets = secrets;
+    this.nodeId = nodeId == null ? "" : nodeId.trim();
   }
 
   /**
@@ -56,7 +66,7 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
       return writes.write(
           () -> {
             int changed = 0;
-            for (EngineRow row : engines.findAllOldestFirst()) {
+            for (EngineRow row : ownRows()) {
               if (!secrets.isCurrent(row.engineApiKey()) || !secrets.isCurrent(row.commandLine())) {
                 engines.update(EngineRows.toRow(EngineRows.toRecord(row, secrets), secrets));
                 changed++;
@@ -114,6 +124,9 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
                         "engine " + engine.id() + " is already registered");
                   }
                   engines.save(row);
+                  if (!nodeId.isEmpty()) {
+                    engines.assignNode(engine.id(), nodeId);
+                  }
                   events.save(EngineEventRow.of(firstEvent));
                 }));
   }
@@ -150,11 +163,25 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
     return engines.findById(id).map(row -> EngineRows.toRecord(row, secrets));
   }
 
+  /** This node's engines, oldest first; rows of no node (written before V19) become its own. */
   @Override
   public List<EngineRecord> findAll() {
-    return engines.findAllOldestFirst().stream()
-        .map(row -> EngineRows.toRecord(row, secrets))
-        .toList();
+    if (nodeId.isEmpty()) {
+      return engines.findAllOldestFirst().stream()
+          .map(row -> EngineRows.toRecord(row, secrets))
+          .toList();
+    }
+    return writes.write(
+        () -> ownRows().stream().map(row -> EngineRows.toRecord(row, secrets)).toList());
+  }
+
+  /** This node's rows (every row without a node id); call inside a write transaction. */
+  private List<EngineRow> ownRows() {
+    if (nodeId.isEmpty()) {
+      return engines.findAllOldestFirst();
+    }
+    engines.claimUnowned(nodeId);
+    return engines.findAllOfNodeOldestFirst(nodeId);
   }
 
   @Override

@@ -44,13 +44,30 @@ public final class SecretBox {
   private volatile Keys keys;
 
   @jakarta.inject.Inject
-  SecretBox(@Value("${datasources.default.url:}") @Nullable String url) {
-    this(keyFileBeside(url));
+  SecretBox(
+      @Value("${datasources.default.url:}") @Nullable String url,
+      @Value("${sage.data-dir:}") @Nullable String dataDir) {
+    this(keyFile(url, dataDir));
   }
 
   SecretBox(@Nullable Path file) {
     this.file = file;
     this.keys = file == null ? Keys.fresh() : load(file);
+  }
+
+  /**
+   * Beside an H2 file database; in the data dir for a database elsewhere (PostgreSQL: every gateway
+   * sharing it needs a copy of the same file, docs/cluster.md); null when there is neither.
+   */
+  static @Nullable Path keyFile(@Nullable String url, @Nullable String dataDir) {
+    Path beside = keyFileBeside(url);
+    if (beside != null) {
+      return beside;
+    }
+    boolean inMemory = url != null && url.startsWith("jdbc:h2:mem:");
+    return inMemory || dataDir == null || dataDir.isBlank()
+        ? null
+        : Path.of(dataDir).toAbsolutePath().resolve(FILE_NAME);
   }
 
   /** {@code <dir>/secret.key} for {@code jdbc:h2:file:<dir>/sage;...}; null for other URLs. */

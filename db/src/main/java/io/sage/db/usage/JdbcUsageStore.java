@@ -258,7 +258,10 @@ public class JdbcUsageStore implements UsageStore {
           try (PreparedStatement delete =
               status
                   .getConnection()
-                  .prepareStatement("DELETE FROM usage_records WHERE at < ? LIMIT ?")) {
+                  .prepareStatement(
+                      // DELETE ... LIMIT is H2's (and MySQL's), not PostgreSQL's
+                      "DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records"
+                          + " WHERE at < ? ORDER BY id LIMIT ?)")) {
             delete.setObject(1, before.atOffset(ZoneOffset.UTC));
             delete.setInt(2, limit);
             return delete.executeUpdate();

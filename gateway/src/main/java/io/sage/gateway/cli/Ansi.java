@@ -46,6 +46,10 @@ final class Ansi {
     return paint("31", text);
   }
 
+  String green(String text) {
+    return paint("32", text);
+  }
+
   private String paint(String code, String text) {
     return enabled ? "\u001B[" + code + "m" + text + RESET : text;
   }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       GatewayCommand.class,
       LlmCommand.class,
       KeysCommand.class,
+      NodesCommand.class,
       ChatCommand.class,
       VersionCommand.class,
       CompletionCommand.class,

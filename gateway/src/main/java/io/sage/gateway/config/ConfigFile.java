@@ -43,7 +43,9 @@ public final class ConfigFile {
           RecordSection.of(AccessLogConfig.class),
           RecordSection.of(UsageConfig.class),
           RecordSection.of(FairShareConfig.class),
-          RecordSection.of(GpuConfig.class));
+          RecordSection.of(GpuConfig.class),
+          RecordSection.of(DbConfig.class),
+          RecordSection.of(NodeConfig.class));
 
   private ConfigFile() {}
 

@@ -1,5 +1,6 @@
 package io.sage.gateway.management;
 
+import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -38,17 +39,29 @@ class BackupController {
   private final TransactionOperations<Connection> transactions;
   private final ControlPlane manager;
   private final SecretKeys secrets;
+  private final boolean embedded;
 
   BackupController(
-      TransactionOperations<Connection> transactions, ControlPlane manager, SecretKeys secrets) {
+      TransactionOperations<Connection> transactions,
+      ControlPlane manager,
+      SecretKeys secrets,
+      @Value("${datasources.default.url:}") String url) {
     this.transactions = transactions;
     this.manager = manager;
     this.secrets = secrets;
+    this.embedded = url == null || url.isBlank() || url.startsWith("jdbc:h2:");
   }
 
   @Post(consumes = MediaType.ALL, produces = "application/zip")
   HttpResponse<StreamedFile> backup() throws IOException {
     String actor = Actors.current();
+    if (!embedded) {
+      // a shared PostgreSQL is backed up where it runs, not through one of its gateways
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "this gateway's store is PostgreSQL: back it up with pg_dump (and keep secret.key with"
+              + " it); sage backup covers the embedded H2 database only (docs/cluster.md)");
+    }
     Path zip = Files.createTempFile("sage-backup-", ".zip");
     Files.delete(zip); // H2 creates the file itself
     try {

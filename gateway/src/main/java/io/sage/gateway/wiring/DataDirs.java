@@ -56,6 +56,7 @@ public final class DataDirs {
           "sage.trace.db",
           "admin.key",
           "secret.key",
+          "node.id",
           "gateway.pid",
           "gateway.lock",
           "shutdown-keep-engines",

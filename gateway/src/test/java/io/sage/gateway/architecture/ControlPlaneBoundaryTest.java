@@ -35,6 +35,9 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.management.RegisterRequest",
           "io.sage.host.management.SelfAddresses",
           "io.sage.host.plugin.PluginInfo",
+          "io.sage.host.cluster.Node",
+          "io.sage.host.cluster.NodeGpu",
+          "io.sage.host.cluster.NodeState",
           "io.sage.host.supervision.SupervisionConfig");
 
   /**

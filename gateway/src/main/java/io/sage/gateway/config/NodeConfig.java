@@ -1,0 +1,44 @@
+package io.sage.gateway.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * This gateway as a node of the gateways sharing one database ({@code sage.node.*},
+ * docs/cluster.md).
+ *
+ * @param id the node id; empty: made once ({@code <host name>-<6 hex digits>}) and kept in {@code
+ *     <data-dir>/node.id}
+ * @param address the URL other nodes and clients reach this gateway at; empty: {@code
+ *     http://<server.host>:<server.port>}, with the machine's host name when bound to a wildcard
+ * @param heartbeatInterval how often the node writes that it is alive
+ * @param lostAfter a node silent this long is listed as lost
+ */
+@ConfigurationProperties("sage.node")
+public record NodeConfig(
+    @Bindable(defaultValue = "") String id,
+    @Bindable(defaultValue = "") String address,
+    @Bindable(defaultValue = "5s") Duration heartbeatInterval,
+    @Bindable(defaultValue = "30s") Duration lostAfter) {
+  public NodeConfig {
+    id = id == null ? "" : id.trim();
+    address = address == null ? "" : address.trim();
+    if (!id.isEmpty()) {
+      io.sage.host.cluster.Node.requireValidId(id);
+    }
+    if (!address.isEmpty() && !address.matches("https?://[^/\\s]+/?")) {
+      throw new IllegalArgumentException(
+          "node.address must be http://HOST:PORT or https://HOST:PORT, got '" + address + "'");
+    }
+    ConfigChecks.positive("node.heartbeat-interval", heartbeatInterval);
+    ConfigChecks.positive("node.lost-after", lostAfter);
+    if (lostAfter.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          "node.lost-after must be at least twice node.heartbeat-interval, got "
+              + lostAfter
+              + " and "
+              + heartbeatInterval);
+    }
+  }
+}

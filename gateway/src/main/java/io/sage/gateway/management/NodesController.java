@@ -1,0 +1,69 @@
+package io.sage.gateway.management;
+
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.sage.gateway.config.NodeConfig;
+import io.sage.host.cluster.Node;
+import io.sage.host.store.NodeStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/management/nodes}: the gateways sharing this one's database (docs/cluster.md), as
+ * the store has them; {@code lost} for a node whose last heartbeat is older than {@code
+ * node.lost-after}.
+ */
+@Controller("/v1/management/nodes")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class NodesController {
+  private final NodeStore nodes;
+  private final NodeConfig config;
+  private final Clock clock;
+
+  NodesController(NodeStore nodes, NodeConfig config, Clock clock) {
+    this.nodes = nodes;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @Get
+  Map<String, Object> list() {
+    Instant now = clock.instant();
+    List<Map<String, Object>> views = nodes.findAll().stream().map(n -> view(n, now)).toList();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("self", config.id());
+    body.put("nodes", views);
+    body.put("count", views.size());
+    return body;
+  }
+
+  private Map<String, Object> view(Node node, Instant now) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", node.id());
+    view.put("address", node.address());
+    view.put("version", node.version());
+    view.put("state", node.state(now, config.lostAfter()).wireName());
+    view.put("self", node.id().equals(config.id()));
+    view.put(
+        "gpus",
+        node.gpus().stream()
+            .map(
+                gpu ->
+                    Map.<String, Object>of(
+                        "index", gpu.index(),
+                        "name", gpu.name(),
+                        "memory_total_mib", gpu.memoryTotalMib()))
+            .toList());
+    view.put("started_at", node.startedAt().toString());
+    view.put("last_seen_at", node.lastSeenAt().toString());
+    view.put(
+        "seconds_since_seen",
+        Math.max(0, now.getEpochSecond() - node.lastSeenAt().getEpochSecond()));
+    return view;
+  }
+}
