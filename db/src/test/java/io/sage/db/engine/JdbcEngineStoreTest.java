@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JdbcEngineStoreTest {
+  private static final Instant MS = T0.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   @TempDir Path dataDir;
   private ApplicationContext context;
   private EngineStore store;
@@ -64,6 +65,23 @@ class JdbcEngineStoreTest {
     store.insert(engine, firstEvent(engine));
 
     assertThat(store.find(engine.id())).contains(engine);
+  }
+
+  @Test
+  void theRestartWindowAndALaunchIntentRoundTrip() {
+    EngineRecord engine =
+        minimal("eng-00000000000b", T0)
+            // kept to the millisecond
+            .withRecentRestarts(List.of(MS.plusMillis(1500), MS.plusSeconds(40)), T0)
+            .withProcess(ProcessIdentity.intended("java -cp x Mock --port 8101", T0), T0);
+
+    store.insert(engine, firstEvent(engine));
+
+    EngineRecord found = store.find(engine.id()).orElseThrow();
+    assertThat(found).isEqualTo(engine);
+    assertThat(found.recentRestarts()).containsExactly(MS.plusMillis(1500), MS.plusSeconds(40));
+    assertThat(found.process().isIntent()).isTrue();
+    assertThat(found.process().commandLine()).isEqualTo("java -cp x Mock --port 8101");
   }
 
   @Test
