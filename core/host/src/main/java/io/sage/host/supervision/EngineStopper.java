@@ -203,6 +203,17 @@ public final class EngineStopper {
   }
 
   /**
+   * Before a relaunch: the process this gateway launched or adopted for the engine, if any is still
+   * being killed, is gone first. A pid that was only recorded (perhaps recycled by now) is never
+   * signalled here.
+   */
+  CompletableFuture<String> awaitPreviousGone(SupervisedEngine engine) {
+    return engine.process == null
+        ? CompletableFuture.completedFuture("no previous process")
+        : terminate(engine);
+  }
+
+  /**
    * Stops a process group of the engine that the registry does not own (found by its engine id at a
    * gateway start) the same way: SIGTERM, then SIGKILL after the grace period.
    */

@@ -124,6 +124,11 @@ public final class Reconciler {
       if (!expected.get().equals(record.process())) {
         // found by its engine id: the gateway died after the intent, before the pid was written
         registry.update(entry, r -> r.withProcess(expected.get(), registry.clock().instant()));
+        logs.note(
+            entry.id(),
+            "gateway restarted; process "
+                + expected.get().pid()
+                + " found by its engine id: started for the launch intent, its pid never recorded");
       }
       adopt(entry);
       return;
@@ -210,16 +215,17 @@ public final class Reconciler {
                   + (keptGroup > 1 ? "adopted (pid " + keptGroup + ")" : "expects");
           registry.note(entry, reason, r -> r);
           logs.note(entry.id(), reason);
-          if (pgid <= 1) {
-            LOG.error(
-                "engine {}: orphan in process group {} cannot be signalled", entry.id(), pgid);
-            return;
+          try {
+            stopper
+                .terminateOrphan(entry, pgid)
+                .whenComplete(
+                    (how, error) ->
+                        LOG.info("engine {}: orphan group {}: {}", entry.id(), pgid, how));
+          } catch (RuntimeException e) {
+            // init's or the gateway's own group (never signalled), or kill(1) failed: say so
+            LOG.error("engine {}: orphan group {} cannot be stopped", entry.id(), pgid, e);
+            logs.note(entry.id(), "orphan process group " + pgid + " cannot be stopped: " + e);
           }
-          stopper
-              .terminateOrphan(entry, pgid)
-              .whenComplete(
-                  (how, error) ->
-                      LOG.info("engine {}: orphan group {}: {}", entry.id(), pgid, how));
         });
   }
 
