@@ -230,9 +230,11 @@ class SupervisionIT {
   void aStopWithoutDrainEndsStreamsAsAPlannedStop() {
     String id = gateway.startEngine(mock("nodrain", "\"tokens_per_second\":5"));
     gateway.awaitState(id, "READY", Duration.ofSeconds(20));
+    java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(1);
     CompletableFuture<List<String>> stream =
-        CompletableFuture.supplyAsync(() -> stream("nodrain", 100));
-    gateway.awaitEngine(id, Duration.ofSeconds(5), e -> e.get("active_requests").asInt() == 1);
+        CompletableFuture.supplyAsync(() -> stream("nodrain", 100, streaming));
+    // cut once bytes have gone out (before that, a lost engine is retried, not cut)
+    assertThat(awaitLatch(streaming)).as("the stream started").isTrue();
     gateway.post("/v1/management/engines/" + id + "/stop?drain=false", "");
     gateway.awaitState(id, "STOPPED", Duration.ofSeconds(15));
     assertThat(reasons(id).get(0)).contains("stopped without drain; cut 1 request(s) in flight");
@@ -248,9 +250,11 @@ class SupervisionIT {
     String id =
         gateway.startEngine(mock("dying", "\"tokens_per_second\":5,\"restart_policy\":\"never\""));
     long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(20)).get("pid").asLong();
+    java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(1);
     CompletableFuture<List<String>> stream =
-        CompletableFuture.supplyAsync(() -> stream("dying", 100));
-    gateway.awaitEngine(id, Duration.ofSeconds(5), e -> e.get("active_requests").asInt() == 1);
+        CompletableFuture.supplyAsync(() -> stream("dying", 100, streaming));
+    // cut once bytes have gone out (before that, a lost engine is retried, not cut)
+    assertThat(awaitLatch(streaming)).as("the stream started").isTrue();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
     List<String> events = stream.join();
     assertThat(events.get(events.size() - 1))
@@ -374,6 +378,15 @@ class SupervisionIT {
     response.body().close();
   }
 
+  static boolean awaitLatch(java.util.concurrent.CountDownLatch latch) {
+    try {
+      return latch.await(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   static List<Long> groupMembers(long pgid) {
     List<Long> members = new ArrayList<>();
     ProcessHandle.allProcesses()
@@ -395,6 +408,12 @@ class SupervisionIT {
   }
 
   static List<String> stream(String model, int tokens) {
+    return stream(model, tokens, new java.util.concurrent.CountDownLatch(1));
+  }
+
+  /** Streams a chat; {@code firstEvent} counts down once the first SSE event has arrived. */
+  static List<String> stream(
+      String model, int tokens, java.util.concurrent.CountDownLatch firstEvent) {
     List<String> events = new ArrayList<>();
     try {
       HttpRequest request =
@@ -416,6 +435,7 @@ class SupervisionIT {
         while ((line = reader.readLine()) != null) {
           if (line.startsWith("data: ")) {
             events.add(line.substring(6));
+            firstEvent.countDown();
           }
         }
       }
