@@ -38,6 +38,8 @@ public final class EngineProxy {
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
   private final Duration stallTimeout;
+  private final ProxyGate gate;
+  private final StreamUsage streamUsage;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -48,6 +50,8 @@ public final class EngineProxy {
       ControlPlane router,
       List<ProxyListener> listeners,
       InferenceAdmission admission,
+      ProxyGate gate,
+      StreamUsage streamUsage,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout,
       LimitsConfig limits) {
@@ -55,6 +59,8 @@ public final class EngineProxy {
     this.router = router;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
+    this.gate = gate;
+    this.streamUsage = streamUsage;
     this.http = http;
     this.responseTimeout = responseTimeout;
   }
@@ -71,6 +77,7 @@ public final class EngineProxy {
     ProxyCall call =
         new ProxyCall(
             request, path, parsed.model(), parsed.stream(), ProxyHeaders.requestId(request));
+    byte[] upstreamBody = streamUsage.upstreamBody(parsed, body);
     ProxyExchange exchange =
         new ProxyExchange(
             router,
@@ -78,7 +85,8 @@ public final class EngineProxy {
             responseTimeout,
             stallTimeout,
             request,
-            body,
+            upstreamBody,
+            upstreamBody != body,
             parsed,
             kind,
             path,
@@ -89,7 +97,12 @@ public final class EngineProxy {
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
     }
-    return exchange.attempt(new ArrayList<>(), null);
+    return gate.enter(call, parsed, body.length)
+        .thenCompose(
+            gated ->
+                gated.isPresent()
+                    ? exchange.refuse(gated.get())
+                    : exchange.attempt(new ArrayList<>(), null));
   }
 
   /** Inspects and proxies a raw body. */

@@ -16,6 +16,9 @@ public record ProcessIdentity(long pid, Instant startTime, String commandLine) {
   /** No process: remote engines, and engines not launched yet. */
   public static final ProcessIdentity NONE = new ProcessIdentity(0, null, null);
 
+  /** How the command line of a scheduler job's identity begins. */
+  static final String JOB_PREFIX = "job:";
+
   public ProcessIdentity {
     if (pid < 0) {
       throw new IllegalArgumentException("pid must be >= 0, got " + pid);
@@ -34,14 +37,25 @@ public record ProcessIdentity(long pid, Instant startTime, String commandLine) {
   }
 
   /**
-   * From stored columns, where a missing pid is null; a command line and a time without a pid are a
-   * launch intent.
+   * From stored columns, where a missing pid is null. A command line without a pid is kept: the
+   * handle of a scheduler job ({@code job:<id>}, see {@link #job}), or with a time, a launch
+   * intent.
    */
   public static ProcessIdentity of(Long pid, Instant startTime, String commandLine) {
     if (pid == null) {
-      return startTime != null && commandLine != null ? intended(commandLine, startTime) : NONE;
+      if (commandLine == null) {
+        return NONE;
+      }
+      return startTime != null && !commandLine.startsWith(JOB_PREFIX)
+          ? intended(commandLine, startTime)
+          : job(commandLine);
     }
     return new ProcessIdentity(pid, startTime, commandLine);
+  }
+
+  /** An engine that runs as a scheduler job: no pid here, the job's handle as the command line. */
+  public static ProcessIdentity job(String commandLine) {
+    return new ProcessIdentity(0, null, commandLine);
   }
 
   /** Whether there is a process that can be checked and signalled (never pid 0 or init). */
@@ -54,7 +68,10 @@ public record ProcessIdentity(long pid, Instant startTime, String commandLine) {
    * died between the two writes) and is found by its engine id.
    */
   public boolean isIntent() {
-    return pid == 0 && startTime != null && commandLine != null;
+    return pid == 0
+        && startTime != null
+        && commandLine != null
+        && !commandLine.startsWith(JOB_PREFIX);
   }
 
   /** The pid, or null when there is none (for storage). */

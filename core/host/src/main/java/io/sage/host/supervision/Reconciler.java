@@ -53,6 +53,7 @@ public final class Reconciler {
   private final EngineStopper stopper;
   private final EngineFailures failures;
   private final RestartScheduler restarts;
+  private final RemoteJobReconciliation jobs;
 
   Reconciler(
       EngineRegistry registry,
@@ -63,7 +64,8 @@ public final class Reconciler {
       EngineLauncher launcher,
       EngineStopper stopper,
       EngineFailures failures,
-      RestartScheduler restarts) {
+      RestartScheduler restarts,
+      RemoteJobReconciliation jobs) {
     this.registry = registry;
     this.engines = engines;
     this.processes = processes;
@@ -74,6 +76,7 @@ public final class Reconciler {
     this.stopper = stopper;
     this.failures = failures;
     this.restarts = restarts;
+    this.jobs = jobs;
   }
 
   /** Reconciles every engine of the registry; one that fails is logged and left as it was. */
@@ -96,7 +99,8 @@ public final class Reconciler {
   private Map<String, List<TaggedProcess>> processesOfEngines() {
     Set<String> ids = new HashSet<>();
     for (EngineEntry entry : registry.all()) {
-      if (!entry.record().isRemote()) {
+      // engines that run as scheduler jobs are found through their scheduler, never by pid
+      if (!entry.record().isRemote() && !jobs.manages(entry.record())) {
         ids.add(entry.id());
       }
     }
@@ -117,6 +121,9 @@ public final class Reconciler {
   }
 
   private void reconcileLocal(EngineEntry entry, List<TaggedProcess> found) {
+    if (jobs.reconcile(entry)) {
+      return; // an engine that runs as a scheduler job: adopted or resubmitted by its job handle
+    }
     EngineRecord record = entry.record();
     Optional<ProcessIdentity> expected = expected(record, found);
     stopOrphans(entry, found, expected.map(ProcessIdentity::pid).orElse(0L));

@@ -22,14 +22,17 @@ import java.util.function.Predicate;
 /**
  * The supervision parts wired together, each a class named for its role: {@link EngineLauncher},
  * {@link HealthMonitor}, {@link EngineFailures}, {@link RestartScheduler}, {@link EngineStopper},
- * {@link StateWaiters}, {@link EngineLogRotation} and {@link Reconciler}. The management layer and
- * the control plane call supervision through these methods only.
+ * {@link StateWaiters}, {@link EngineLogRotation}, {@link Reconciler} and, for engines that run as
+ * scheduler jobs, {@link RemoteJobSupervision}. The management layer and the control plane call
+ * supervision through these methods only.
  */
 public final class Supervision {
   private final SupervisedEngines engines;
   private final EngineStopper stopper;
   private final RestartScheduler restarts;
   private final HealthMonitor health;
+  private final EngineFailures failures;
+  private final RemoteJobSupervision jobs;
   private final EngineLauncher launcher;
   private final Reconciler reconciler;
   private final StateWaiters waiters = new StateWaiters();
@@ -53,9 +56,22 @@ public final class Supervision {
     EngineRegistry registry = parts.registry();
     Scheduler scheduler = parts.scheduler();
     this.engines = new SupervisedEngines(config, parts.jitter());
+    // scheduler jobs: stopped by the stopper, failed through the failures, which stop them again
+    this.jobs =
+        new RemoteJobSupervision(
+            new RemoteJobSupervision.Parts(
+                registry,
+                engines,
+                parts.plugins(),
+                parts.logs(),
+                parts.ports(),
+                scheduler,
+                parts.javaExecutable()),
+            () -> failures(),
+            () -> health());
     this.stopper =
         new EngineStopper(
-            registry, engines, parts.processes(), scheduler, parts.ports(), parts.logs());
+            registry, engines, parts.processes(), scheduler, parts.ports(), parts.logs(), jobs);
     // the restart scheduler launches through the launcher, which reports failures back to it;
     // a previous process still being killed (a manual restart during its grace period) is gone
     // before the new one starts, so an engine never runs two process groups
@@ -70,7 +86,7 @@ public final class Supervision {
                     .awaitPreviousGone(engines.of(entry))
                     .whenComplete(
                         (how, error) -> scheduler.execute(() -> launcher().relaunch(entry))));
-    EngineFailures failures =
+    this.failures =
         new EngineFailures(registry, engines, stopper, restarts, parts.logs(), scheduler);
     this.health =
         new HealthMonitor(registry, engines, scheduler, parts.prober(), parts.logs(), failures);
@@ -85,7 +101,8 @@ public final class Supervision {
             scheduler,
             health,
             failures,
-            parts.javaExecutable());
+            parts.javaExecutable(),
+            jobs);
     this.reconciler =
         new Reconciler(
             registry,
@@ -96,13 +113,22 @@ public final class Supervision {
             launcher,
             stopper,
             failures,
-            restarts);
+            restarts,
+            new RemoteJobReconciliation(jobs, failures));
     this.rotation = new EngineLogRotation(registry, parts.logs(), scheduler);
     registry.addListener(waiters);
   }
 
   private EngineLauncher launcher() {
     return launcher;
+  }
+
+  private EngineFailures failures() {
+    return failures;
+  }
+
+  private HealthMonitor health() {
+    return health;
   }
 
   public SupervisionConfig config() {
@@ -120,10 +146,14 @@ public final class Supervision {
     timers.add(rotation.start());
   }
 
-  /** Stops the health monitor's tick and the log rotation (the last step of a shutdown). */
+  /**
+   * Stops the health monitor's tick, the log rotation and the job watches (the last step of a
+   * shutdown).
+   */
   public void stopMonitoring() {
     timers.forEach(Scheduler.Timer::cancel);
     timers.clear();
+    jobs.stopWatching();
   }
 
   public void setProbeObserver(ProbeObserver observer) {
