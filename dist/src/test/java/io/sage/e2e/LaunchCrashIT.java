@@ -26,8 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 class LaunchCrashIT {
   private static final long[] DELAYS_MS = {0, 3, 10, 30};
   private static final int ROUNDS = 2;
+
+  /** A port range of its own: a port taken by another suite's engine would look like a failure. */
   private static final Map<String, String> ENV =
-      Map.of("SAGE_STOP_GRACE_PERIOD", "2s", "SAGE_HEALTH_STARTING_INTERVAL", "100ms");
+      Map.of(
+          "SAGE_STOP_GRACE_PERIOD", "2s",
+          "SAGE_HEALTH_STARTING_INTERVAL", "100ms",
+          "SAGE_ENGINES_PORT_RANGE_START", "44100",
+          "SAGE_ENGINES_PORT_RANGE_END", "44999");
 
   @Test
   void killNineRightAfterAcknowledgedStartsLeavesOneProcessPerEngine(@TempDir Path dataDir)
