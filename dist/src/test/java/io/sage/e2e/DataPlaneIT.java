@@ -59,47 +59,10 @@ class DataPlaneIT {
 
   @Test
   void chatCompletionsAndEmbeddingsAreTheEnginesBytes() throws Exception {
-    // a mock engine the test runs itself, registered as remote, so the test can also ask it
-    // directly
-    int port = Ports.free();
-    Process direct =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                Sage.pluginsDir().resolve("sage-engine-mock.jar").toString(),
-                "io.sage.engine.mock.MockEngineMain",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--model",
-                "direct-model",
-                "--kind",
-                "llm")
-            .redirectErrorStream(true)
-            .redirectOutput(dataDir.resolve("direct.log").toFile())
-            .start();
-    try {
-      String base = "http://127.0.0.1:" + port;
-      Await.until(
-          "the directly started mock to answer /health",
-          Duration.ofSeconds(20),
-          () -> {
-            try {
-              return Http.get(base + "/health").status() == 200;
-            } catch (IllegalStateException notYet) {
-              return false;
-            }
-          });
-      Http.Response reg =
-          gateway.post(
-              "/v1/management/engines/register",
-              "{\"model\":\"direct-model\",\"base_url\":\""
-                  + base
-                  + "/v1\",\"engine_kind\":\"llm\"}");
-      assertThat(reg.status()).as(reg.body()).isEqualTo(201);
-      String id = reg.json().get("id").asText();
-      gateway.awaitState(id, "READY", Duration.ofSeconds(20));
+    // a mock engine the test runs itself, registered as remote, so the test can ask it directly
+    try (DirectMock direct = DirectMock.start("direct-model", dataDir.resolve("direct.log"))) {
+      String base = direct.base();
+      String id = direct.registerWith(gateway, "direct-model");
 
       for (String path : List.of("/v1/chat/completions", "/v1/completions")) {
         String body =
@@ -126,8 +89,6 @@ class DataPlaneIT {
       assertThat(gateway.get("/v1/models/direct-model").json().get("id").asText())
           .isEqualTo("direct-model");
       assertThat(gateway.get("/v1/models/nope").status()).isEqualTo(404);
-    } finally {
-      direct.destroyForcibly().waitFor();
     }
   }
 

@@ -167,4 +167,50 @@ public final class Gateway implements AutoCloseable {
     }
     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
   }
+
+  /**
+   * Streams a chat completion of {@code tokens} tokens for {@code model} and returns the payload of
+   * every {@code data:} event in order; a failure is the last item, {@code exception: ...}.
+   */
+  public List<String> streamChat(String model, int tokens) {
+    return streamChat(model, tokens, new java.util.concurrent.CountDownLatch(1));
+  }
+
+  /** Like {@link #streamChat(String, int)}; {@code firstEvent} counts down at the first event. */
+  public List<String> streamChat(
+      String model, int tokens, java.util.concurrent.CountDownLatch firstEvent) {
+    List<String> events = new ArrayList<>();
+    try {
+      java.net.http.HttpRequest request =
+          Http.withKey(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(url() + "/v1/chat/completions"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\""
+                              + model
+                              + "\",\"stream\":true,\"max_tokens\":"
+                              + tokens
+                              + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
+                  .build());
+      java.net.http.HttpResponse<java.io.InputStream> response =
+          Http.client().send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.BufferedReader reader =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  response.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          if (line.startsWith("data: ")) {
+            events.add(line.substring(6));
+            firstEvent.countDown();
+          }
+        }
+      }
+    } catch (Exception e) {
+      events.add("exception: " + e);
+    }
+    return events;
+  }
 }

@@ -285,10 +285,10 @@ class InferenceRoutesIT {
   @Test
   void managementBodiesRefuseUnknownFieldsByName() {
     Http.Response key =
-        gateway.post("/v1/management/keys", "{\"name\":\"x\",\"scope\":\"inference\",\"rpm\":3}");
+        gateway.post("/v1/management/keys", "{\"name\":\"x\",\"scope\":\"inference\",\"rpms\":3}");
     assertThat(key.status()).as(key.body()).isEqualTo(400);
-    assertThat(key.json().path("error").path("param").asText()).isEqualTo("rpm");
-    assertThat(key.json().path("error").path("message").asText()).contains("unknown field 'rpm'");
+    assertThat(key.json().path("error").path("param").asText()).isEqualTo("rpms");
+    assertThat(key.json().path("error").path("message").asText()).contains("unknown field 'rpms'");
     assertThat(gateway.get("/v1/management/keys").body()).doesNotContain("\"name\":\"x\"");
     Http.Response engine =
         gateway.post("/v1/management/engines", "{\"model\":\"x\",\"runtime\":\"mock\",\"gpu\":1}");

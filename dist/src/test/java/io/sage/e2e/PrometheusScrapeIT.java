@@ -169,7 +169,9 @@ class PrometheusScrapeIT {
               Duration.ofSeconds(60),
               () -> {
                 try {
-                  return Http.get(prom + "/api/v1/targets").json();
+                  Http.Response response = Http.get(prom + "/api/v1/targets");
+                  // 503 until Prometheus is ready
+                  return response.status() == 200 ? response.json() : null;
                 } catch (IllegalStateException e) {
                   return null; // not listening yet
                 }

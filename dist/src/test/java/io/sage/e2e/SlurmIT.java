@@ -3,13 +3,6 @@ package io.sage.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -339,34 +332,6 @@ class SlurmIT {
   }
 
   static List<String> stream(String model, int tokens) {
-    List<String> events = new ArrayList<>();
-    try {
-      HttpRequest request =
-          Http.withKey(
-              HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"model\":\""
-                              + model
-                              + "\",\"stream\":true,\"max_tokens\":"
-                              + tokens
-                              + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
-                  .build());
-      HttpResponse<InputStream> response =
-          Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (BufferedReader reader =
-          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.startsWith("data: ")) {
-            events.add(line.substring(6));
-          }
-        }
-      }
-    } catch (Exception e) {
-      events.add("exception: " + e);
-    }
-    return events;
+    return gateway.streamChat(model, tokens);
   }
 }

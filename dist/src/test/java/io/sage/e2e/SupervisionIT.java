@@ -80,7 +80,6 @@ class SupervisionIT {
                 "SAGE_HEALTH_TIMEOUT", "500ms",
                 "SAGE_RESTART_BACKOFF_INITIAL", "200ms",
                 "SAGE_RESTART_MAX_RESTARTS", "2",
-                "SAGE_STARTUP_TIMEOUT_MOCK", "3s",
                 "SAGE_STOP_GRACE_PERIOD", "1s"),
             "--plugins-dir",
             pluginsDir.toString());
@@ -122,7 +121,8 @@ class SupervisionIT {
     long readyAt = System.nanoTime();
     JsonNode error = gateway.awaitState(id, "ERROR", Duration.ofSeconds(20));
     long elapsedMs = (System.nanoTime() - readyAt) / 1_000_000;
-    // health turns bad 2 s after start; then 3 failed probes 0.5 s apart plus one timeout
+    // health turns bad 2 s after its first healthy answer (before READY); then 3 failed probes
+    // 0.5 s apart plus one timeout
     assertThat(elapsedMs).isLessThan(2000 + 3 * INTERVAL.toMillis() + 500 + 1500);
     assertThat(error.get("last_error").asText()).contains("3 health checks failed").contains("503");
     assertThat(ready.get("consecutive_failures").asInt()).isZero();
@@ -152,7 +152,8 @@ class SupervisionIT {
 
   @Test
   void anEngineThatNeverGetsReadyIsRestartedUntilTheBudgetIsSpent() {
-    String id = gateway.startEngine(mock("hopeless", "\"fail_health_after_s\":0"));
+    String id =
+        gateway.startEngine(mock("hopeless", "\"fail_health_after_s\":0,\"startup_timeout_s\":3"));
     JsonNode gaveUp =
         gateway.awaitEngine(
             id,
@@ -408,40 +409,12 @@ class SupervisionIT {
   }
 
   static List<String> stream(String model, int tokens) {
-    return stream(model, tokens, new java.util.concurrent.CountDownLatch(1));
+    return gateway.streamChat(model, tokens);
   }
 
   /** Streams a chat; {@code firstEvent} counts down once the first SSE event has arrived. */
   static List<String> stream(
       String model, int tokens, java.util.concurrent.CountDownLatch firstEvent) {
-    List<String> events = new ArrayList<>();
-    try {
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/chat/completions"))
-              .header("Content-Type", "application/json")
-              .POST(
-                  HttpRequest.BodyPublishers.ofString(
-                      "{\"model\":\""
-                          + model
-                          + "\",\"stream\":true,\"max_tokens\":"
-                          + tokens
-                          + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}"))
-              .build();
-      HttpResponse<InputStream> response =
-          Http.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (BufferedReader reader =
-          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.startsWith("data: ")) {
-            events.add(line.substring(6));
-            firstEvent.countDown();
-          }
-        }
-      }
-    } catch (Exception e) {
-      events.add("exception: " + e);
-    }
-    return events;
+    return gateway.streamChat(model, tokens, firstEvent);
   }
 }

@@ -351,45 +351,9 @@ class UsageIT {
   @Order(5)
   void aStreamWhoseClientDidNotAskForUsageIsTheEnginesBytesAndIsCounted() throws Exception {
     // a mock engine the test runs itself, registered as remote, so the test can ask it directly
-    int port = Ports.free();
-    Process direct =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                Sage.pluginsDir().resolve("sage-engine-mock.jar").toString(),
-                "io.sage.engine.mock.MockEngineMain",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--model",
-                "direct-usage",
-                "--kind",
-                "llm")
-            .redirectErrorStream(true)
-            .redirectOutput(dataDir.resolve("direct.log").toFile())
-            .start();
-    try {
-      String base = "http://127.0.0.1:" + port;
-      Await.until(
-          "the direct mock answering /health",
-          Duration.ofSeconds(20),
-          () -> {
-            try {
-              return Http.get(base + "/health").status() == 200;
-            } catch (IllegalStateException notYet) {
-              return false;
-            }
-          });
-      Http.Response reg =
-          gateway.post(
-              "/v1/management/engines/register",
-              "{\"model\":\"direct-usage\",\"base_url\":\""
-                  + base
-                  + "/v1\",\"engine_kind\":\"llm\"}");
-      assertThat(reg.status()).as(reg.body()).isEqualTo(201);
-      String id = reg.json().get("id").asText();
-      gateway.awaitState(id, "READY", Duration.ofSeconds(20));
+    try (DirectMock direct = DirectMock.start("direct-usage", dataDir.resolve("direct.log"))) {
+      String base = direct.base();
+      String id = direct.registerWith(gateway, "direct-usage");
       Key key = createKey("streamer", "");
       String body = chat(true, 6, false).replace(MODEL, "direct-usage");
 
@@ -405,8 +369,6 @@ class UsageIT {
               "/v1/management/usage?key=" + key.id(), u -> u.at("/totals/requests").asLong() == 1);
       assertThat(usage.at("/totals/completion_tokens").asLong()).isEqualTo(6);
       assertThat(usage.at("/totals/prompt_tokens").asLong()).isPositive();
-    } finally {
-      direct.destroyForcibly().waitFor();
     }
   }
 }

@@ -83,7 +83,7 @@ public final class GatewayServer {
         "pid "
             + ProcessHandle.current().pid()
             + ", "
-            + context.getBean(io.micronaut.runtime.server.EmbeddedServer.class).getURL()
+            + listening(context.getBean(io.micronaut.runtime.server.EmbeddedServer.class))
             + ", started "
             + java.time.Instant.now());
     Path pidFile = GatewayPaths.pidFile(dataDir);
@@ -103,5 +103,14 @@ public final class GatewayServer {
                 },
                 "sage-pidfile"));
     return context;
+  }
+
+  /**
+   * Where the server listens, as host and port: {@code EmbeddedServer.getURL()} cannot be built for
+   * a wildcard IPv6 bind such as {@code ::}.
+   */
+  private static String listening(io.micronaut.runtime.server.EmbeddedServer server) {
+    String host = server.getHost();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
   }
 }

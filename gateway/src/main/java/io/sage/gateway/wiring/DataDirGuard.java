@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -69,7 +70,69 @@ public final class DataDirGuard {
       }
       return;
     }
+    truncation(database, size)
+        .ifPresent(
+            why -> {
+              throw new RefusedException(
+                  "the database "
+                      + database
+                      + " is damaged ("
+                      + why
+                      + "); H2 would fall back to an older state without a word. Restore a"
+                      + " backup with `sage restore BACKUP.zip --data-dir "
+                      + dataDir
+                      + " --force`, or move the file away to start with an empty registry.");
+            });
     open(dataDir, database);
+  }
+
+  /**
+   * Whether a cleanly closed H2 file is shorter than its own header says: the header written at
+   * close ({@code clean:1}) names the block where the last chunk starts ({@code block}, in units of
+   * {@code blockSize}, both hex). A file cut before that has lost its newest state; H2 itself would
+   * open the newest older chunk it still finds and carry on. A header without those fields (a file
+   * that was open when its gateway died) is left to H2.
+   */
+  static Optional<String> truncation(Path database, long size) {
+    byte[] head = new byte[4096];
+    int read;
+    try (java.io.InputStream in = Files.newInputStream(database)) {
+      read = in.readNBytes(head, 0, head.length);
+    } catch (IOException e) {
+      return Optional.empty(); // H2's own open reports what is wrong with the file
+    }
+    String text = new String(head, 0, read, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int end = text.indexOf('\n');
+    if (!text.startsWith("H:") || end < 0) {
+      return Optional.empty();
+    }
+    java.util.Map<String, String> fields = new java.util.HashMap<>();
+    for (String field : text.substring(0, end).split(",")) {
+      int colon = field.indexOf(':');
+      if (colon > 0) {
+        fields.put(field.substring(0, colon), field.substring(colon + 1));
+      }
+    }
+    if (!"1".equals(fields.get("clean"))
+        || !fields.containsKey("block")
+        || !fields.containsKey("blockSize")) {
+      return Optional.empty();
+    }
+    try {
+      long blockSize = Long.parseLong(fields.get("blockSize"), 16);
+      long lastChunk = Long.parseLong(fields.get("block"), 16) * blockSize;
+      if (size <= lastChunk) {
+        return Optional.of(
+            "it is "
+                + size
+                + " bytes long, but its header says its newest data starts at byte "
+                + lastChunk
+                + ": the file was cut short");
+      }
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
   }
 
   /** Opens and closes the database once, turning H2's failure into one line. */

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The injected faults of one mock engine process: failing health, hanging, exiting. Real faults (a
@@ -17,12 +18,20 @@ final class MockFaults {
   static final int EXIT_CODE = 3;
 
   private final long startNanos;
-  private final long failHealthAtNanos;
+
+  /** {@code fail_health_after_s} in nanoseconds, or {@link Long#MAX_VALUE} when not set. */
+  private final long failHealthAfterNanos;
+
+  /** When {@code /health} first answered healthy; {@link #NOT_YET} before that. */
+  private volatile long healthySinceNanos = NOT_YET;
+
+  private static final long NOT_YET = Long.MIN_VALUE;
   private final long hangAtNanos;
   private final OptionalInt exitAfterRequests;
   private final AtomicInteger served = new AtomicInteger();
   private final CountDownLatch never = new CountDownLatch(1);
   private final Exit exit;
+  private final LongSupplier nanoTime;
 
   /** How the process ends itself; a seam so the exit path can be exercised without exiting. */
   interface Exit {
@@ -30,8 +39,14 @@ final class MockFaults {
   }
 
   MockFaults(MockOptions options, long startNanos, Exit exit) {
+    this(options, startNanos, exit, System::nanoTime);
+  }
+
+  MockFaults(MockOptions options, long startNanos, Exit exit, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.startNanos = startNanos;
-    this.failHealthAtNanos = offset(options.failHealthAfter());
+    this.failHealthAfterNanos =
+        options.failHealthAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
     this.hangAtNanos = offset(options.hangAfter());
     this.exitAfterRequests = options.exitAfterRequests();
     this.exit = exit;
@@ -41,9 +56,24 @@ final class MockFaults {
     return after.map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
   }
 
-  /** Whether {@code /health} must answer 503 now. */
-  boolean healthFailing() {
-    return failHealthAtNanos != Long.MAX_VALUE && System.nanoTime() - failHealthAtNanos >= 0;
+  /**
+   * Whether {@code /health} must answer 503 now: {@code fail_health_after_s} counts from the first
+   * healthy answer, so whoever probes sees the engine healthy first however long the JVM took to
+   * start ({@code 0}: never healthy).
+   */
+  synchronized boolean healthFailing() {
+    if (failHealthAfterNanos == Long.MAX_VALUE) {
+      return false;
+    }
+    if (failHealthAfterNanos == 0) {
+      return true;
+    }
+    long now = nanoTime.getAsLong();
+    if (healthySinceNanos == NOT_YET) {
+      healthySinceNanos = now;
+      return false;
+    }
+    return now - healthySinceNanos >= failHealthAfterNanos;
   }
 
   /** Blocks the calling thread for good once {@code hang_after_s} has passed. */

@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * @param latency delay before the first byte of a generation or embedding response
  * @param tokensPerSecond stream pacing; 0 means as fast as possible
  * @param embeddingDim length of every embedding vector
- * @param failHealthAfter from this long after start, {@code /health} answers 503
+ * @param failHealthAfter from this long after its first healthy answer, {@code /health} answers 503
+ *     ({@code 0}: from the start)
  * @param exitAfterRequests the process exits with code 3 after serving this many requests
  * @param hangAfter from this long after start, nothing is answered any more
  * @param logRequests print one line per request to stdout
