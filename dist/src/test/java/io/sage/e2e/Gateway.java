@@ -173,6 +173,12 @@ public final class Gateway implements AutoCloseable {
    * every {@code data:} event in order; a failure is the last item, {@code exception: ...}.
    */
   public List<String> streamChat(String model, int tokens) {
+    return streamChat(model, tokens, new java.util.concurrent.CountDownLatch(1));
+  }
+
+  /** Like {@link #streamChat(String, int)}; {@code firstEvent} counts down at the first event. */
+  public List<String> streamChat(
+      String model, int tokens, java.util.concurrent.CountDownLatch firstEvent) {
     List<String> events = new ArrayList<>();
     try {
       java.net.http.HttpRequest request =
@@ -198,6 +204,7 @@ public final class Gateway implements AutoCloseable {
         while ((line = reader.readLine()) != null) {
           if (line.startsWith("data: ")) {
             events.add(line.substring(6));
+            firstEvent.countDown();
           }
         }
       }

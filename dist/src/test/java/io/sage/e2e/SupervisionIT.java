@@ -52,6 +52,26 @@ class SupervisionIT {
         ">=1.0.0",
         Map.of(pkg + ".Forking", source),
         List.of(pkg + ".Forking"));
+    // a runtime whose program is whatever its option names: the OS gets to refuse it
+    String unrunnable =
+        "package "
+            + pkg
+            + ";\n"
+            + "import io.sage.spi.engine.*;\nimport java.util.*;\n"
+            + "@org.pf4j.Extension\n"
+            + "public class Unrunnable implements EngineRuntimeFactory {\n"
+            + "  public String kind() { return \"unrunnable\"; }\n"
+            + "  public EngineRuntime create(EngineContext c) {\n"
+            + "    return () -> new LaunchCommand(List.of(c.spec().options().get(\"program\")),\n"
+            + "        Map.of(), c.workDirectory());\n"
+            + "  }\n"
+            + "}\n";
+    TestPlugins.jar(
+        pluginsDir,
+        "unrunnable-test",
+        ">=1.0.0",
+        Map.of(pkg + ".Unrunnable", unrunnable),
+        List.of(pkg + ".Unrunnable"));
     gateway =
         Gateway.start(
             dataDir,
@@ -141,7 +161,10 @@ class SupervisionIT {
             e -> e.get("last_error").asText("").startsWith("gave up restarting"));
     assertThat(gaveUp.get("state").asText()).isEqualTo("ERROR");
     assertThat(gaveUp.get("restart_count").asInt()).isEqualTo(2);
-    assertThat(reasons(id).get(0)).contains("startup timeout: not ready after 3 s");
+    assertThat(reasons(id).get(0))
+        .as("giving up is an event of its own")
+        .startsWith("ERROR->ERROR: gave up restarting: 2 restarts within 10 min; last failure: ")
+        .contains("startup timeout: not ready after 3 s");
     // "gave up restarting" is written by the very step that would otherwise have scheduled the next
     // restart, so none is pending: the engine is, and stays, in ERROR (the manual restart below is
     // accepted only from ERROR or STOPPED)
@@ -197,6 +220,69 @@ class SupervisionIT {
     assertThat(reasons(id).get(0)).contains("drain timeout after 1 s with 1 request(s) in flight");
     List<String> events = stream.join();
     assertThat(events).doesNotContain("[DONE]");
+    assertThat(events.get(events.size() - 1))
+        .as("the stream ends with the planned stop's own reason, not an engine failure")
+        .contains("\"code\":\"drain_timeout\"")
+        .contains("was stopped when its drain timeout of 1 s passed")
+        .doesNotContain("failed mid-stream");
+  }
+
+  @Test
+  void aStopWithoutDrainEndsStreamsAsAPlannedStop() {
+    String id = gateway.startEngine(mock("nodrain", "\"tokens_per_second\":5"));
+    gateway.awaitState(id, "READY", Duration.ofSeconds(20));
+    java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<List<String>> stream =
+        CompletableFuture.supplyAsync(() -> stream("nodrain", 100, streaming));
+    // cut once bytes have gone out (before that, a lost engine is retried, not cut)
+    assertThat(awaitLatch(streaming)).as("the stream started").isTrue();
+    gateway.post("/v1/management/engines/" + id + "/stop?drain=false", "");
+    gateway.awaitState(id, "STOPPED", Duration.ofSeconds(15));
+    assertThat(reasons(id).get(0)).contains("stopped without drain; cut 1 request(s) in flight");
+    List<String> events = stream.join();
+    assertThat(events.get(events.size() - 1))
+        .contains("\"code\":\"engine_stopped\"")
+        .contains("was stopped without waiting for requests")
+        .doesNotContain("failed mid-stream");
+  }
+
+  @Test
+  void anEngineThatDiesMidStreamEndsItAsAnEngineFailure() {
+    String id =
+        gateway.startEngine(mock("dying", "\"tokens_per_second\":5,\"restart_policy\":\"never\""));
+    long pid = gateway.awaitState(id, "READY", Duration.ofSeconds(20)).get("pid").asLong();
+    java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<List<String>> stream =
+        CompletableFuture.supplyAsync(() -> stream("dying", 100, streaming));
+    // cut once bytes have gone out (before that, a lost engine is retried, not cut)
+    assertThat(awaitLatch(streaming)).as("the stream started").isTrue();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    List<String> events = stream.join();
+    assertThat(events.get(events.size() - 1))
+        .contains("\"code\":\"engine_unreachable\"")
+        .contains("engine " + id + " failed mid-stream");
+    gateway.awaitState(id, "ERROR", Duration.ofSeconds(15));
+  }
+
+  @Test
+  void aLaunchTheOsRefusesNamesTheErrorAndTheFile() throws Exception {
+    Path notExecutable = dataDir.resolve("not-executable.sh");
+    java.nio.file.Files.writeString(notExecutable, "#!/bin/sh\nexit 0\n");
+    java.nio.file.Files.setPosixFilePermissions(
+        notExecutable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    String id =
+        gateway.startEngine(
+            "{\"model\":\"refused\",\"runtime\":\"unrunnable\",\"options\":{\"program\":\""
+                + notExecutable
+                + "\",\"restart_policy\":\"never\"}}");
+    JsonNode error = gateway.awaitState(id, "ERROR", Duration.ofSeconds(20));
+    assertThat(error.get("last_error").asText())
+        .isEqualTo(
+            "launch failed: engine "
+                + id
+                + " could not be launched: permission denied: "
+                + notExecutable);
+    assertThat(reasons(id).get(0)).contains("permission denied: " + notExecutable);
   }
 
   @Test
@@ -293,6 +379,15 @@ class SupervisionIT {
     response.body().close();
   }
 
+  static boolean awaitLatch(java.util.concurrent.CountDownLatch latch) {
+    try {
+      return latch.await(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   static List<Long> groupMembers(long pgid) {
     List<Long> members = new ArrayList<>();
     ProcessHandle.allProcesses()
@@ -315,5 +410,11 @@ class SupervisionIT {
 
   static List<String> stream(String model, int tokens) {
     return gateway.streamChat(model, tokens);
+  }
+
+  /** Streams a chat; {@code firstEvent} counts down once the first SSE event has arrived. */
+  static List<String> stream(
+      String model, int tokens, java.util.concurrent.CountDownLatch firstEvent) {
+    return gateway.streamChat(model, tokens, firstEvent);
   }
 }

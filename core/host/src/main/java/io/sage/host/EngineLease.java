@@ -2,6 +2,8 @@ package io.sage.host;
 
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineRecord;
+import io.sage.host.engine.PlannedStop;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -31,6 +33,14 @@ public final class EngineLease implements AutoCloseable {
   /** The engine as it was when the lease was handed out. */
   public EngineRecord record() {
     return record;
+  }
+
+  /**
+   * Why the gateway stopped the engine, when it did: a stream cut by a drain timeout or a stop
+   * without drain ends with that reason, not as an engine failure.
+   */
+  public Optional<PlannedStop> plannedStop() {
+    return Optional.ofNullable(entry.plannedStop());
   }
 
   /** The engine could not be reached: it is probed at once rather than at its next interval. */

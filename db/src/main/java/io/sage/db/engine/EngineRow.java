@@ -37,4 +37,5 @@ record EngineRow(
     @Nullable Instant lastHeartbeatAt,
     int consecutiveFailures,
     int restartCount,
-    @Nullable String lastError) {}
+    @Nullable String lastError,
+    String recentRestarts) {}

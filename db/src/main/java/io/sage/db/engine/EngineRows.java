@@ -10,6 +10,7 @@ import io.sage.host.engine.Lifecycle;
 import io.sage.host.engine.Placement;
 import io.sage.host.engine.ProcessIdentity;
 import io.sage.spi.engine.EngineSpec;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -53,7 +54,10 @@ final class EngineRows {
         engine.health().lastHeartbeatAt(),
         engine.health().consecutiveFailures(),
         engine.restartCount(),
-        engine.lastError());
+        engine.lastError(),
+        engine.recentRestarts().stream()
+            .map(at -> Long.toString(at.toEpochMilli()))
+            .collect(Collectors.joining(",")));
   }
 
   static EngineRecord toRecord(EngineRow row, SecretBox secrets) {
@@ -62,7 +66,12 @@ final class EngineRows {
         readSpec(row.id(), row.specJson()),
         secrets.open(row.engineApiKey()),
         new Lifecycle(
-            row.state(), row.desiredState(), row.stateSince(), row.restartCount(), row.lastError()),
+            row.state(),
+            row.desiredState(),
+            row.stateSince(),
+            row.restartCount(),
+            row.lastError(),
+            parseInstants(row.id(), row.recentRestarts())),
         new Placement(
             row.host(),
             row.port(),
@@ -92,6 +101,26 @@ final class EngineRows {
               + engineId
               + ": stored spec_json is not a valid spec: "
               + e.getOriginalMessage(),
+          e);
+    }
+  }
+
+  private static List<Instant> parseInstants(String engineId, String millis) {
+    if (millis == null || millis.isBlank()) {
+      return List.of();
+    }
+    try {
+      return Arrays.stream(millis.split(","))
+          .map(String::trim)
+          .map(m -> Instant.ofEpochMilli(Long.parseLong(m)))
+          .toList();
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(
+          "engine "
+              + engineId
+              + ": stored recent_restarts '"
+              + millis
+              + "' is not a comma list of epoch milliseconds",
           e);
     }
   }

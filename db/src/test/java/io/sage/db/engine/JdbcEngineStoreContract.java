@@ -76,6 +76,24 @@ abstract class JdbcEngineStoreContract {
   }
 
   @Test
+  void theRestartWindowAndALaunchIntentRoundTrip() {
+    Instant ms = t0.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    EngineRecord engine =
+        minimal("eng-00000000000b", t0)
+            // kept to the millisecond
+            .withRecentRestarts(List.of(ms.plusMillis(1500), ms.plusSeconds(40)), t0)
+            .withProcess(ProcessIdentity.intended("java -cp x Mock --port 8101", t0), t0);
+
+    store.insert(engine, firstEvent(engine));
+
+    EngineRecord found = store.find(engine.id()).orElseThrow();
+    assertThat(found).isEqualTo(engine);
+    assertThat(found.recentRestarts()).containsExactly(ms.plusMillis(1500), ms.plusSeconds(40));
+    assertThat(found.process().isIntent()).isTrue();
+    assertThat(found.process().commandLine()).isEqualTo("java -cp x Mock --port 8101");
+  }
+
+  @Test
   void nullsAndEmptyCollectionsRoundTrip() {
     EngineRecord engine = minimal("eng-00000000000a", t0);
 

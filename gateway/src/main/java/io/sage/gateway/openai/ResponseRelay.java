@@ -17,11 +17,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.host.EngineLease;
+import io.sage.host.engine.PlannedStop;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -131,13 +133,29 @@ final class ResponseRelay {
               + "\n\n")
           .getBytes(StandardCharsets.UTF_8);
     }
-    return ("data: "
-            + OpenAiError.json(
-                "engine " + engine.engineId() + " failed mid-stream: " + describe(error),
-                "engine_error",
-                "engine_unreachable")
-            + "\n\n")
-        .getBytes(StandardCharsets.UTF_8);
+    return ("data: " + cutReason(engine, error) + "\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Why the stream ended, in the OpenAI error shape: a planned stop the gateway carried out (its
+   * drain timeout passed, or a stop that did not wait) is told apart from an engine that failed.
+   */
+  private static String cutReason(EngineLease engine, Throwable error) {
+    Optional<PlannedStop> planned = engine.plannedStop();
+    if (planned.isEmpty()) {
+      return OpenAiError.json(
+          "engine " + engine.engineId() + " failed mid-stream: " + describe(error),
+          "engine_error",
+          "engine_unreachable");
+    }
+    return switch (planned.get().kind()) {
+      case DRAIN_TIMEOUT ->
+          OpenAiError.json(
+              planned.get().detail() + "; the stream was cut", "engine_stopped", "drain_timeout");
+      case STOP ->
+          OpenAiError.json(
+              planned.get().detail() + "; the stream was cut", "engine_stopped", "engine_stopped");
+    };
   }
 
   /**

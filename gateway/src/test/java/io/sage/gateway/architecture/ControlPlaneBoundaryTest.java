@@ -31,6 +31,7 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.engine.EngineEvent",
           "io.sage.host.engine.EngineListener",
           "io.sage.host.engine.ProbeObserver",
+          "io.sage.host.engine.PlannedStop",
           "io.sage.host.management.StartRequest",
           "io.sage.host.management.RegisterRequest",
           "io.sage.host.management.SelfAddresses",

@@ -12,6 +12,7 @@ public final class EngineEntry {
   private volatile EngineRecord record;
   private final HostOptions hostOptions;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile PlannedStop plannedStop;
 
   EngineEntry(EngineRecord record) {
     this.record = record;
@@ -52,6 +53,19 @@ public final class EngineEntry {
   /** Called exactly once per {@link #requestStarted()}, when the lease is closed. */
   public void requestFinished() {
     inFlight.decrementAndGet();
+  }
+
+  /**
+   * Why the gateway is ending the current process, once a stop signals it; null while it runs, and
+   * for a process that died or failed on its own.
+   */
+  public PlannedStop plannedStop() {
+    return plannedStop;
+  }
+
+  /** Set by the stopper before it signals the process; cleared by a launch. */
+  public void setPlannedStop(PlannedStop plannedStop) {
+    this.plannedStop = plannedStop;
   }
 
   /** True when the router may send this engine new requests. */

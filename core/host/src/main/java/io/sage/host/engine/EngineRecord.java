@@ -83,6 +83,11 @@ public record EngineRecord(
     return lifecycle.lastError();
   }
 
+  /** The automatic restarts within the restart policy's window, oldest first. */
+  public List<Instant> recentRestarts() {
+    return lifecycle.recentRestarts();
+  }
+
   public String host() {
     return placement.host();
   }
@@ -114,6 +119,11 @@ public record EngineRecord(
 
   public EngineRecord withLastError(String error, Instant at) {
     return with(lifecycle.failed(error), placement, process, health, at);
+  }
+
+  /** The restart policy's window as it now stands (kept across gateway restarts). */
+  public EngineRecord withRecentRestarts(List<Instant> window, Instant at) {
+    return with(lifecycle.restartsWithin(window), placement, process, health, at);
   }
 
   public EngineRecord withPlacement(Placement newPlacement, Instant at) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +109,44 @@ public final class EngineRegistry {
       }
       transition(entry, to, reason, change);
       return true;
+    }
+  }
+
+  /**
+   * Like {@link #transition} but only when {@code when} holds for the current record, checked under
+   * the entry's lock together with the change (a stop that is pending stops a late probe's READY).
+   */
+  public boolean transitionWhen(
+      EngineEntry entry,
+      Predicate<EngineRecord> when,
+      EngineState to,
+      String reason,
+      UnaryOperator<EngineRecord> change) {
+    synchronized (entry) {
+      if (!when.test(entry.record())) {
+        return false;
+      }
+      transition(entry, to, reason, change);
+      return true;
+    }
+  }
+
+  /**
+   * Writes an event that changes no state (from and to are the current state), with {@code change}
+   * applied to the row in the same transaction: what happened to an engine that stays where it is
+   * (gave up restarting, an orphan process stopped). Listeners are not told, as for {@link
+   * #update}; the event is in the engine's history.
+   */
+  public EngineRecord note(EngineEntry entry, String reason, UnaryOperator<EngineRecord> change) {
+    synchronized (entry) {
+      EngineRecord current = entry.record();
+      Instant now = clock.instant();
+      EngineRecord updated = change.apply(current);
+      store.transition(
+          updated, new EngineEvent(0, current.id(), current.state(), current.state(), reason, now));
+      entry.setRecord(updated);
+      LOG.info("engine {} ({}): {}", entry.id(), current.state(), reason);
+      return updated;
     }
   }
 

@@ -33,6 +33,10 @@ public final class ProcProcessTable implements ProcessTable {
     if (pgid <= 1) {
       throw new IllegalArgumentException("refusing to signal process group " + pgid);
     }
+    if (processGroup(ProcessHandle.current().pid()).map(own -> own == pgid).orElse(false)) {
+      throw new IllegalArgumentException(
+          "refusing to signal process group " + pgid + ": it is the gateway's own");
+    }
     try {
       Process kill =
           new ProcessBuilder("kill", "-s", signal.name().toUpperCase(Locale.ROOT), "--", "-" + pgid)
@@ -74,6 +78,35 @@ public final class ProcProcessTable implements ProcessTable {
     return pids;
   }
 
+  @Override
+  public List<TaggedProcess> withEnvironment(String name) {
+    String prefix = name + "=";
+    List<TaggedProcess> found = new ArrayList<>();
+    try (DirectoryStream<Path> dirs =
+        Files.newDirectoryStream(PROC, p -> isNumeric(p.getFileName().toString()))) {
+      for (Path dir : dirs) {
+        long pid = Long.parseLong(dir.getFileName().toString());
+        Optional<String> value = environmentValue(pid, prefix);
+        Optional<String[]> stat = stat(dir);
+        if (value.isEmpty() || stat.isEmpty() || "Z".equals(stat.get()[0])) {
+          continue;
+        }
+        find(pid)
+            .ifPresent(
+                info ->
+                    found.add(new TaggedProcess(info, Long.parseLong(stat.get()[2]), value.get())));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
+    }
+    return found;
+  }
+
+  /** The process group of {@code pid}, or empty when it is gone. */
+  static Optional<Long> processGroup(long pid) {
+    return stat(PROC.resolve(Long.toString(pid))).map(s -> Long.parseLong(s[2]));
+  }
+
   /** The command line of {@code pid} as recorded by the OS, arguments joined by spaces. */
   Optional<String> commandLine(long pid) {
     try {
@@ -90,16 +123,28 @@ public final class ProcProcessTable implements ProcessTable {
 
   @Override
   public boolean hasEnvironment(long pid, String entry) {
+    int eq = entry.indexOf('=');
+    return eq > 0
+        && environmentValue(pid, entry.substring(0, eq + 1))
+            .map(entry.substring(eq + 1)::equals)
+            .orElse(false);
+  }
+
+  /**
+   * The value of the variable {@code prefix} ({@code NAME=}) names, in the process's environment.
+   */
+  private static Optional<String> environmentValue(long pid, String prefix) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
       for (String variable : new String(raw, StandardCharsets.UTF_8).split("\0")) {
-        if (variable.equals(entry)) {
-          return true;
+        if (variable.startsWith(prefix)) {
+          return Optional.of(variable.substring(prefix.length()));
         }
       }
-      return false;
-    } catch (IOException e) {
-      return false;
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      // gone, or another user's process (not ours to signal anyway)
+      return Optional.empty();
     }
   }
 

@@ -27,11 +27,35 @@ public interface ProcessTable {
    */
   record ProcessInfo(long pid, Optional<Instant> startTime, Optional<String> commandLine) {}
 
+  /**
+   * A live process whose environment sets a given variable, as found by {@link #withEnvironment}.
+   *
+   * @param info pid, start time and command line
+   * @param pgid its process group
+   * @param value the variable's value in its environment
+   */
+  record TaggedProcess(ProcessInfo info, long pgid, String value) {
+    public long pid() {
+      return info.pid();
+    }
+
+    /** Whether it leads its process group (an engine's first process does, its workers do not). */
+    public boolean leadsGroup() {
+      return info.pid() == pgid;
+    }
+  }
+
   /** The live (not zombie) process {@code pid}, or empty. */
   Optional<ProcessInfo> find(long pid);
 
   /** Whether the environment {@code pid} was started with holds {@code entry} ({@code K=V}). */
   boolean hasEnvironment(long pid, String entry);
+
+  /**
+   * Every live (not zombie) process this gateway may signal whose environment sets {@code name}:
+   * how a gateway start finds the processes of its engines, its own and ones it never recorded.
+   */
+  List<TaggedProcess> withEnvironment(String name);
 
   /** Pids of the live (not zombie) processes whose process group is {@code pgid}. */
   List<Long> groupMembers(long pgid);

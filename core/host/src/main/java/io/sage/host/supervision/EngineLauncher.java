@@ -5,6 +5,7 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.HostOptions;
+import io.sage.host.engine.ProcessIdentity;
 import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
@@ -85,9 +86,9 @@ public final class EngineLauncher {
   void launch(EngineEntry entry) {
     EngineRecord record = entry.record();
     SupervisedEngine engine = engines.of(entry);
-    engine.stopping = false;
-    long generation = engine.nextGeneration();
     if (record.isRemote()) {
+      engine.stopping = false;
+      engine.nextGeneration();
       engines.configure(engine, null);
       engine.probe = HealthProbe.standard(record.spec().kind());
       health.watch(engine, Duration.ZERO);
@@ -97,6 +98,15 @@ public final class EngineLauncher {
       EngineRuntimeFactory factory = plugins.runtime(record.spec().runtime());
       engines.configure(engine, factory);
       if (factory.remoteJobs().isPresent()) {
+        long generation;
+        synchronized (entry) {
+          // a stop that came first wins here too: nothing is submitted
+          if (entry.state() != EngineState.STARTING || !entry.record().desiredState().isRunning()) {
+            return;
+          }
+          engine.stopping = false;
+          generation = engine.nextGeneration();
+        }
         jobs.launch(engine, factory.remoteJobs().get(), generation);
         return;
       }
@@ -104,6 +114,45 @@ public final class EngineLauncher {
       LaunchCommand command = runtime.launchCommand();
       engine.probe = runtime.healthProbe();
       engine.stopGrace = runtime.stopGracePeriod();
+      Started started = start(entry, engine, command);
+      if (started == null) {
+        logs.note(record.id(), "not launched: the engine is " + entry.state() + ", stop requested");
+        return;
+      }
+      health.watch(engine, FIRST_PROBE_DELAY);
+      watchExit(engine, started.process(), started.generation());
+    } catch (SageException | IllegalArgumentException | IllegalStateException e) {
+      failures.fail(entry, EngineState.STARTING, "launch failed: " + e.getMessage());
+    } catch (RuntimeException | LinkageError e) {
+      LOG.error("engine {}: runtime {} failed to launch", record.id(), record.spec().runtime(), e);
+      failures.fail(
+          entry,
+          EngineState.STARTING,
+          "launch failed: runtime " + record.spec().runtime() + " threw " + e);
+    }
+  }
+
+  private record Started(ManagedProcess process, long generation) {}
+
+  /**
+   * Writes the launch intent ahead of the launch, starts the process and records its identity, all
+   * under the entry's lock: a stop either comes first (nothing is started) or finds the process
+   * recorded (and stops it). A crash between the intent and the pid leaves a process that the next
+   * start finds by its engine id. Null when the engine should no longer be launched.
+   */
+  private Started start(EngineEntry entry, SupervisedEngine engine, LaunchCommand command) {
+    synchronized (entry) {
+      EngineRecord record = entry.record();
+      if (record.state() != EngineState.STARTING || !record.desiredState().isRunning()) {
+        return null;
+      }
+      engine.stopping = false;
+      entry.setPlannedStop(null);
+      long generation = engine.nextGeneration();
+      String expected = String.join(" ", command.argv());
+      registry.update(
+          entry,
+          r -> r.withProcess(ProcessIdentity.intended(expected, scheduler.now()), scheduler.now()));
       logs.note(
           record.id(),
           "launching "
@@ -117,16 +166,7 @@ public final class EngineLauncher {
       ManagedProcess process = processes.launch(record.id(), command, logs.logFile(record.id()));
       engine.process = process;
       registry.update(entry, r -> r.withProcess(process.identity(), scheduler.now()));
-      health.watch(engine, FIRST_PROBE_DELAY);
-      watchExit(engine, process, generation);
-    } catch (SageException | IllegalArgumentException | IllegalStateException e) {
-      failures.fail(entry, EngineState.STARTING, "launch failed: " + e.getMessage());
-    } catch (RuntimeException | LinkageError e) {
-      LOG.error("engine {}: runtime {} failed to launch", record.id(), record.spec().runtime(), e);
-      failures.fail(
-          entry,
-          EngineState.STARTING,
-          "launch failed: runtime " + record.spec().runtime() + " threw " + e);
+      return new Started(process, generation);
     }
   }
 

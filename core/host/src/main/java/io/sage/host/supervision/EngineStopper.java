@@ -5,6 +5,7 @@ import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
+import io.sage.host.engine.PlannedStop;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.process.ManagedProcess;
@@ -90,20 +91,12 @@ public final class EngineStopper {
           yield drainAndStop(entry, drain ? drainTimeout : Duration.ZERO);
         }
         case STARTING, ERROR -> {
+          // the stop is pending from here: a late probe cannot make the engine READY, no restart
+          // or launch starts a process (both check the desired state under this lock)
           engine.stopping = true;
           registry.update(entry, r -> r.withDesiredState(DesiredState.STOPPED, scheduler.now()));
-          yield terminate(engine)
-              .thenApply(
-                  how -> {
-                    registry.transitionIf(
-                        entry,
-                        current,
-                        EngineState.STOPPED,
-                        "stopped by " + actor + " while " + current,
-                        r -> r);
-                    releasePort(entry);
-                    return entry.record();
-                  });
+          String reason = "stopped by " + actor + " while " + current;
+          yield terminate(engine).thenApply(how -> settleStopped(entry, reason + "; " + how));
         }
         case DRAINING ->
             throw new SageException(
@@ -125,24 +118,73 @@ public final class EngineStopper {
             drained -> {
               int left = entry.inFlight();
               engine.stopping = true;
+              if (left > 0) {
+                entry.setPlannedStop(
+                    drainTimeout.isZero()
+                        ? new PlannedStop(
+                            PlannedStop.Kind.STOP,
+                            "engine " + entry.id() + " was stopped without waiting for requests")
+                        : new PlannedStop(
+                            PlannedStop.Kind.DRAIN_TIMEOUT,
+                            "engine "
+                                + entry.id()
+                                + " was stopped when its drain timeout of "
+                                + drainTimeout.toSeconds()
+                                + " s passed"));
+              }
               return terminate(engine)
                   .thenApply(
                       stopped -> {
                         String reason =
-                            left > 0
-                                ? "drain timeout after "
-                                    + drainTimeout.toSeconds()
-                                    + " s with "
+                            left > 0 && drainTimeout.isZero()
+                                ? "stopped without drain; cut "
                                     + left
                                     + " request(s) in flight; "
                                     + stopped
-                                : "drained; " + stopped;
+                                : left > 0
+                                    ? "drain timeout after "
+                                        + drainTimeout.toSeconds()
+                                        + " s with "
+                                        + left
+                                        + " request(s) in flight; "
+                                        + stopped
+                                    : "drained; " + stopped;
                         registry.transitionIf(
                             entry, EngineState.DRAINING, EngineState.STOPPED, reason, r -> r);
                         releasePort(entry);
                         return entry.record();
                       });
             });
+  }
+
+  /**
+   * Finishes a stop that is pending, from whatever state the engine is in when it is carried out:
+   * STARTING, ERROR and DRAINING go to STOPPED; READY (which a pending stop never lets it reach)
+   * goes through DRAINING. Then its port is released.
+   */
+  EngineRecord settleStopped(EngineEntry entry, String reason) {
+    synchronized (entry) {
+      switch (entry.state()) {
+        case STARTING, ERROR, DRAINING ->
+            registry.transition(entry, EngineState.STOPPED, reason, r -> r);
+        case READY -> {
+          registry.transition(entry, EngineState.DRAINING, reason, r -> r);
+          registry.transition(entry, EngineState.STOPPED, reason, r -> r);
+        }
+        case STOPPED -> {
+          // stopped already
+        }
+      }
+    }
+    releasePort(entry);
+    return entry.record();
+  }
+
+  /** A stop that was acknowledged before a gateway restart: stop what runs, then STOPPED. */
+  CompletableFuture<EngineRecord> finishStop(EngineEntry entry, String reason) {
+    SupervisedEngine engine = engines.of(entry);
+    engine.stopping = true;
+    return terminate(engine).thenApply(how -> settleStopped(entry, reason + "; " + how));
   }
 
   /**
@@ -165,31 +207,54 @@ public final class EngineStopper {
       return CompletableFuture.completedFuture("process group already gone");
     }
     engine.stopping = true;
-    Duration grace = engine.stopGrace;
+    return stopGroup(engine.id(), pgid, process, engine.stopGrace);
+  }
+
+  /**
+   * Before a relaunch: the process this gateway launched or adopted for the engine, if any is still
+   * being killed, is gone first. A pid that was only recorded (perhaps recycled by now) is never
+   * signalled here.
+   */
+  CompletableFuture<String> awaitPreviousGone(SupervisedEngine engine) {
+    return engine.process == null
+        ? CompletableFuture.completedFuture("no previous process")
+        : terminate(engine);
+  }
+
+  /**
+   * Stops a process group of the engine that the registry does not own (found by its engine id at a
+   * gateway start) the same way: SIGTERM, then SIGKILL after the grace period.
+   */
+  CompletableFuture<String> terminateOrphan(EngineEntry entry, long pgid) {
+    return stopGroup(entry.id(), pgid, null, engines.of(entry).stopGrace);
+  }
+
+  private CompletableFuture<String> stopGroup(
+      String engineId, long pgid, ManagedProcess process, Duration grace) {
     processes.signalGroup(pgid, Signal.TERM);
     return Poll.until(scheduler, () -> isGone(pgid, process), grace, GONE_POLL)
         .thenCompose(
             gone -> {
               if (gone) {
-                logs.note(engine.id(), "process group " + pgid + " stopped after SIGTERM");
+                logs.note(engineId, "process group " + pgid + " stopped after SIGTERM");
                 return CompletableFuture.completedFuture("process group stopped after SIGTERM");
               }
               processes.signalGroup(pgid, Signal.KILL);
               return Poll.until(scheduler, () -> isGone(pgid, process), KILL_WAIT, GONE_POLL)
-                  .thenApply(killed -> afterKill(engine, pgid, grace, killed));
+                  .thenApply(killed -> afterKill(engineId, pgid, grace, killed));
             });
   }
 
-  private String afterKill(SupervisedEngine engine, long pgid, Duration grace, boolean killed) {
+  private String afterKill(String engineId, long pgid, Duration grace, boolean killed) {
     if (killed) {
       logs.note(
-          engine.id(),
+          engineId,
           "process group " + pgid + " killed after the " + grace.toSeconds() + " s grace period");
       return "process group killed (SIGKILL) after " + grace.toSeconds() + " s grace period";
     }
     LOG.error(
         "engine {}: process group {} survived SIGKILL: {}",
-        engine.id(),
+        engineId,
         pgid,
         processes.groupMembers(pgid));
     return "process group " + pgid + " did not exit after SIGKILL";

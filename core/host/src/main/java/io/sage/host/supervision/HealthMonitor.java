@@ -153,9 +153,11 @@ public final class HealthMonitor {
       case STARTING -> {
         if (result.ok()) {
           long millis = Duration.between(record.stateSince(), now).toMillis();
-          registry.transitionIf(
+          // a stop that is pending wins over a late probe: the guard is checked under the entry's
+          // lock, where a stop sets the desired state
+          registry.transitionWhen(
               entry,
-              EngineState.STARTING,
+              r -> r.state() == EngineState.STARTING && r.desiredState().isRunning(),
               EngineState.READY,
               "ready: health check passed after " + millis + " ms",
               r -> r.withHealth(Health.passed(now), now).withLastError(null, now));

@@ -35,6 +35,11 @@ final class RemoteJobReconciliation {
     this.failures = failures;
   }
 
+  /** Whether the engine runs as a scheduler job (its processes are not looked for by pid). */
+  boolean manages(EngineRecord record) {
+    return jobs.manages(record);
+  }
+
   /**
    * Reconciliation hook at gateway start: adopts the job of a job engine when the scheduler still
    * has it queued or running, resubmits when it is gone. Returns false for engines of other

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -25,8 +26,17 @@ public final class RestartPolicy {
    * @param random uniform in [0, 1): where within the ×0.8–1.2 jitter a delay falls
    */
   public RestartPolicy(SupervisionConfig config, DoubleSupplier random) {
+    this(config, random, List.of());
+  }
+
+  /**
+   * @param history the restarts of the window as the registry kept them (oldest first), so a
+   *     gateway restart does not refill the budget
+   */
+  public RestartPolicy(SupervisionConfig config, DoubleSupplier random, List<Instant> history) {
     this.config = config;
     this.random = random;
+    recent.addAll(history);
   }
 
   /**
@@ -51,6 +61,11 @@ public final class RestartPolicy {
   /** Restarts recorded within the current window. */
   public synchronized int recentRestarts() {
     return recent.size();
+  }
+
+  /** The restarts within the window, oldest first, for the registry to keep. */
+  public synchronized List<Instant> history() {
+    return List.copyOf(recent);
   }
 
   /** Forgets the history, after a manual restart or stop. */

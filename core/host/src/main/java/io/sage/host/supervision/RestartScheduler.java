@@ -12,6 +12,7 @@ import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -71,11 +72,13 @@ public final class RestartScheduler {
               + config.restartWindow().toMinutes()
               + " min; last failure: "
               + reason;
-      registry.update(entry, r -> r.withLastError(gaveUp, scheduler.now()));
+      registry.note(entry, gaveUp, r -> r.withLastError(gaveUp, scheduler.now()));
       logs.note(entry.id(), gaveUp);
       LOG.warn("engine {}: {}", entry.id(), gaveUp);
       return;
     }
+    // kept in the registry at once: a gateway restart during the backoff still counts this one
+    registry.update(entry, r -> r.withRecentRestarts(policy.history(), scheduler.now()));
     String restartReason =
         "automatic restart "
             + policy.recentRestarts()
@@ -101,8 +104,14 @@ public final class RestartScheduler {
               + " (restart works from ERROR or STOPPED)",
           "state");
     }
+    if (entry.record().desiredState() == DesiredState.STOPPED && current == EngineState.ERROR) {
+      throw new SageException(
+          ErrorCode.ILLEGAL_STATE,
+          "cannot restart engine " + entry.id() + ": a stop is pending",
+          "state");
+    }
     engines.of(entry).restarts.reset();
-    if (!relaunch(entry, current, "manual restart by " + actor)) {
+    if (!relaunch(entry, current, "manual restart by " + actor, true)) {
       throw new SageException(
           ErrorCode.ILLEGAL_STATE,
           "cannot restart engine " + entry.id() + ": it is " + entry.state(),
@@ -112,17 +121,26 @@ public final class RestartScheduler {
   }
 
   /**
-   * {@code from} → STARTING counting a restart, then the launch on a worker thread. False when the
-   * engine is no longer in {@code from} or the gateway is shutting down.
+   * {@code from} → STARTING counting a restart, then the launch on a worker thread, for an engine
+   * that is meant to run. False when the engine is no longer in {@code from}, a stop was asked for
+   * meanwhile (the stop wins), or the gateway is shutting down.
    */
   boolean relaunch(EngineEntry entry, EngineState from, String reason) {
+    return relaunch(entry, from, reason, false);
+  }
+
+  /**
+   * @param manual a manual restart: the operator's newer word makes the engine meant to run again
+   *     and empties the restart budget's window
+   */
+  private boolean relaunch(EngineEntry entry, EngineState from, String reason, boolean manual) {
     if (engines.closing()) {
       return false;
     }
     boolean moved =
-        registry.transitionIf(
+        registry.transitionWhen(
             entry,
-            from,
+            r -> r.state() == from && (manual || r.desiredState() == DesiredState.RUNNING),
             EngineState.STARTING,
             reason,
             r -> {
@@ -130,9 +148,11 @@ public final class RestartScheduler {
               // moment (a remote engine, a port reused), which must not make the engine READY
               engines.of(entry).nextProbeAt = Instant.MAX;
               Instant now = scheduler.now();
-              return r.withRestart(now)
-                  .withHealth(r.health().cleared(), now)
-                  .withDesiredState(DesiredState.RUNNING, now);
+              EngineRecord restarted =
+                  r.withRestart(now)
+                      .withHealth(r.health().cleared(), now)
+                      .withDesiredState(DesiredState.RUNNING, now);
+              return manual ? restarted.withRecentRestarts(List.of(), now) : restarted;
             });
     if (moved) {
       scheduler.execute(() -> relaunch.accept(entry));

@@ -31,7 +31,10 @@ final class SupervisedEngines {
 
   SupervisedEngine of(EngineEntry entry) {
     return engines.computeIfAbsent(
-        entry.id(), id -> new SupervisedEngine(entry, config, new RestartPolicy(config, jitter)));
+        entry.id(),
+        id ->
+            new SupervisedEngine(
+                entry, config, new RestartPolicy(config, jitter, entry.record().recentRestarts())));
   }
 
   void forget(String engineId) {

@@ -72,10 +72,20 @@ public final class Supervision {
     this.stopper =
         new EngineStopper(
             registry, engines, parts.processes(), scheduler, parts.ports(), parts.logs(), jobs);
-    // the restart scheduler launches through the launcher, which reports failures back to it
+    // the restart scheduler launches through the launcher, which reports failures back to it;
+    // a previous process still being killed (a manual restart during its grace period) is gone
+    // before the new one starts, so an engine never runs two process groups
     this.restarts =
         new RestartScheduler(
-            registry, engines, scheduler, parts.logs(), entry -> launcher().relaunch(entry));
+            registry,
+            engines,
+            scheduler,
+            parts.logs(),
+            entry ->
+                stopper
+                    .awaitPreviousGone(engines.of(entry))
+                    .whenComplete(
+                        (how, error) -> scheduler.execute(() -> launcher().relaunch(entry))));
     this.failures =
         new EngineFailures(registry, engines, stopper, restarts, parts.logs(), scheduler);
     this.health =

@@ -75,11 +75,20 @@ class EngineRecordTest {
 
   @Test
   void processIdentities() {
+    assertThat(ProcessIdentity.of(null, null, null)).isEqualTo(ProcessIdentity.NONE);
     assertThat(ProcessIdentity.of(null, T0, null)).isEqualTo(ProcessIdentity.NONE);
+    ProcessIdentity intent = ProcessIdentity.of(null, T0, "x");
+    assertThat(intent).isEqualTo(ProcessIdentity.intended("x", T0));
+    assertThat(intent.isIntent()).isTrue();
+    assertThat(intent.isKnown()).isFalse();
+    assertThat(intent.pidOrNull()).isNull();
+    assertThat(ProcessIdentity.NONE.isIntent()).isFalse();
+    assertThat(ProcessIdentity.of(42L, T0, "x").isIntent()).isFalse();
     assertThat(ProcessIdentity.of(null, T0, "job:7"))
         .as("a scheduler job's handle survives without a pid")
         .isEqualTo(ProcessIdentity.job("job:7"));
     assertThat(ProcessIdentity.job("job:7").isKnown()).isFalse();
+    assertThat(ProcessIdentity.job("job:7").isIntent()).isFalse();
     assertThat(ProcessIdentity.NONE.isKnown()).isFalse();
     assertThat(ProcessIdentity.NONE.pidOrNull()).isNull();
     assertThat(ProcessIdentity.of(42L, T0, "x").isKnown()).isTrue();

@@ -74,6 +74,7 @@ public final class FakeProcessTable implements ProcessTable, ProcessLauncher {
   private long nextPid = 1000;
   private String launchFailure;
   private boolean termIgnoredByNextLaunch;
+  private volatile java.util.function.Consumer<String> beforeLaunch = id -> {};
 
   public FakeProcessTable(Clock clock) {
     this.clock = clock;
@@ -82,7 +83,12 @@ public final class FakeProcessTable implements ProcessTable, ProcessLauncher {
   // ProcessLauncher
 
   @Override
-  public synchronized ManagedProcess launch(String engineId, LaunchCommand command, Path logFile) {
+  public ManagedProcess launch(String engineId, LaunchCommand command, Path logFile) {
+    beforeLaunch.accept(engineId);
+    return spawn(engineId, command);
+  }
+
+  private synchronized ManagedProcess spawn(String engineId, LaunchCommand command) {
     launches.add(command);
     if (launchFailure != null) {
       String reason = launchFailure;
@@ -119,6 +125,22 @@ public final class FakeProcessTable implements ProcessTable, ProcessLauncher {
     }
     int eq = entry.indexOf('=');
     return entry.substring(eq + 1).equals(p.environment.get(entry.substring(0, eq)));
+  }
+
+  @Override
+  public synchronized List<TaggedProcess> withEnvironment(String name) {
+    List<TaggedProcess> found = new ArrayList<>();
+    for (FakeProcess p : processes.values()) {
+      String value = p.environment.get(name);
+      if (p.alive() && value != null) {
+        found.add(
+            new TaggedProcess(
+                new ProcessInfo(p.pid, Optional.of(p.startTime), Optional.of(p.commandLine)),
+                p.pgid,
+                value));
+      }
+    }
+    return found;
   }
 
   @Override
@@ -197,6 +219,13 @@ public final class FakeProcessTable implements ProcessTable, ProcessLauncher {
 
   public synchronized FakeProcess process(long pid) {
     return processes.get(pid);
+  }
+
+  /**
+   * Runs before every launch starts its process, with the engine's id (what the store holds then).
+   */
+  public synchronized void beforeEachLaunch(java.util.function.Consumer<String> hook) {
+    beforeLaunch = hook;
   }
 
   /** The next launch fails as the OS would refuse it. */

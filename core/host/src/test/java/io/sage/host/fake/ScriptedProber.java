@@ -17,7 +17,25 @@ public final class ScriptedProber implements Prober {
   private final Map<String, ProbeResult> answers = new ConcurrentHashMap<>();
   private final Map<String, Boolean> hanging = new ConcurrentHashMap<>();
   private final List<String> probed = new ArrayList<>();
+  private final List<CompletableFuture<ProbeResult>> held = new ArrayList<>();
+  private volatile boolean holding;
   private volatile ProbeResult fallback = ProbeResult.failed("connection refused");
+
+  /** From now on every probe waits until {@link #release} answers it: late probes, on purpose. */
+  public void holdAll() {
+    holding = true;
+  }
+
+  /** Answers every probe that is waiting with {@code result}; returns how many there were. */
+  public int release(ProbeResult result) {
+    List<CompletableFuture<ProbeResult>> waiting;
+    synchronized (this) {
+      waiting = new ArrayList<>(held);
+      held.clear();
+    }
+    waiting.forEach(f -> f.complete(result));
+    return waiting.size();
+  }
 
   public void healthy(String baseUrl) {
     hanging.remove(baseUrl);
@@ -51,6 +69,13 @@ public final class ScriptedProber implements Prober {
     }
     if (hanging.containsKey(baseUrl)) {
       return new CompletableFuture<>();
+    }
+    if (holding) {
+      CompletableFuture<ProbeResult> later = new CompletableFuture<>();
+      synchronized (this) {
+        held.add(later);
+      }
+      return later;
     }
     return CompletableFuture.completedFuture(answers.getOrDefault(baseUrl, fallback));
   }

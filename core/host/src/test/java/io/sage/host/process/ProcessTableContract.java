@@ -84,6 +84,23 @@ abstract class ProcessTableContract {
   }
 
   @Test
+  void processesAreFoundByTheVariableInTheirEnvironment() throws Exception {
+    ManagedProcess p = launchWithChild("eng-00000000c006");
+
+    List<ProcessTable.TaggedProcess> found =
+        table().withEnvironment(ProcessLauncher.ENGINE_ID_ENV).stream()
+            .filter(t -> t.value().equals("eng-00000000c006"))
+            .toList();
+
+    assertThat(found).hasSize(2).allMatch(t -> t.pgid() == p.pid());
+    assertThat(found).filteredOn(ProcessTable.TaggedProcess::leadsGroup).hasSize(1);
+    assertThat(
+            found.stream().filter(ProcessTable.TaggedProcess::leadsGroup).findFirst().get().pid())
+        .isEqualTo(p.pid());
+    assertThat(table().withEnvironment("SAGE_NO_SUCH_VARIABLE_EVER")).isEmpty();
+  }
+
+  @Test
   void sigtermEndsTheWholeGroup() throws Exception {
     ManagedProcess p = launchWithChild("eng-00000000c003");
     assertThat(table().groupMembers(p.pid())).hasSize(2);

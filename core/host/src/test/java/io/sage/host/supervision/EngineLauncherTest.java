@@ -55,6 +55,47 @@ class EngineLauncherTest {
   }
 
   @Test
+  void theLaunchIntentIsCommittedBeforeTheProcessStarts() {
+    java.util.List<EngineRecord> storedAtLaunch = new java.util.ArrayList<>();
+    h.processes.beforeEachLaunch(id -> storedAtLaunch.add(h.store.find(id).orElseThrow()));
+
+    EngineEntry entry = h.launch("m");
+
+    assertThat(storedAtLaunch).hasSize(1);
+    EngineRecord before = storedAtLaunch.get(0);
+    assertThat(before.process().isIntent()).isTrue();
+    assertThat(before.process().commandLine())
+        .isEqualTo("fake-engine --port " + entry.record().port());
+    assertThat(before.port()).isEqualTo(entry.record().port());
+    assertThat(before.process().startTime()).isEqualTo(h.process(entry).startTime);
+    assertThat(h.store.find(entry.id()).orElseThrow().process().pid())
+        .isEqualTo(h.process(entry).pid);
+  }
+
+  @Test
+  void aStopBeforeTheQueuedLaunchStartsNoProcess() {
+    String id = EngineIds.next();
+    int port = h.ports.allocate(id);
+    EngineEntry entry =
+        h.registry.create(
+            EngineRecord.starting(
+                id,
+                SupervisionHarness.spec("m", Map.of()),
+                Placement.local("127.0.0.1", port, List.of(), 0),
+                "k",
+                h.scheduler.now()),
+            "launched by test");
+    h.supervision.launch(entry);
+    h.supervision.stop(entry, true, Duration.ofSeconds(30), "alice");
+
+    h.scheduler.advance(Duration.ofSeconds(5));
+
+    assertThat(entry.state()).isEqualTo(EngineState.STOPPED);
+    assertThat(h.processes.launches()).isEmpty();
+    assertThat(h.processes.alive()).isEmpty();
+  }
+
+  @Test
   void theProcessIdentityIsRecordedForAdoption() {
     EngineEntry entry = h.launch("m");
     FakeProcess process = h.process(entry);

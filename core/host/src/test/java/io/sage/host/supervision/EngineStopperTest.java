@@ -168,7 +168,8 @@ class EngineStopperTest {
     h.supervision.stop(starting, true, Duration.ofSeconds(30), "alice");
     h.scheduler.runDue();
     assertThat(starting.state()).isEqualTo(EngineState.STOPPED);
-    assertThat(h.lastReason(starting)).isEqualTo("stopped by alice while STARTING");
+    assertThat(h.lastReason(starting))
+        .isEqualTo("stopped by alice while STARTING; process group stopped after SIGTERM");
 
     h.prober.otherwise(ProbeResult.failed("connection refused"));
     EngineEntry failing = h.launch("f", java.util.Map.of("restart_policy", "never"));
@@ -178,7 +179,8 @@ class EngineStopperTest {
     h.supervision.stop(failing, true, Duration.ofSeconds(30), "alice");
     h.scheduler.runDue();
     assertThat(failing.state()).isEqualTo(EngineState.STOPPED);
-    assertThat(h.lastReason(failing)).isEqualTo("stopped by alice while ERROR");
+    assertThat(h.lastReason(failing))
+        .isEqualTo("stopped by alice while ERROR; process group already gone");
   }
 
   @Test

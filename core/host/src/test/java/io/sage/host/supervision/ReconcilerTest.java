@@ -11,7 +11,6 @@ import io.sage.host.engine.Placement;
 import io.sage.host.engine.ProcessIdentity;
 import io.sage.host.fake.FakeProcessTable.FakeProcess;
 import io.sage.host.process.ProcessLauncher;
-import io.sage.host.process.ProcessTable.Signal;
 import io.sage.spi.engine.EngineKind;
 import io.sage.spi.engine.EngineSpec;
 import java.nio.file.Path;
@@ -99,6 +98,117 @@ class ReconcilerTest {
 
   private int eventsOf(EngineEntry entry) {
     return h.store.events(entry.id(), 100).size();
+  }
+
+  @Test
+  void aLaunchIntentWithoutAPidAdoptsTheProcessStartedForIt() {
+    String id = String.format("eng-%012x", 0xa00);
+    ProcessIdentity intent = ProcessIdentity.intended(CMD, h.scheduler.now());
+    h.scheduler.advance(Duration.ofMillis(3));
+    FakeProcess started = survivor(id);
+    EngineRecord record = stored(EngineState.STARTING, DesiredState.RUNNING, intent);
+
+    EngineEntry entry = reconcile(record);
+    h.scheduler.advance(Duration.ofSeconds(1));
+
+    assertThat(entry.state()).isEqualTo(EngineState.READY);
+    assertThat(started.alive()).isTrue();
+    assertThat(h.processes.launches()).as("adopted, not launched again").isEmpty();
+    assertThat(entry.record().process().pid()).isEqualTo(started.pid);
+    assertThat(h.store.find(id).orElseThrow().process())
+        .isEqualTo(new ProcessIdentity(started.pid, started.startTime, CMD));
+    assertThat(h.history(entry)).noneMatch(e -> e.contains("orphan"));
+  }
+
+  @Test
+  void aProcessOlderThanTheIntentIsAnOrphanAndTheEngineIsRelaunched() {
+    String id = String.format("eng-%012x", 0xa00);
+    FakeProcess stale = survivor(id);
+    h.scheduler.advance(Duration.ofSeconds(5));
+    EngineRecord record =
+        stored(
+            EngineState.STARTING,
+            DesiredState.RUNNING,
+            ProcessIdentity.intended(CMD, h.scheduler.now()));
+
+    EngineEntry entry = reconcile(record);
+
+    assertThat(stale.alive()).isFalse();
+    assertThat(h.history(entry))
+        .anyMatch(
+            e ->
+                e.startsWith(
+                    "STARTING->STARTING: gateway restarted; stopping orphan process group "
+                        + stale.pid))
+        .contains("STARTING->ERROR: " + Reconciler.GONE);
+    assertThat(h.processes.launches()).hasSize(1);
+    assertThat(h.processes.alive()).hasSize(1);
+  }
+
+  @Test
+  void everyOtherProcessOfTheEngineIsStoppedAndWrittenAsAnEvent() {
+    String id = String.format("eng-%012x", 0xa00);
+    FakeProcess recorded = survivor(id);
+    FakeProcess orphan = survivor(id);
+    FakeProcess orphansWorker = h.processes.fork(orphan.pid);
+    FakeProcess strangers =
+        h.processes.start(CMD, Map.of(ProcessLauncher.ENGINE_ID_ENV, "eng-0000000000ff"), 0);
+    EngineRecord record = stored(EngineState.READY, DesiredState.RUNNING, identity(recorded));
+
+    EngineEntry entry = reconcile(record);
+
+    assertThat(recorded.alive()).isTrue();
+    assertThat(orphan.alive()).isFalse();
+    assertThat(orphansWorker.alive()).isFalse();
+    assertThat(strangers.alive()).as("another gateway's engine").isTrue();
+    assertThat(entry.state()).isEqualTo(EngineState.READY);
+    assertThat(h.history(entry))
+        .contains(
+            "READY->READY: gateway restarted; stopping orphan process group "
+                + orphan.pid
+                + " (2 process(es), pid "
+                + orphan.pid
+                + "): it carries this engine's id but is not the process the registry adopted (pid "
+                + recorded.pid
+                + ")");
+  }
+
+  @Test
+  void anOrphanThatIgnoresSigtermIsKilledAfterTheGracePeriod() {
+    String id = String.format("eng-%012x", 0xa00);
+    FakeProcess orphan = survivor(id).ignoringTerm();
+    EngineRecord record = stored(EngineState.STOPPED, DesiredState.STOPPED, ProcessIdentity.NONE);
+
+    reconcile(record);
+    assertThat(orphan.alive()).isTrue();
+    h.scheduler.advance(h.config.stopGracePeriod().plusSeconds(1));
+
+    assertThat(orphan.alive()).isFalse();
+    assertThat(h.processes.signals())
+        .extracting(SentSignalView::of)
+        .containsExactly(orphan.pid + " TERM", orphan.pid + " KILL");
+  }
+
+  @Test
+  void aStopOfAStartingEngineInterruptedByTheCrashIsCarriedOut() {
+    String id = String.format("eng-%012x", 0xa00);
+    FakeProcess p = survivor(id);
+    EngineRecord record = stored(EngineState.STARTING, DesiredState.STOPPED, identity(p));
+
+    EngineEntry entry = reconcile(record);
+    h.scheduler.advance(Duration.ofSeconds(1));
+
+    assertThat(p.alive()).isFalse();
+    assertThat(entry.state()).isEqualTo(EngineState.STOPPED);
+    assertThat(h.lastReason(entry))
+        .isEqualTo(Reconciler.STOP_FINISHED + "; process group stopped after SIGTERM");
+  }
+
+  /** A signal as "pgid SIGNAL". */
+  private static final class SentSignalView {
+    static String of(io.sage.host.fake.FakeProcessTable.SentSignal s) {
+      return s.pgid() + " " + s.signal();
+    }
   }
 
   @Test
@@ -253,13 +363,15 @@ class ReconcilerTest {
   }
 
   @Test
-  void anEngineLeftInErrorThatShouldStopStaysInError() {
+  void aStopOfAFailedEngineInterruptedByTheCrashEndsStopped() {
     EngineRecord record = stored(EngineState.ERROR, DesiredState.STOPPED, ProcessIdentity.NONE);
 
     EngineEntry entry = reconcile(record);
     h.scheduler.advance(Duration.ofMinutes(2));
 
-    assertThat(entry.state()).isEqualTo(EngineState.ERROR);
+    assertThat(entry.state()).isEqualTo(EngineState.STOPPED);
+    assertThat(h.lastReason(entry))
+        .isEqualTo("gateway restarted; finishing the stop that was requested; process gone");
     assertThat(h.processes.launches()).isEmpty();
   }
 
@@ -298,7 +410,10 @@ class ReconcilerTest {
     assertThat(ofStopped.alive()).isFalse();
     assertThat(ofFailed.alive()).isFalse();
     assertThat(h.registry.require(stopped.id()).state()).isEqualTo(EngineState.STOPPED);
-    assertThat(h.registry.require(failed.id()).state()).isEqualTo(EngineState.ERROR);
+    h.scheduler.runDue();
+    assertThat(h.registry.require(failed.id()).state())
+        .as("its stop was pending: it is carried out")
+        .isEqualTo(EngineState.STOPPED);
   }
 
   @Test
@@ -310,8 +425,15 @@ class ReconcilerTest {
 
     reconcile(record);
 
+    h.scheduler.runDue();
     assertThat(worker.alive()).isFalse();
-    assertThat(h.processes.signals()).extracting(s -> s.signal()).contains(Signal.KILL);
+    assertThat(h.processes.signals()).extracting(s -> s.pgid()).contains(leader.pid);
+    assertThat(h.history(h.registry.require(record.id())))
+        .anyMatch(
+            e ->
+                e.startsWith(
+                    "READY->READY: gateway restarted; stopping orphan process group "
+                        + leader.pid));
   }
 
   @Test

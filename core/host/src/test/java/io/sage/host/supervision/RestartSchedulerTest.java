@@ -101,6 +101,63 @@ class RestartSchedulerTest {
             "gave up restarting: 5 restarts within 10 min; last failure: process exited with code 2");
     assertThat(entry.record().restartCount()).isEqualTo(5);
     assertThat(h.logs.tail(entry.id(), 5)).anyMatch(l -> l.startsWith("[sage] gave up restarting"));
+    assertThat(h.history(entry))
+        .as("giving up is an event, not only last_error")
+        .last()
+        .isEqualTo(
+            "ERROR->ERROR: gave up restarting: 5 restarts within 10 min; last failure: process exited with code 2");
+  }
+
+  @Test
+  void theBudgetsWindowSurvivesAGatewayRestart() {
+    EngineEntry entry = h.launch("m");
+    for (int i = 1; i <= 3; i++) {
+      h.processes.exit(h.process(entry).pid, 2);
+      h.scheduler.runDue();
+      h.awaitState(entry, EngineState.STARTING, Duration.ofMinutes(2));
+    }
+    assertThat(h.store.find(entry.id()).orElseThrow().recentRestarts()).hasSize(3);
+
+    // a new gateway on the same store (its process table does not have the old process, which
+    // is relaunched without counting: nothing failed): the three restarts still count
+    SupervisionHarness again = new SupervisionHarness(dir, h.config, h.store);
+    again.scheduler.advance(Duration.between(again.scheduler.now(), h.scheduler.now()));
+    again.prober.otherwise(ProbeResult.passed());
+    again.registry.load();
+    again.supervision.reconcile();
+    again.start();
+    again.scheduler.runDue();
+    EngineEntry reloaded = again.registry.require(entry.id());
+    assertThat(again.lastReason(reloaded)).isEqualTo(Reconciler.GONE);
+    again.processes.exit(again.process(reloaded).pid, 2);
+    again.scheduler.runDue();
+    again.awaitState(reloaded, EngineState.STARTING, Duration.ofMinutes(2));
+    assertThat(again.lastReason(reloaded)).startsWith("automatic restart 4/5 after 8000 ms");
+    again.processes.exit(again.process(reloaded).pid, 2);
+    again.scheduler.runDue();
+    again.awaitState(reloaded, EngineState.STARTING, Duration.ofMinutes(2));
+    again.processes.exit(again.process(reloaded).pid, 2);
+    again.scheduler.advance(Duration.ofMinutes(2));
+
+    assertThat(reloaded.state()).isEqualTo(EngineState.ERROR);
+    assertThat(reloaded.record().lastError()).startsWith("gave up restarting: 5 restarts");
+  }
+
+  @Test
+  void aManualRestartEmptiesTheKeptWindow() {
+    EngineEntry entry = h.launch("m");
+    h.processes.exit(h.process(entry).pid, 2);
+    h.scheduler.runDue();
+    h.awaitState(entry, EngineState.STARTING, Duration.ofMinutes(2));
+    h.processes.exit(h.process(entry).pid, 2);
+    h.scheduler.runDue();
+    assertThat(h.store.find(entry.id()).orElseThrow().recentRestarts()).hasSize(2);
+    h.supervision.stop(entry, false, Duration.ZERO, "test");
+    h.scheduler.runDue();
+
+    h.supervision.restart(entry, "alice");
+
+    assertThat(h.store.find(entry.id()).orElseThrow().recentRestarts()).isEmpty();
   }
 
   @Test
