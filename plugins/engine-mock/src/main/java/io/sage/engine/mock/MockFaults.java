@@ -19,6 +19,7 @@ final class MockFaults {
   private final long startNanos;
   private final long failHealthAtNanos;
   private final long hangAtNanos;
+  private final long readyAtNanos;
   private final OptionalInt exitAfterRequests;
   private final AtomicInteger served = new AtomicInteger();
   private final CountDownLatch never = new CountDownLatch(1);
@@ -33,12 +34,18 @@ final class MockFaults {
     this.startNanos = startNanos;
     this.failHealthAtNanos = offset(options.failHealthAfter());
     this.hangAtNanos = offset(options.hangAfter());
+    this.readyAtNanos = startNanos + options.startupDelay().toNanos();
     this.exitAfterRequests = options.exitAfterRequests();
     this.exit = exit;
   }
 
   private long offset(Optional<Duration> after) {
     return after.map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
+  }
+
+  /** Whether the engine is still loading ({@code startup_delay_s} not over): 503 everywhere. */
+  boolean loading() {
+    return System.nanoTime() - readyAtNanos < 0;
   }
 
   /** Whether {@code /health} must answer 503 now. */
