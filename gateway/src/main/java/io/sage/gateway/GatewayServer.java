@@ -59,6 +59,12 @@ public final class GatewayServer {
     DataDirGuard.check(dataDir);
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
+    // the declared models are read from (and the file watched at) this path, present or not
+    properties.put(
+        "sage.config-file",
+        (config.file() != null ? config.file() : dataDir.resolve(ConfigFile.DEFAULT_NAME))
+            .toAbsolutePath()
+            .toString());
     properties.putAll(DatabaseSettings.properties(dataDir));
     ServerConfig server = config.server();
     properties.put(

@@ -9,6 +9,9 @@ import io.micronaut.http.client.annotation.Client;
 import io.sage.gateway.config.LimitsConfig;
 import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.ControlPlane;
+import io.sage.host.DeclaredModels;
+import io.sage.host.models.ModelDeclaration;
+import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -38,6 +41,7 @@ public final class EngineProxy {
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
   private final Duration stallTimeout;
+  private final DeclaredModels models;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -50,7 +54,9 @@ public final class EngineProxy {
       InferenceAdmission admission,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout,
-      LimitsConfig limits) {
+      LimitsConfig limits,
+      DeclaredModels models) {
+    this.models = models;
     this.stallTimeout = limits.stallTimeout();
     this.router = router;
     this.listeners = List.copyOf(listeners);
@@ -67,6 +73,13 @@ public final class EngineProxy {
       EngineKind kind,
       String path,
       ProxyListener perCall) {
+    String asked = parsed.model();
+    Optional<ModelDeclaration> declared = asked == null ? Optional.empty() : models.resolve(asked);
+    if (declared.isPresent() && !declared.get().name().equals(asked)) {
+      // an alias: the engines serve the declared name
+      body = ModelRename.rename(body, declared.get().name());
+      parsed = new InferenceRequest(declared.get().name(), parsed.stream());
+    }
     List<ProxyListener> all = perCall == null ? listeners : with(listeners, perCall);
     ProxyCall call =
         new ProxyCall(
@@ -85,9 +98,19 @@ public final class EngineProxy {
             call,
             all);
     exchange.each(l -> l.onStart(call));
-    Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
+    Optional<MutableHttpResponse<?>> refused = admission.admit(request, asked);
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
+    }
+    if (declared.isPresent()) {
+      exchange.declared();
+      CompletableFuture<Void> ready;
+      try {
+        ready = models.awaitReady(declared.get());
+      } catch (SageException e) {
+        return exchange.answer(e, null);
+      }
+      return OnDemandWait.forward(exchange, router, declared.get(), ready, parsed.stream());
     }
     return exchange.attempt(new ArrayList<>(), null);
   }
