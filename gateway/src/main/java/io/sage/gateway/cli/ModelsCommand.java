@@ -78,13 +78,38 @@ final class ModelsCommand implements Callable<Integer> {
       description =
           "Show what applying the config file would start, stop or replace, and why; changes"
               + " nothing.",
-      footer = {"", "Examples:", "  sage models plan", "  sage models plan --json"})
+      footer = {
+        "",
+        "Without FILE the gateway plans its own config file as it is on disk; with FILE, the plan",
+        "is for that file as if it replaced the config file (check an edit before putting it in",
+        "place: the gateway applies the config file as soon as it changes).",
+        "",
+        "Examples:",
+        "  sage models plan",
+        "  sage models plan /srv/sage/sage.yml.new",
+        "  sage models plan --json"
+      })
   static final class Plan implements Callable<Integer> {
     @Mixin ClientOptions client;
 
+    @picocli.CommandLine.Parameters(
+        arity = "0..1",
+        paramLabel = "FILE",
+        description = "a config file to plan instead of the gateway's own")
+    java.nio.file.Path file;
+
     @Override
     public Integer call() {
-      return show(client, "true");
+      if (file == null) {
+        return show(client, "true", null);
+      }
+      String text;
+      try {
+        text = java.nio.file.Files.readString(file);
+      } catch (java.io.IOException e) {
+        throw new CliException(SageCli.USAGE, "cannot read " + file + ": " + e.getMessage());
+      }
+      return show(client, "true", text);
     }
   }
 
@@ -100,17 +125,24 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return show(client, "false");
+      return show(client, "false", null);
     }
   }
 
-  private static Integer show(ClientOptions client, String dryRun) {
+  private static Integer show(ClientOptions client, String dryRun, String fileText) {
     JsonNode answer =
         client.call(
             () ->
-                client
-                    .management()
-                    .raw("POST", "/v1/management/models/apply?dry_run=" + dryRun, null));
+                fileText == null
+                    ? client
+                        .management()
+                        .raw("POST", "/v1/management/models/apply?dry_run=" + dryRun, null)
+                    : client
+                        .transport()
+                        .json(
+                            "POST",
+                            "/v1/management/models/apply?dry_run=" + dryRun,
+                            java.util.Map.of("file", fileText)));
     if (client.json()) {
       client.printJson(answer);
       return SageCli.OK;

@@ -32,6 +32,14 @@ public final class ModelsFile {
     } catch (IOException e) {
       throw new ConfigException(file, List.of("cannot read it: " + e.getMessage()));
     }
+    return parse(file, text);
+  }
+
+  /**
+   * The declarations of a config file's text; the whole text is checked ({@code file} names it).
+   */
+  public static Declarations parse(Path file, String text) {
+    ConfigFile.parse(file, text);
     Map<?, ?> root = ConfigFile.sections(file, text);
     List<String> problems = new ArrayList<>();
     Declarations declarations =

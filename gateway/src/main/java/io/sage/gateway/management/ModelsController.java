@@ -96,16 +96,27 @@ class ModelsController {
     return ModelViews.plan(plan, false);
   }
 
-  /** Plans ({@code dry_run=true}) or applies the config file's declarations. */
+  /**
+   * Plans ({@code dry_run=true}) or applies the config file's declarations. A plan may be asked for
+   * a file that is not in place yet: {@code {"file": "<its YAML text>"}} as the body.
+   */
   @Post(value = "/apply", consumes = MediaType.ALL)
-  HttpResponse<?> apply(@QueryValue(value = "dry_run", defaultValue = "false") String dryRun) {
+  HttpResponse<?> apply(
+      @QueryValue(value = "dry_run", defaultValue = "false") String dryRun,
+      @Body @Nullable byte[] body) {
     boolean dry;
     switch (dryRun) {
       case "true" -> dry = true;
       case "false" -> dry = false;
       default -> throw SageException.invalid("dry_run", "dry_run must be true or false");
     }
-    ModelPlan plan = file.plan(!dry);
+    boolean given = body != null && body.length > 0;
+    if (given && !dry) {
+      throw SageException.invalid(
+          "dry_run",
+          "only a plan (dry_run=true) takes a file in the body; apply applies the config file");
+    }
+    ModelPlan plan = given ? file.planText(fileText(body)) : file.plan(!dry);
     if (!dry) {
       controlPlane.audit(
           Actors.current(),
@@ -141,6 +152,20 @@ class ModelsController {
     } catch (java.io.IOException e) {
       throw new SageException(ErrorCode.INVALID_REQUEST, "request body could not be read", null);
     }
+  }
+
+  private static String fileText(byte[] body) {
+    Map<?, ?> fields = (Map<?, ?>) parse(body);
+    for (Object key : fields.keySet()) {
+      if (!"file".equals(key)) {
+        throw SageException.invalid(
+            String.valueOf(key), "unknown field '" + key + "' (known: file)");
+      }
+    }
+    if (!(fields.get("file") instanceof String text)) {
+      throw SageException.invalid("file", "file must be the config file's text");
+    }
+    return text;
   }
 
   private static String firstField(List<String> problems) {

@@ -73,6 +73,11 @@ public class ModelsFileWatcher {
 
   /** Reads the file now: the plan of applying it, or the problems that refuse it. */
   public synchronized ModelPlan plan(boolean apply) {
+    ModelPlan plan = read(apply);
+    return apply ? report(plan) : plan;
+  }
+
+  private ModelPlan read(boolean apply) {
     if (file == null) {
       return apply ? models.reconcile() : models.planFile(models.declarations());
     }
@@ -86,7 +91,17 @@ public class ModelsFileWatcher {
       return models.planFile(declarations);
     }
     seen = digest();
-    return report(models.applyFile(declarations));
+    return models.applyFile(declarations);
+  }
+
+  /** The plan of a file's text that is not (yet) the config file; changes nothing. */
+  public ModelPlan planText(String text) {
+    Path shown = file != null ? file : Path.of("sage.yml");
+    try {
+      return models.planFile(ModelsFile.parse(shown, text));
+    } catch (ConfigException e) {
+      return ModelPlan.refused(e.problems());
+    }
   }
 
   private synchronized void check() {
