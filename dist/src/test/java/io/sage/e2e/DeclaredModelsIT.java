@@ -47,11 +47,21 @@ class DeclaredModelsIT {
   }
 
   static JsonNode awaitModel(Gateway gateway, String name, String state) {
-    return Await.until(
-        "model " + name + " " + state,
-        WAIT,
-        () -> model(gateway, name),
-        m -> m != null && state.equals(m.path("state").asText()));
+    try {
+      return Await.until(
+          "model " + name + " " + state,
+          WAIT,
+          () -> model(gateway, name),
+          m -> m != null && state.equals(m.path("state").asText()));
+    } catch (AssertionError e) {
+      StringBuilder events = new StringBuilder();
+      for (JsonNode engine : gateway.get("/v1/management/engines").json().path("engines")) {
+        String id = engine.path("id").asText();
+        events.append("\n").append(id).append(": ");
+        events.append(gateway.get("/v1/management/engines/" + id + "/events").body());
+      }
+      throw new AssertionError(e.getMessage() + events, e);
+    }
   }
 
   /** Ids of the engines of a declared model that are READY. */

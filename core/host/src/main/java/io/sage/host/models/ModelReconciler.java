@@ -70,7 +70,10 @@ final class ModelReconciler {
     }
   }
 
-  /** Starts one replica and returns its engine id; throws what the launch throws. */
+  /**
+   * Starts one replica and returns its engine id, restarting a STOPPED (or failed) engine of the
+   * same revision rather than adding one; throws what the launch throws.
+   */
   String start(ModelDeclaration d, String why) {
     String actor = ACTOR + " (" + why + ")";
     String revision = d.revision();
@@ -79,7 +82,7 @@ final class ModelReconciler {
       if (owner.isPresent()
           && owner.get()[0].equals(d.name())
           && owner.get()[1].equals(revision)
-          && engine.state() == EngineState.STOPPED) {
+          && (engine.state() == EngineState.STOPPED || engine.state() == EngineState.ERROR)) {
         return controlPlane.restartEngine(engine.id(), actor).id();
       }
     }

@@ -154,7 +154,7 @@ final class OnDemand implements EngineListener {
 
   /** Launches an engine of {@code d} unless one is on its way, making room in its group first. */
   private void wake(ModelDeclaration d, List<EngineSnapshot> engines) {
-    if (launching.contains(d.name()) || hasLive(d.name(), engines)) {
+    if (launching.contains(d.name()) || loading(d.name(), engines)) {
       pending.remove(d.name());
       return;
     }
@@ -193,6 +193,10 @@ final class OnDemand implements EngineListener {
       String id = reconciler.start(d, "requested, none running");
       LOG.info("models: {} requested; launched {}", d.name(), id);
     } catch (SageException e) {
+      if (e.code() == ErrorCode.ILLEGAL_STATE) {
+        // a failed engine was restarted by its restart policy meanwhile: wait for that one
+        return;
+      }
       LOG.warn("models: cannot launch {} on demand: {}", d.name(), e.getMessage());
       failAll(d.name(), "model '" + d.name() + "' cannot be started: " + e.getMessage());
     } finally {
@@ -349,6 +353,22 @@ final class OnDemand implements EngineListener {
     for (EngineSnapshot engine : engines) {
       if (engine.state() == EngineState.READY
           && engine.record().spec().servedModelName().equals(d.name())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether an engine of the model is STARTING or READY (a failed one is restarted by the next
+   * request: with no restart policy, or between its automatic restarts, it would never load).
+   */
+  static boolean loading(String model, List<EngineSnapshot> engines) {
+    for (EngineSnapshot engine : engines) {
+      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
+      if (owner.isPresent()
+          && owner.get()[0].equals(model)
+          && (engine.state() == EngineState.STARTING || engine.state() == EngineState.READY)) {
         return true;
       }
     }

@@ -103,8 +103,11 @@ class DeclaredModelsTest {
         h.models.planFile(file(Map.of("a", model("model", "m2"), "c", model("model", "m3")), null));
     assertThat(plan.actions())
         .extracting(ModelPlan.Action::kind)
-        .containsExactly(ModelPlan.Kind.REPLACE, ModelPlan.Kind.START);
-    assertThat(plan.actions().get(0).reason()).startsWith("declaration changed (revision ");
+        .containsExactlyInAnyOrder(ModelPlan.Kind.REPLACE, ModelPlan.Kind.START);
+    assertThat(plan.actions())
+        .filteredOn(a -> a.kind() == ModelPlan.Kind.REPLACE)
+        .singleElement()
+        .satisfies(a -> assertThat(a.reason()).startsWith("declaration changed (revision "));
     assertThat(h.controlPlane.engines()).hasSize(1);
     assertThat(h.models.declarations().model("c")).isEmpty();
 
@@ -171,6 +174,15 @@ class DeclaredModelsTest {
     assertThatThrownBy(w::join)
         .hasCauseInstanceOf(SageException.class)
         .hasMessageContaining("model 'b' failed to load: startup timeout");
+    // the next request tries again with the same engine rather than waiting for nothing
+    String failed = h.controlPlane.engines().get(0).id();
+    CompletableFuture<Void> again = h.models.awaitReady(h.models.resolve("b").orElseThrow());
+    h.scheduler.runDue();
+    assertThat(h.controlPlane.engine(failed).state()).isEqualTo(EngineState.STARTING);
+    assertThat(h.controlPlane.engines()).hasSize(1);
+    h.makeReady("b");
+    h.scheduler.runDue();
+    assertThat(again).isCompleted();
   }
 
   @Test
