@@ -38,6 +38,20 @@ final class Await {
     until(what, timeout, done::getAsBoolean, Boolean::booleanValue);
   }
 
+  /**
+   * Checks {@code holds} every 20 ms for the whole of {@code window} and fails the first time it is
+   * false: for rules that say something must not happen for a while (a timeout that must not fire).
+   */
+  static void during(String what, Duration window, BooleanSupplier holds) {
+    long end = System.nanoTime() + window.toNanos();
+    while (System.nanoTime() < end) {
+      if (!holds.getAsBoolean()) {
+        throw new AssertionError("stopped holding within " + window.toMillis() + " ms: " + what);
+      }
+      pause();
+    }
+  }
+
   private static void pause() {
     try {
       Thread.sleep(POLL_MILLIS);

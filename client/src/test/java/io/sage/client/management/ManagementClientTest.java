@@ -182,7 +182,7 @@ class ManagementClientTest {
 
     EngineHandle handle = management.start(EngineSpec.builder("m").build());
 
-    assertThatThrownBy(() -> handle.awaitReady(Duration.ofMillis(200)))
+    assertThatThrownBy(() -> handle.awaitReady(Duration.ofSeconds(1)))
         .isInstanceOfSatisfying(
             SageClientException.class,
             e -> {

@@ -25,10 +25,14 @@ import io.sage.host.store.EngineStore;
 import io.sage.host.supervision.Supervision;
 import io.sage.host.supervision.SupervisionConfig;
 import io.sage.spi.engine.EngineKind;
+import io.sage.spi.engine.EngineRuntimeFactory;
+import io.sage.spi.job.RemoteJobs;
+import io.sage.spi.job.SchedulerStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -275,6 +279,11 @@ public final class ControlPlane implements AutoCloseable {
     return router.kindServing(model);
   }
 
+  /** How many READY engines serve {@code model} now (the fair queue's capacity). */
+  public int readyEngines(String model) {
+    return router.readyCount(model);
+  }
+
   // observation
 
   /** Told about every committed transition. */
@@ -304,6 +313,28 @@ public final class ControlPlane implements AutoCloseable {
 
   public GpuOverview gpus() {
     return gpus;
+  }
+
+  /**
+   * The schedulers behind job runtimes (Slurm), by runtime kind. Asks each one now: blocks for at
+   * most its command timeout; call it off the event loop.
+   */
+  public Map<String, SchedulerStatus> schedulers() {
+    Map<String, SchedulerStatus> schedulers = new LinkedHashMap<>();
+    for (String kind : plugins.runtimeKinds()) {
+      Optional<RemoteJobs> jobs =
+          plugins.findRuntime(kind).flatMap(EngineRuntimeFactory::remoteJobs);
+      if (jobs.isPresent()) {
+        SchedulerStatus status;
+        try {
+          status = jobs.get().schedulerStatus();
+        } catch (RuntimeException e) {
+          status = new SchedulerStatus(false, "status failed: " + e, List.of());
+        }
+        schedulers.put(kind, status);
+      }
+    }
+    return schedulers;
   }
 
   private static EngineSnapshot snapshot(EngineEntry entry) {

@@ -221,6 +221,22 @@ class JdbcEngineStoreTest {
   }
 
   @Test
+  void aSchedulerJobHandleWithoutAPidSurvivesTheStore() {
+    EngineRecord engine = minimal("eng-000000000007", T0);
+    store.insert(engine, firstEvent(engine));
+    EngineRecord submitted =
+        engine
+            .withPlacement(new Placement("127.0.0.1", null, null, List.of(), 0), T0.plusSeconds(1))
+            .withProcess(ProcessIdentity.job("job:4242"), T0.plusSeconds(1));
+
+    store.update(submitted);
+
+    EngineRecord found = store.find(engine.id()).orElseThrow();
+    assertThat(found.process()).isEqualTo(ProcessIdentity.job("job:4242"));
+    assertThat(found.process().pidOrNull()).isNull();
+  }
+
+  @Test
   void updateOfAnUnknownEngineFailsWithItsId() {
     EngineRecord engine = minimal("eng-000000000007", T0);
 

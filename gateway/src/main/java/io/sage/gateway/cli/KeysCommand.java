@@ -14,17 +14,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sage keys create|list|revoke|rotate-secret}: the gateway's API keys and the key of its
- * stored secrets (needs an admin key).
+ * {@code sage keys create|list|revoke|limits|rotate-secret}: the gateway's API keys, their limits
+ * and the key of its stored secrets (needs an admin key).
  */
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
-    description = "Create, list and revoke API keys; rotate the key of stored secrets.",
+    description =
+        "Create, list and revoke API keys; set their limits; rotate the key of stored secrets.",
     subcommands = {
       KeysCommand.Create.class,
       KeysCommand.ListKeys.class,
       KeysCommand.Revoke.class,
+      KeysCommand.Limits.class,
       KeysCommand.RotateSecret.class
     })
 final class KeysCommand {
@@ -38,6 +40,7 @@ final class KeysCommand {
         "",
         "Examples:",
         "  sage keys create chat-app --scope inference --model demo-chat",
+        "  sage keys create team-a --rpm 60 --tpm 100000 --budget 1000000/day",
         "  sage keys create ops --scope admin",
         "  sage keys create prometheus --scope metrics"
       })
@@ -56,6 +59,8 @@ final class KeysCommand {
         description = "Limit an inference key to this model (repeatable; default: every model).")
     List<String> models = new ArrayList<>();
 
+    @Mixin LimitOptions limits;
+
     @Override
     public Integer call() {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -64,6 +69,7 @@ final class KeysCommand {
       if (!models.isEmpty()) {
         body.put("models", models);
       }
+      limits.addTo(body);
       JsonNode created = client.call(() -> client.management().raw("POST", PATH, body));
       if (client.json()) {
         client.printJson(created);
@@ -101,7 +107,8 @@ final class KeysCommand {
         client.printJson(answer);
         return SageCli.OK;
       }
-      Table table = new Table("ID", "NAME", "SCOPE", "MODELS", "CREATED", "LAST USED", "STATUS");
+      Table table =
+          new Table("ID", "NAME", "SCOPE", "MODELS", "LIMITS", "CREATED", "LAST USED", "STATUS");
       for (JsonNode key : answer.path("keys")) {
         List<String> models = new ArrayList<>();
         key.path("models").forEach(m -> models.add(m.asText()));
@@ -110,6 +117,7 @@ final class KeysCommand {
             key.path("name").asText(),
             key.path("scope").asText(),
             models.isEmpty() ? "all" : String.join(",", models),
+            limitsText(key.path("limits")),
             key.path("created_at").asText(),
             key.path("last_used_at").isNull() ? "never" : key.path("last_used_at").asText(),
             key.path("active").asBoolean()
@@ -171,6 +179,102 @@ final class KeysCommand {
       } else {
         client.print(
             List.of("stored secrets re-encrypted with new key " + rotated.path("key_id").asText()));
+      }
+      return SageCli.OK;
+    }
+  }
+
+  /** {@code rpm 60, tpm 100000, budget 1000000/day}, or {@code none}. */
+  static String limitsText(JsonNode limits) {
+    List<String> parts = new ArrayList<>();
+    if (!limits.path("rpm").isMissingNode() && !limits.path("rpm").isNull()) {
+      parts.add("rpm " + limits.path("rpm").asText());
+    }
+    if (!limits.path("tpm").isMissingNode() && !limits.path("tpm").isNull()) {
+      parts.add("tpm " + limits.path("tpm").asText());
+    }
+    if (!limits.path("budget").isMissingNode() && !limits.path("budget").isNull()) {
+      parts.add("budget " + limits.path("budget").asText());
+    }
+    if (limits.path("weight").asInt(1) != 1) {
+      parts.add("weight " + limits.path("weight").asText());
+    }
+    return parts.isEmpty() ? "none" : String.join(", ", parts);
+  }
+
+  /** The limit options of {@code create} and {@code limits}. */
+  static final class LimitOptions {
+    @Option(names = "--rpm", paramLabel = "N", description = "Requests per minute (default: none).")
+    Integer rpm;
+
+    @Option(
+        names = "--tpm",
+        paramLabel = "N",
+        description = "Tokens (prompt + completion) per minute (default: none).")
+    Integer tpm;
+
+    @Option(
+        names = "--budget",
+        paramLabel = "TOKENS/PERIOD",
+        description = "Token budget per UTC day or month, e.g. 1000000/day (default: none).")
+    String budget;
+
+    @Option(
+        names = "--weight",
+        paramLabel = "N",
+        description = "Share of saturated engines relative to other keys, 1-100 (default 1).")
+    Integer weight;
+
+    void addTo(Map<String, Object> body) {
+      if (rpm != null) {
+        body.put("rpm", rpm);
+      }
+      if (tpm != null) {
+        body.put("tpm", tpm);
+      }
+      if (budget != null) {
+        body.put("budget", budget);
+      }
+      if (weight != null) {
+        body.put("weight", weight);
+      }
+    }
+  }
+
+  @Command(
+      name = "limits",
+      mixinStandardHelpOptions = true,
+      description = "Replace a key's limits (options left out: no such limit).",
+      footer = {
+        "",
+        "Examples:",
+        "  sage keys limits key-1a2b3c4d5e6f --rpm 120 --budget 5000000/month",
+        "  sage keys limits key-1a2b3c4d5e6f          (removes every limit)"
+      })
+  static final class Limits implements Callable<Integer> {
+    @Mixin ClientOptions client;
+
+    @Mixin LimitOptions limits;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The key's id (from sage keys list).")
+    String id;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      limits.addTo(body);
+      String path =
+          PATH
+              + "/"
+              + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20")
+              + "/limits";
+      JsonNode key = client.call(() -> client.management().raw("PUT", path, body));
+      if (client.json()) {
+        client.printJson(key);
+      } else {
+        client.print(
+            List.of(
+                "key " + key.path("id").asText() + " limits: " + limitsText(key.path("limits"))));
       }
       return SageCli.OK;
     }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ChatCommand.class,
       VersionCommand.class,
       CompletionCommand.class,
+      UsageCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
       CommandLine.HelpCommand.class

@@ -41,6 +41,8 @@ public final class ConfigFile {
           RecordSection.of(ConsoleConfig.class),
           RecordSection.of(MetricsConfig.class),
           RecordSection.of(AccessLogConfig.class),
+          RecordSection.of(UsageConfig.class),
+          RecordSection.of(FairShareConfig.class),
           RecordSection.of(GpuConfig.class),
           DeclarationsSection.MODELS,
           DeclarationsSection.GROUPS);

@@ -62,6 +62,7 @@ class StatusController {
     body.put("runtimes", controlPlane.runtimeKinds());
     body.put("plugins", pluginViews);
     body.put("gpu_provider", gpus.providerSummary());
+    body.put("schedulers", SchedulerViews.of(controlPlane.schedulers()));
     body.put("data_dir", dataDir);
     return body;
   }

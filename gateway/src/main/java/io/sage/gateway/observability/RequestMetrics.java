@@ -9,22 +9,20 @@ import io.sage.gateway.openai.ProxyCall;
 import io.sage.gateway.openai.ProxyListener;
 import io.sage.gateway.openai.ProxyOutcome;
 import jakarta.inject.Singleton;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Request metrics from the proxy's callbacks: counts, latency, time to first byte of streams,
- * retries and failovers, bytes, and tokens from the response's {@code usage}. Labels are routes,
- * model names and engine ids only; a model name the gateway does not know becomes {@code unknown}
- * so that clients cannot grow the label set.
+ * retries and failovers, bytes, and tokens from the response's {@code usage} (kept by {@link
+ * UsageTap}). Labels are routes, model names and engine ids only; a model name the gateway does not
+ * know becomes {@code unknown} so that clients cannot grow the label set.
  */
 @Singleton
 @Requires(property = MetricsFactory.ENABLED, notEquals = "false")
 final class RequestMetrics implements ProxyListener {
   static final String UNKNOWN_MODEL = "unknown";
   static final String NO_ENGINE = "none";
-  private static final String TAIL = "sage.metrics.tail";
   private static final String LAST_RETRY = "sage.metrics.last-retry";
   static final Duration[] LATENCY_BUCKETS = {
     Duration.ofMillis(5),
@@ -64,16 +62,6 @@ final class RequestMetrics implements ProxyListener {
   }
 
   @Override
-  public boolean wantsBody(ProxyCall call) {
-    return tokens;
-  }
-
-  @Override
-  public void onBody(ProxyCall call, ByteBuffer chunk) {
-    ((UsageTail) call.attributes().computeIfAbsent(TAIL, k -> new UsageTail())).append(chunk);
-  }
-
-  @Override
   public void onEnd(ProxyCall call, ProxyOutcome outcome) {
     long now = System.nanoTime();
     String engine = outcome.engineId() == null ? NO_ENGINE : outcome.engineId();
@@ -108,10 +96,8 @@ final class RequestMetrics implements ProxyListener {
           .register(registry)
           .increment();
     }
-    Object tail = call.attributes().get(TAIL);
-    if (tail != null && outcome.status() == 200 && outcome.completed()) {
-      ((UsageTail) tail)
-          .usage()
+    if (tokens && outcome.status() == 200 && outcome.completed()) {
+      UsageTail.of(call)
           .ifPresent(
               usage -> {
                 meters.promptTokens.increment(usage.promptTokens());

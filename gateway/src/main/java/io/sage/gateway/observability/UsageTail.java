@@ -14,17 +14,22 @@ import java.util.Optional;
  * body, and in the last data event before {@code [DONE]} of a stream with {@code
  * stream_options.include_usage}. Appending costs one bounded array copy per chunk.
  */
-final class UsageTail {
+public final class UsageTail {
   static final int CAPACITY = 4096;
+
+  /** The {@link io.sage.gateway.openai.ProxyCall} attribute holding the call's tail. */
+  static final String ATTRIBUTE = "sage.usage.tail";
+
   private static final JsonFactory JSON = new JsonFactory();
   private static final byte[] KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
 
   private byte[] buffer;
   private int length;
+  private Optional<Usage> parsed;
 
   /** Token counts of one response. */
-  record Usage(long promptTokens, long completionTokens) {
-    Usage {
+  public record Usage(long promptTokens, long completionTokens) {
+    public Usage {
       if (promptTokens < 0 || completionTokens < 0) {
         throw new IllegalArgumentException(
             "token counts must not be negative: " + promptTokens + ", " + completionTokens);
@@ -32,7 +37,17 @@ final class UsageTail {
     }
   }
 
+  /**
+   * The usage the engine reported in a completed call's response, read once from the tail {@link
+   * UsageTap} kept; empty when it reported none (or nothing kept a tail).
+   */
+  public static Optional<Usage> of(io.sage.gateway.openai.ProxyCall call) {
+    Object tail = call.attributes().get(ATTRIBUTE);
+    return tail == null ? Optional.empty() : ((UsageTail) tail).usage();
+  }
+
   synchronized void append(ByteBuffer chunk) {
+    parsed = null;
     int n = chunk.remaining();
     if (n == 0) {
       return;
@@ -55,8 +70,15 @@ final class UsageTail {
     length += n;
   }
 
-  /** The last {@code usage} object in the tail, when it has one. */
+  /** The last {@code usage} object in the tail, when it has one (parsed once, then kept). */
   synchronized Optional<Usage> usage() {
+    if (parsed == null) {
+      parsed = parse();
+    }
+    return parsed;
+  }
+
+  private Optional<Usage> parse() {
     int at = lastIndexOfKey();
     if (at < 0) {
       return Optional.empty();

@@ -41,6 +41,8 @@ public final class EngineProxy {
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
   private final Duration stallTimeout;
+  private final ProxyGate gate;
+  private final StreamUsage streamUsage;
   private final DeclaredModels models;
 
   /**
@@ -52,6 +54,8 @@ public final class EngineProxy {
       ControlPlane router,
       List<ProxyListener> listeners,
       InferenceAdmission admission,
+      ProxyGate gate,
+      StreamUsage streamUsage,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout,
       LimitsConfig limits,
@@ -61,6 +65,8 @@ public final class EngineProxy {
     this.router = router;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
+    this.gate = gate;
+    this.streamUsage = streamUsage;
     this.http = http;
     this.responseTimeout = responseTimeout;
   }
@@ -84,6 +90,7 @@ public final class EngineProxy {
     ProxyCall call =
         new ProxyCall(
             request, path, parsed.model(), parsed.stream(), ProxyHeaders.requestId(request));
+    byte[] upstreamBody = streamUsage.upstreamBody(parsed, body);
     ProxyExchange exchange =
         new ProxyExchange(
             router,
@@ -91,7 +98,8 @@ public final class EngineProxy {
             responseTimeout,
             stallTimeout,
             request,
-            body,
+            upstreamBody,
+            upstreamBody != body,
             parsed,
             kind,
             path,
@@ -102,6 +110,17 @@ public final class EngineProxy {
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
     }
+    InferenceRequest routed = parsed;
+    int bodyLength = body.length;
+    // the fair queue and limits see the request once an engine can take it
+    java.util.function.Supplier<CompletableFuture<HttpResponse<?>>> proceed =
+        () ->
+            gate.enter(call, routed, bodyLength)
+                .thenCompose(
+                    gated ->
+                        gated.isPresent()
+                            ? exchange.refuse(gated.get())
+                            : exchange.attempt(new ArrayList<>(), null));
     if (declared.isPresent()) {
       exchange.declared();
       CompletableFuture<Void> ready;
@@ -110,9 +129,10 @@ public final class EngineProxy {
       } catch (SageException e) {
         return exchange.answer(e, null);
       }
-      return OnDemandWait.forward(exchange, router, declared.get(), ready, parsed.stream());
+      return OnDemandWait.forward(
+          exchange, router, declared.get(), ready, parsed.stream(), proceed);
     }
-    return exchange.attempt(new ArrayList<>(), null);
+    return proceed.get();
   }
 
   /** Inspects and proxies a raw body. */

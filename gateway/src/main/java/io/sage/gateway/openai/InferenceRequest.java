@@ -8,11 +8,18 @@ import io.sage.spi.SageException;
 import java.io.IOException;
 
 /**
- * The few fields the gateway reads from an inference body: {@code model} and {@code stream}. The
- * body is checked to be one well-formed JSON object with a token scan (no tree is built), and is
- * then forwarded byte for byte.
+ * The few fields the gateway reads from an inference body: {@code model}, {@code stream} and
+ * whether {@code stream_options} is present and asks for {@code include_usage}. The body is checked
+ * to be one well-formed JSON object with a token scan (no tree is built), and is then forwarded
+ * byte for byte (but for the usage option, see {@link StreamUsage}).
  */
-public record InferenceRequest(String model, boolean stream) {
+public record InferenceRequest(
+    String model, boolean stream, boolean hasStreamOptions, boolean includeUsage) {
+
+  public InferenceRequest(String model, boolean stream) {
+    this(model, stream, false, false);
+  }
+
   /**
    * Duplicate keys are refused: with last-wins, {@code {"model":"other","model":"m"}} would pass a
    * key limited to {@code m} while an engine that takes the first key serves {@code other}.
@@ -29,6 +36,8 @@ public record InferenceRequest(String model, boolean stream) {
     }
     String model = null;
     boolean stream = false;
+    boolean hasStreamOptions = false;
+    boolean includeUsage = false;
     try (JsonParser parser = JSON.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw SageException.invalid(null, "request body must be a JSON object");
@@ -48,6 +57,14 @@ public record InferenceRequest(String model, boolean stream) {
           } else if (value != JsonToken.VALUE_NULL) {
             throw SageException.invalid("stream", "'stream' must be true or false");
           }
+        } else if ("stream_options".equals(name) && value == JsonToken.START_OBJECT) {
+          hasStreamOptions = true;
+          includeUsage = includeUsage(parser);
+        } else if ("stream_options".equals(name) && value == JsonToken.VALUE_NULL) {
+          // present, so StreamUsage replaces it rather than adding a second (duplicate) key
+          hasStreamOptions = true;
+        } else if ("stream_options".equals(name)) {
+          throw SageException.invalid("stream_options", "'stream_options' must be an object");
         } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
           skipChildren(parser);
         }
@@ -62,7 +79,26 @@ public record InferenceRequest(String model, boolean stream) {
     if (model == null || model.isBlank()) {
       throw SageException.invalid("model", "'model' is required");
     }
-    return new InferenceRequest(model, stream);
+    return new InferenceRequest(model, stream, hasStreamOptions, includeUsage);
+  }
+
+  /** Reads a {@code stream_options} object (the parser is on its start) for include_usage. */
+  private static boolean includeUsage(JsonParser parser) throws IOException {
+    boolean include = false;
+    JsonToken token;
+    while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("include_usage".equals(name)) {
+        include = value == JsonToken.VALUE_TRUE;
+      } else if (value.isStructStart()) {
+        skipChildren(parser);
+      }
+    }
+    if (token != JsonToken.END_OBJECT) {
+      throw new IOException("unexpected end of input");
+    }
+    return include;
   }
 
   /** Walks the nested value token by token, so malformed JSON inside it is still detected. */

@@ -20,7 +20,6 @@ import io.sage.spi.SageException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,16 +28,18 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
 /**
  * A request for a declared model that has no READY engine yet waits for one ({@link
- * io.sage.host.DeclaredModels#awaitReady}), then is proxied as usual. A non-stream request simply
- * answers later; a streaming one gets its {@code 200 text/event-stream} headers at once and an SSE
- * comment line every {@link #KEEP_ALIVE} ({@code : loading qwen (STARTING, 12 s)}) so clients and
- * proxies keep the connection, then the engine's events. A client that goes away leaves the queue.
+ * io.sage.host.DeclaredModels#awaitReady}), then goes on as usual (limits, fair queue, proxy). A
+ * non-stream request simply answers later; a streaming one gets its {@code 200 text/event-stream}
+ * headers at once and an SSE comment line every {@link #KEEP_ALIVE} ({@code : loading qwen
+ * (STARTING, 12 s)}) so clients and proxies keep the connection, then the engine's events. A client
+ * that goes away leaves the queue.
  */
 final class OnDemandWait {
   static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
@@ -61,18 +62,16 @@ final class OnDemandWait {
       ControlPlane controlPlane,
       ModelDeclaration model,
       CompletableFuture<Void> ready,
-      boolean stream) {
+      boolean stream,
+      Supplier<CompletableFuture<HttpResponse<?>>> proceed) {
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      return exchange.attempt(new ArrayList<>(), null);
+      return proceed.get();
     }
     if (!stream) {
       CompletableFuture<HttpResponse<?>> answer =
           ready
               .handle(
-                  (v, error) ->
-                      error == null
-                          ? exchange.attempt(new ArrayList<>(), null)
-                          : exchange.answer(cause(error), null))
+                  (v, error) -> error == null ? proceed.get() : exchange.answer(cause(error), null))
               .thenCompose(f -> f);
       // a client that goes away cancels the answer: leave the queue too
       answer.whenComplete(
@@ -110,9 +109,7 @@ final class OnDemandWait {
                       return;
                     }
                     CompletableFuture<HttpResponse<?>> answer =
-                        error == null
-                            ? exchange.attempt(new ArrayList<>(), null)
-                            : exchange.answer(cause(error), null);
+                        error == null ? proceed.get() : exchange.answer(cause(error), null);
                     answer.whenComplete(
                         (response, failure) -> {
                           if (failure != null) {

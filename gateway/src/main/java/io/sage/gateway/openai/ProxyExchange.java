@@ -36,6 +36,7 @@ final class ProxyExchange {
   private final Duration stallTimeout;
   private final HttpRequest<?> request;
   private final byte[] body;
+  private final boolean usageAdded;
   private final InferenceRequest parsed;
   private final EngineKind kind;
   private final String path;
@@ -52,6 +53,7 @@ final class ProxyExchange {
       Duration stallTimeout,
       HttpRequest<?> request,
       byte[] body,
+      boolean usageAdded,
       InferenceRequest parsed,
       EngineKind kind,
       String path,
@@ -63,6 +65,7 @@ final class ProxyExchange {
     this.stallTimeout = stallTimeout;
     this.request = request;
     this.body = body;
+    this.usageAdded = usageAdded;
     this.parsed = parsed;
     this.kind = kind;
     this.path = path;
@@ -93,6 +96,11 @@ final class ProxyExchange {
 
   List<ProxyListener> bodyListeners() {
     return bodyListeners;
+  }
+
+  /** Whether the gateway added {@code stream_options.include_usage} (see {@link StreamUsage}). */
+  boolean usageAdded() {
+    return usageAdded;
   }
 
   void each(Consumer<ProxyListener> action) {

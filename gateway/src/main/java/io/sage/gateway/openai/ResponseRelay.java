@@ -20,8 +20,12 @@ import io.sage.host.EngineLease;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -54,17 +58,14 @@ final class ResponseRelay {
     exchange.each(l -> l.onResponse(call, engine.engineId(), status));
     AtomicBoolean failed = new AtomicBoolean();
     Flux<ReadBuffer> relayed =
-        EngineHeaders.stallGuard(
-                EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response))
-                    .map(buf -> chunk(exchange, buf)),
-                exchange.stallTimeout())
-            // a chunk that never reached the client (cancel, error) is released, not leaked
-            .doOnDiscard(ReadBuffer.class, ReadBuffer::close);
-    if (exchange.holdsCompletion()) {
-      relayed =
-          CompletionHold.holdLast(
-              relayed, () -> exchange.beforeComplete(engine.engineId(), status));
-    }
+        stages(
+            EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response)),
+            buf -> observe(exchange, buf),
+            exchange.stallTimeout(),
+            exchange.usageAdded() && sse && status == 200,
+            exchange.holdsCompletion()
+                ? () -> exchange.beforeComplete(engine.engineId(), status)
+                : null);
     relayed =
         relayed.doFinally(
             signal -> {
@@ -100,6 +101,29 @@ final class ResponseRelay {
     return out.body(BODIES.adapt(relayed));
   }
 
+  /**
+   * The stages of a relayed body, in this order: the stall guard on the engine's own chunks, the
+   * listeners' view ({@code observe}: usage is read from the engine's bytes), the usage strip when
+   * the gateway asked the engine for it, and last the completion hold when {@code commit} is set,
+   * so the chunk held back until the commit is a stripped one too.
+   */
+  static Flux<ReadBuffer> stages(
+      Flux<ByteBuf> engine,
+      UnaryOperator<ByteBuf> observe,
+      Duration stallTimeout,
+      boolean stripUsage,
+      Supplier<CompletableFuture<Void>> commit) {
+    Flux<ByteBuf> body = EngineHeaders.stallGuard(engine.map(observe), stallTimeout);
+    if (stripUsage) {
+      body = StreamUsage.strip(body).doOnDiscard(ByteBuf.class, ByteBuf::release);
+    }
+    Flux<ReadBuffer> relayed =
+        body.map(buf -> (ReadBuffer) NETTY_BUFFERS.adapt(buf))
+            // a chunk that never reached the client (cancel, error) is released, not leaked
+            .doOnDiscard(ReadBuffer.class, ReadBuffer::close);
+    return commit == null ? relayed : CompletionHold.holdLast(relayed, commit);
+  }
+
   private static byte[] streamError(EngineLease engine, Throwable error) {
     if (error instanceof CompletionHold.NotStoredException notStored) {
       return ("data: "
@@ -117,10 +141,11 @@ final class ResponseRelay {
   }
 
   /**
-   * Hands one chunk on without copying it: listeners that read bodies get a read-only view, and the
-   * buffer itself becomes the relayed piece (released by the server once written).
+   * Shows one engine chunk to the listeners without copying it: those that read bodies get a
+   * read-only view, and the buffer itself goes on to be relayed (released by the server once
+   * written).
    */
-  private static ReadBuffer chunk(ProxyExchange exchange, ByteBuf buf) {
+  private static ByteBuf observe(ProxyExchange exchange, ByteBuf buf) {
     ProxyCall call = exchange.call();
     call.firstByte();
     call.addBytes(buf.readableBytes());
@@ -134,7 +159,7 @@ final class ResponseRelay {
         }
       }
     }
-    return NETTY_BUFFERS.adapt(buf);
+    return buf;
   }
 
   /** The streamed body of a proxied response, chunk by chunk as Netty delivers it. */

@@ -49,14 +49,16 @@ class ControlPlaneBoundaryTest {
 
   /**
    * Packages of core/host that are ports and values by design: the stores db implements and the
-   * values they hold (audit entries, sessions and their messages, stored API keys).
+   * values they hold (audit entries, sessions and their messages, stored API keys, usage records
+   * and key limits).
    */
   static final Set<String> VALUE_PACKAGES =
       Set.of(
           "io.sage.host.store",
           "io.sage.host.audit",
           "io.sage.host.session",
-          "io.sage.host.security");
+          "io.sage.host.security",
+          "io.sage.host.usage");
 
   static final DescribedPredicate<JavaClass> HOST_INTERNAL =
       new DescribedPredicate<>(

@@ -78,7 +78,7 @@ class ApiKeysTest {
   void everyProblemOfACreateRequestIsReportedAtOnce() {
     assertThatThrownBy(() -> keys.create(" ", "root", List.of("bad model!")))
         .hasMessageContaining("name is required")
-        .hasMessageContaining("scope must be 'admin' or 'inference'")
+        .hasMessageContaining("scope must be 'admin', 'inference' or 'metrics'")
         .hasMessageContaining("models entries must be model names");
     assertThat(store.findAll()).isEmpty();
   }

@@ -20,9 +20,20 @@ public record ProcessIdentity(long pid, Instant startTime, String commandLine) {
     }
   }
 
-  /** From stored columns, where a missing pid is null. */
+  /**
+   * From stored columns, where a missing pid is null. A command line without a pid is kept: it is
+   * the handle of a scheduler job ({@code job:<id>}, see {@link #job}).
+   */
   public static ProcessIdentity of(Long pid, Instant startTime, String commandLine) {
-    return pid == null ? NONE : new ProcessIdentity(pid, startTime, commandLine);
+    if (pid == null) {
+      return commandLine == null ? NONE : new ProcessIdentity(0, null, commandLine);
+    }
+    return new ProcessIdentity(pid, startTime, commandLine);
+  }
+
+  /** An engine that runs as a scheduler job: no pid here, the job's handle as the command line. */
+  public static ProcessIdentity job(String commandLine) {
+    return new ProcessIdentity(0, null, commandLine);
   }
 
   /** Whether there is a process that can be checked and signalled (never pid 0 or init). */

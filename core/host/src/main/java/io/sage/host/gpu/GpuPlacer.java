@@ -49,7 +49,12 @@ public final class GpuPlacer {
 
   /** Whether an engine of {@code runtime} gets GPUs placed (unless {@code use_gpu: false}). */
   public boolean placesGpus(EngineSpec spec, EngineRuntimeFactory runtime) {
-    return runtime != null && runtime.usesGpus() && spec.useGpu() && gpus.placesGpus();
+    // a job runtime's engines get their GPUs from the scheduler on the node where they land
+    return runtime != null
+        && runtime.usesGpus()
+        && runtime.remoteJobs().isEmpty()
+        && spec.useGpu()
+        && gpus.placesGpus();
   }
 
   /**

@@ -2,18 +2,21 @@ package io.sage.host.management;
 
 import io.sage.host.engine.HostOptions;
 import io.sage.host.plugin.RuntimeCatalog;
+import io.sage.host.supervision.RemoteJobSpecs;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Turns a launch request into a spec its runtime accepted: the host's own checks first (names,
- * sizes, GPU ids, port, runtime, host options), every problem at once; then the runtime's.
+ * sizes, GPU ids, port, runtime, host options), every problem at once; then the runtime's; for a
+ * job runtime also its inner runtime's and the scheduler's ({@link RemoteJobSpecs}).
  */
 final class StartValidation {
   /** A request that passed every check, with the runtime that will launch it. */
@@ -97,7 +100,12 @@ final class StartValidation {
             request.label(),
             request.extraArgs(),
             request.options());
-    List<String> runtimeProblems = factory.validate(HostOptions.forRuntime(spec));
+    List<String> runtimeProblems = new ArrayList<>(factory.validate(HostOptions.forRuntime(spec)));
+    if (runtimeProblems.isEmpty()) {
+      // a job runtime: the inner runtime's part, then the scheduler itself (unknown partition...)
+      runtimeProblems.addAll(
+          RemoteJobSpecs.problems(plugins, factory, HostOptions.forRuntime(spec)));
+    }
     if (!runtimeProblems.isEmpty()) {
       throw new SageException(
           ErrorCode.INVALID_OPTION,

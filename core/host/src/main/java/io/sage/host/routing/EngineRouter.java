@@ -77,6 +77,17 @@ public final class EngineRouter {
     return false;
   }
 
+  /** How many READY engines serve {@code model} now, of any kind (a scan, no lock). */
+  public int readyCount(String model) {
+    int ready = 0;
+    for (EngineEntry entry : registry.all()) {
+      if (entry.isRoutable() && entry.serves(model)) {
+        ready++;
+      }
+    }
+    return ready;
+  }
+
   /** Whether a model of another kind has this name (an embedding model asked for chat, say). */
   public Optional<EngineKind> kindServing(String model) {
     for (EngineEntry entry : registry.all()) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Launches engines that are STARTING: asks the runtime plugin for its command, starts the process,
  * records its identity, and watches its exit; and takes over processes that reconciliation adopted.
- * A launch failure or an unexpected exit is handed to {@link EngineFailures}.
+ * A launch failure or an unexpected exit is handed to {@link EngineFailures}. Engines of a job
+ * runtime are submitted to their scheduler instead ({@link RemoteJobSupervision}).
  */
 public final class EngineLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(EngineLauncher.class);
@@ -43,6 +44,7 @@ public final class EngineLauncher {
   private final HealthMonitor health;
   private final EngineFailures failures;
   private final Path javaExecutable;
+  private final RemoteJobSupervision jobs;
 
   EngineLauncher(
       EngineRegistry registry,
@@ -54,7 +56,8 @@ public final class EngineLauncher {
       Scheduler scheduler,
       HealthMonitor health,
       EngineFailures failures,
-      Path javaExecutable) {
+      Path javaExecutable,
+      RemoteJobSupervision jobs) {
     this.registry = registry;
     this.engines = engines;
     this.plugins = plugins;
@@ -65,6 +68,7 @@ public final class EngineLauncher {
     this.health = health;
     this.failures = failures;
     this.javaExecutable = javaExecutable;
+    this.jobs = jobs;
   }
 
   /** Launches a STARTING engine on a worker thread. */
@@ -92,6 +96,10 @@ public final class EngineLauncher {
     try {
       EngineRuntimeFactory factory = plugins.runtime(record.spec().runtime());
       engines.configure(engine, factory);
+      if (factory.remoteJobs().isPresent()) {
+        jobs.launch(engine, factory.remoteJobs().get(), generation);
+        return;
+      }
       EngineRuntime runtime = factory.create(context(record));
       LaunchCommand command = runtime.launchCommand();
       engine.probe = runtime.healthProbe();

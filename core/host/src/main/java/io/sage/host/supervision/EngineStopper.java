@@ -41,6 +41,7 @@ public final class EngineStopper {
   private final Scheduler scheduler;
   private final PortAllocator ports;
   private final EngineLogs logs;
+  private final RemoteJobSupervision jobs;
 
   EngineStopper(
       EngineRegistry registry,
@@ -48,13 +49,15 @@ public final class EngineStopper {
       ProcessTable processes,
       Scheduler scheduler,
       PortAllocator ports,
-      EngineLogs logs) {
+      EngineLogs logs,
+      RemoteJobSupervision jobs) {
     this.registry = registry;
     this.engines = engines;
     this.processes = processes;
     this.scheduler = scheduler;
     this.ports = ports;
     this.logs = logs;
+    this.jobs = jobs;
   }
 
   /**
@@ -144,12 +147,17 @@ public final class EngineStopper {
 
   /**
    * SIGTERM to the engine's process group, SIGKILL after the grace period, until no member is left.
-   * Completes with a sentence saying how it ended.
+   * Completes with a sentence saying how it ended. An engine that runs as a scheduler job is
+   * cancelled through the scheduler instead ({@link RemoteJobSupervision#cancel}).
    */
   CompletableFuture<String> terminate(SupervisedEngine engine) {
     EngineRecord record = engine.entry.record();
     if (record.isRemote()) {
       return CompletableFuture.completedFuture("remote engine, nothing to stop");
+    }
+    if (jobs.manages(record)) {
+      engine.stopping = true;
+      return jobs.cancel(engine);
     }
     ManagedProcess process = engine.process;
     long pgid = process != null ? process.pid() : record.process().pid();

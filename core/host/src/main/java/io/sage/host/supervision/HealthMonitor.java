@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Watches STARTING and READY engines: a tick every 100 ms fires the probes that are due (250 ms
  * apart while STARTING, the health interval when READY) and enforces the startup timeout. The first
  * good probe makes a STARTING engine READY; {@code failureThreshold} failed probes in a row make a
- * READY engine ERROR.
+ * READY engine ERROR. The startup time of a scheduler job counts from when it began RUNNING.
  */
 public final class HealthMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
@@ -92,7 +92,11 @@ public final class HealthMonitor {
 
   private boolean startupTimedOut(SupervisedEngine engine, Instant now) {
     EngineRecord record = engine.entry.record();
-    Duration elapsed = Duration.between(record.stateSince(), now);
+    Instant since = engine.job ? engine.jobRunningSince : record.stateSince();
+    if (since == null) {
+      return false; // a queued scheduler job: queue time does not count
+    }
+    Duration elapsed = Duration.between(since, now);
     if (elapsed.compareTo(engine.startupTimeout) <= 0) {
       return false;
     }

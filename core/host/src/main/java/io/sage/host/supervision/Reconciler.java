@@ -34,6 +34,7 @@ public final class Reconciler {
   private final EngineStopper stopper;
   private final EngineFailures failures;
   private final RestartScheduler restarts;
+  private final RemoteJobReconciliation jobs;
 
   Reconciler(
       EngineRegistry registry,
@@ -44,7 +45,8 @@ public final class Reconciler {
       EngineLauncher launcher,
       EngineStopper stopper,
       EngineFailures failures,
-      RestartScheduler restarts) {
+      RestartScheduler restarts,
+      RemoteJobReconciliation jobs) {
     this.registry = registry;
     this.engines = engines;
     this.processes = processes;
@@ -55,6 +57,7 @@ public final class Reconciler {
     this.stopper = stopper;
     this.failures = failures;
     this.restarts = restarts;
+    this.jobs = jobs;
   }
 
   /** Reconciles every engine of the registry; one that fails is logged and left as it was. */
@@ -73,6 +76,9 @@ public final class Reconciler {
   }
 
   private void reconcileLocal(EngineEntry entry) {
+    if (jobs.reconcile(entry)) {
+      return; // an engine that runs as a scheduler job: adopted or resubmitted by its job handle
+    }
     EngineRecord record = entry.record();
     if (identification.identify(record.process(), record.id()).isPresent()) {
       adopt(entry);

@@ -28,6 +28,12 @@ final class SupervisedEngine {
   volatile Duration healthInterval;
   volatile int failureThreshold;
 
+  /** True while the engine runs as a scheduler job ({@link RemoteJobSupervision}). */
+  volatile boolean job;
+
+  /** For a job: when it began RUNNING, null while queued (the startup timeout counts from here). */
+  volatile Instant jobRunningSince;
+
   /** Bumped on every launch, so that callbacks about an older process are ignored. */
   private volatile long generation;
 

@@ -53,6 +53,8 @@ final class SupervisedEngines {
    */
   void configure(SupervisedEngine engine, EngineRuntimeFactory factory) {
     HostOptions options = engine.entry.hostOptions();
+    engine.job = false;
+    engine.jobRunningSince = null;
     engine.healthInterval = options.healthInterval().orElse(config.healthInterval());
     engine.failureThreshold = options.failureThreshold().orElse(config.failureThreshold());
     String runtime = engine.entry.record().spec().runtime();

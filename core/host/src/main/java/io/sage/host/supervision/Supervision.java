@@ -22,14 +22,17 @@ import java.util.function.Predicate;
 /**
  * The supervision parts wired together, each a class named for its role: {@link EngineLauncher},
  * {@link HealthMonitor}, {@link EngineFailures}, {@link RestartScheduler}, {@link EngineStopper},
- * {@link StateWaiters}, {@link EngineLogRotation} and {@link Reconciler}. The management layer and
- * the control plane call supervision through these methods only.
+ * {@link StateWaiters}, {@link EngineLogRotation}, {@link Reconciler} and, for engines that run as
+ * scheduler jobs, {@link RemoteJobSupervision}. The management layer and the control plane call
+ * supervision through these methods only.
  */
 public final class Supervision {
   private final SupervisedEngines engines;
   private final EngineStopper stopper;
   private final RestartScheduler restarts;
   private final HealthMonitor health;
+  private final EngineFailures failures;
+  private final RemoteJobSupervision jobs;
   private final EngineLauncher launcher;
   private final Reconciler reconciler;
   private final StateWaiters waiters = new StateWaiters();
@@ -53,14 +56,27 @@ public final class Supervision {
     EngineRegistry registry = parts.registry();
     Scheduler scheduler = parts.scheduler();
     this.engines = new SupervisedEngines(config, parts.jitter());
+    // scheduler jobs: stopped by the stopper, failed through the failures, which stop them again
+    this.jobs =
+        new RemoteJobSupervision(
+            new RemoteJobSupervision.Parts(
+                registry,
+                engines,
+                parts.plugins(),
+                parts.logs(),
+                parts.ports(),
+                scheduler,
+                parts.javaExecutable()),
+            () -> failures(),
+            () -> health());
     this.stopper =
         new EngineStopper(
-            registry, engines, parts.processes(), scheduler, parts.ports(), parts.logs());
+            registry, engines, parts.processes(), scheduler, parts.ports(), parts.logs(), jobs);
     // the restart scheduler launches through the launcher, which reports failures back to it
     this.restarts =
         new RestartScheduler(
             registry, engines, scheduler, parts.logs(), entry -> launcher().relaunch(entry));
-    EngineFailures failures =
+    this.failures =
         new EngineFailures(registry, engines, stopper, restarts, parts.logs(), scheduler);
     this.health =
         new HealthMonitor(registry, engines, scheduler, parts.prober(), parts.logs(), failures);
@@ -75,7 +91,8 @@ public final class Supervision {
             scheduler,
             health,
             failures,
-            parts.javaExecutable());
+            parts.javaExecutable(),
+            jobs);
     this.reconciler =
         new Reconciler(
             registry,
@@ -86,13 +103,22 @@ public final class Supervision {
             launcher,
             stopper,
             failures,
-            restarts);
+            restarts,
+            new RemoteJobReconciliation(jobs, failures));
     this.rotation = new EngineLogRotation(registry, parts.logs(), scheduler);
     registry.addListener(waiters);
   }
 
   private EngineLauncher launcher() {
     return launcher;
+  }
+
+  private EngineFailures failures() {
+    return failures;
+  }
+
+  private HealthMonitor health() {
+    return health;
   }
 
   public SupervisionConfig config() {
@@ -110,10 +136,14 @@ public final class Supervision {
     timers.add(rotation.start());
   }
 
-  /** Stops the health monitor's tick and the log rotation (the last step of a shutdown). */
+  /**
+   * Stops the health monitor's tick, the log rotation and the job watches (the last step of a
+   * shutdown).
+   */
   public void stopMonitoring() {
     timers.forEach(Scheduler.Timer::cancel);
     timers.clear();
+    jobs.stopWatching();
   }
 
   public void setProbeObserver(ProbeObserver observer) {

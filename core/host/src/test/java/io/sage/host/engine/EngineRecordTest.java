@@ -75,7 +75,11 @@ class EngineRecordTest {
 
   @Test
   void processIdentities() {
-    assertThat(ProcessIdentity.of(null, T0, "x")).isEqualTo(ProcessIdentity.NONE);
+    assertThat(ProcessIdentity.of(null, T0, null)).isEqualTo(ProcessIdentity.NONE);
+    assertThat(ProcessIdentity.of(null, T0, "job:7"))
+        .as("a scheduler job's handle survives without a pid")
+        .isEqualTo(ProcessIdentity.job("job:7"));
+    assertThat(ProcessIdentity.job("job:7").isKnown()).isFalse();
     assertThat(ProcessIdentity.NONE.isKnown()).isFalse();
     assertThat(ProcessIdentity.NONE.pidOrNull()).isNull();
     assertThat(ProcessIdentity.of(42L, T0, "x").isKnown()).isTrue();

@@ -54,4 +54,16 @@ class EngineRouterTest {
     assertThat(router.isKnown("m", EngineKind.LLM)).isTrue();
     assertThat(router.isKnown("other", EngineKind.LLM)).isFalse();
   }
+
+  @Test
+  void readyCountCountsReadyEnginesOfTheModelOnly() {
+    EngineEntry a = ready("eng-00000000000a", "m", EngineKind.LLM);
+    ready("eng-00000000000b", "m", EngineKind.LLM);
+    ready("eng-00000000000o", "other", EngineKind.LLM);
+    registry.create(Records.starting("eng-00000000000c", "m", EngineKind.LLM), "test");
+    assertThat(router.readyCount("m")).isEqualTo(2);
+    registry.transition(a, EngineState.DRAINING, "stop", r -> r);
+    assertThat(router.readyCount("m")).isEqualTo(1);
+    assertThat(router.readyCount("none")).isZero();
+  }
 }

@@ -18,6 +18,7 @@ import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.store.InMemoryEngineStore;
 import io.sage.spi.engine.EngineKind;
+import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.engine.EngineSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,12 @@ final class SupervisionHarness {
   }
 
   SupervisionHarness(Path dir, SupervisionConfig config, InMemoryEngineStore store) {
+    this(dir, config, store, new EngineRuntimeFactory[0]);
+  }
+
+  /** With more runtimes loaded beside the fake one (a job runtime, ...). */
+  SupervisionHarness(
+      Path dir, SupervisionConfig config, InMemoryEngineStore store, EngineRuntimeFactory... more) {
     this.config = config;
     this.store = store;
     this.registry = new EngineRegistry(store, scheduler.clock());
@@ -63,7 +70,7 @@ final class SupervisionHarness {
         new Supervision(
             new Supervision.Parts(
                 registry,
-                new FakeRuntimes(runtime),
+                new FakeRuntimes(runtimes(runtime, more)),
                 processes,
                 processes,
                 prober,
@@ -73,6 +80,14 @@ final class SupervisionHarness {
                 () -> jitter.get(),
                 Path.of("/usr/bin/java")),
             config);
+  }
+
+  private static EngineRuntimeFactory[] runtimes(
+      EngineRuntimeFactory first, EngineRuntimeFactory... more) {
+    EngineRuntimeFactory[] all = new EngineRuntimeFactory[more.length + 1];
+    all[0] = first;
+    System.arraycopy(more, 0, all, 1, more.length);
+    return all;
   }
 
   static EngineSpec spec(String model, Map<String, String> options) {

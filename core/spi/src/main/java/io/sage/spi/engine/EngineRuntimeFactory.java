@@ -68,4 +68,13 @@ public interface EngineRuntimeFactory extends ExtensionPoint {
    * and GPUs named in the context. May block briefly.
    */
   EngineRuntime create(EngineContext context);
+
+  /**
+   * The scheduler interface of a runtime whose engines are jobs of an external scheduler (Slurm),
+   * or empty for runtimes whose engines are child processes of the host (the default). Called by
+   * the host on any thread; must not block and must return the same object every time.
+   */
+  default java.util.Optional<io.sage.spi.job.RemoteJobs> remoteJobs() {
+    return java.util.Optional.empty();
+  }
 }

@@ -1,0 +1,118 @@
+package io.sage.gateway.openai;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Takes the usage the gateway asked for out of an SSE stream, event by event: the event whose
+ * {@code choices} is empty and which carries a {@code usage} object is dropped, and {@code
+ * "usage":null} is removed from the others. Events are split on a blank line ({@code \n\n}); bytes
+ * of an event not yet complete wait for the next chunk. Used by one stream, on its I/O thread.
+ */
+final class UsageStreamFilter {
+  private static final byte[] EVENT_END = {'\n', '\n'};
+  private static final byte[] DATA = "data: {".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EMPTY_CHOICES = "\"choices\":[]".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NULL_USAGE = ",\"usage\":null".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NULL_USAGE_FIRST =
+      "\"usage\":null,".getBytes(StandardCharsets.US_ASCII);
+
+  private byte[] pending = new byte[512];
+  private int length;
+
+  /** Takes (and releases) one engine chunk; returns what may go to the client now, or null. */
+  ByteBuf push(ByteBuf chunk) {
+    try {
+      int n = chunk.readableBytes();
+      ensure(length + n);
+      chunk.readBytes(pending, length, n);
+      length += n;
+    } finally {
+      chunk.release();
+    }
+    ByteBuf out = null;
+    int start = 0;
+    int end;
+    while ((end = indexOf(pending, start, length, EVENT_END)) >= 0) {
+      end += EVENT_END.length;
+      out = emit(out, start, end);
+      start = end;
+    }
+    if (start > 0) {
+      System.arraycopy(pending, start, pending, 0, length - start);
+      length -= start;
+    }
+    return out;
+  }
+
+  /** What is left when the engine's body ended (an incomplete last event goes out as it is). */
+  ByteBuf finish() {
+    if (length == 0) {
+      return null;
+    }
+    ByteBuf out = ByteBufAllocator.DEFAULT.buffer(length);
+    out.writeBytes(pending, 0, length);
+    length = 0;
+    return out;
+  }
+
+  private ByteBuf emit(ByteBuf out, int start, int end) {
+    boolean data = startsWith(pending, start, end, DATA);
+    if (data
+        && indexOf(pending, start, end, EMPTY_CHOICES) >= 0
+        && indexOf(pending, start, end, USAGE_OBJECT) >= 0) {
+      return out; // the usage event itself
+    }
+    if (out == null) {
+      out = ByteBufAllocator.DEFAULT.buffer(Math.max(end - start, 256));
+    }
+    int at = data ? indexOf(pending, start, end, NULL_USAGE) : -1;
+    byte[] removed = NULL_USAGE;
+    if (data && at < 0) {
+      at = indexOf(pending, start, end, NULL_USAGE_FIRST);
+      removed = NULL_USAGE_FIRST;
+    }
+    if (at < 0) {
+      out.writeBytes(pending, start, end - start);
+    } else {
+      out.writeBytes(pending, start, at - start);
+      out.writeBytes(pending, at + removed.length, end - at - removed.length);
+    }
+    return out;
+  }
+
+  private void ensure(int capacity) {
+    if (capacity > pending.length) {
+      byte[] bigger = new byte[Math.max(capacity, pending.length * 2)];
+      System.arraycopy(pending, 0, bigger, 0, length);
+      pending = bigger;
+    }
+  }
+
+  private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+    if (to - from < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (bytes[from + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
+    outer:
+    for (int i = from; i <= to - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (bytes[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
