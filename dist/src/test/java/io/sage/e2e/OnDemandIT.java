@@ -70,7 +70,16 @@ class OnDemandIT {
 
   @BeforeAll
   static void start() throws IOException {
-    Files.writeString(dataDir.resolve("sage.yml"), FILE);
+    // engines on ports of their own, away from the default range other gateways on this machine use
+    int first = Ports.free();
+    Files.writeString(
+        dataDir.resolve("sage.yml"),
+        "engines:\n  port-range-start: "
+            + first
+            + "\n  port-range-end: "
+            + (first + 40)
+            + "\n"
+            + FILE);
     gateway = Gateway.start(dataDir);
   }
 
