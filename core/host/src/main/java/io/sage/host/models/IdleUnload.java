@@ -21,7 +21,7 @@ final class IdleUnload {
   void check(Declarations declarations, List<EngineSnapshot> engines, Instant now) {
     for (ModelDeclaration d : declarations.models()) {
       Duration idle = d.idleTimeout();
-      if (idle == null || !OnDemand.hasLive(d.name(), engines)) {
+      if (idle == null || !ModelEngines.hasLive(d.name(), engines)) {
         continue;
       }
       Instant used = demand.lastUsed(d.name()).orElse(null);
@@ -31,7 +31,7 @@ final class IdleUnload {
         continue;
       }
       if (Duration.between(used, now).compareTo(idle) >= 0
-          && OnDemand.inFlight(d.name(), engines) == 0
+          && ModelEngines.inFlight(d.name(), engines) == 0
           && demand.waiting(d.name()) == 0) {
         demand.unload(d.name(), engines, "idle for " + Durations.format(idle));
       }

@@ -87,7 +87,7 @@ final class OnDemand implements EngineListener {
   synchronized CompletableFuture<Void> awaitReady(ModelDeclaration d) {
     used(d.name());
     List<EngineSnapshot> engines = controlPlane.engines();
-    if (hasReady(d, engines)) {
+    if (ModelEngines.hasReady(d, engines)) {
       return CompletableFuture.completedFuture(null);
     }
     Deque<CompletableFuture<Void>> queue =
@@ -154,7 +154,7 @@ final class OnDemand implements EngineListener {
 
   /** Launches an engine of {@code d} unless one is on its way, making room in its group first. */
   private void wake(ModelDeclaration d, List<EngineSnapshot> engines) {
-    if (launching.contains(d.name()) || loading(d.name(), engines)) {
+    if (launching.contains(d.name()) || ModelEngines.loading(d.name(), engines)) {
       pending.remove(d.name());
       return;
     }
@@ -222,7 +222,7 @@ final class OnDemand implements EngineListener {
     for (ModelDeclaration other : declarations.get().models()) {
       if (group.name().equals(other.group())
           && !other.name().equals(except)
-          && holdsEngines(other.name(), all)) {
+          && ModelEngines.holdsEngines(other.name(), all)) {
         loaded.add(other.name());
       }
     }
@@ -234,7 +234,9 @@ final class OnDemand implements EngineListener {
     String best = null;
     Instant bestUsed = null;
     for (String model : loaded) {
-      if (!hasLive(model, engines) || inFlight(model, engines) > 0 || waiting(model) > 0) {
+      if (!ModelEngines.hasLive(model, engines)
+          || ModelEngines.inFlight(model, engines) > 0
+          || waiting(model) > 0) {
         continue; // draining already, busy, or wanted
       }
       Instant used = lastUsed.getOrDefault(model, Instant.EPOCH);
@@ -347,64 +349,5 @@ final class OnDemand implements EngineListener {
     }
     Duration configured = controlPlane.supervisionConfig().startupTimeouts().get(d.runtime());
     return configured != null ? configured.plusSeconds(5) : DEFAULT_WAIT;
-  }
-
-  static boolean hasReady(ModelDeclaration d, List<EngineSnapshot> engines) {
-    for (EngineSnapshot engine : engines) {
-      if (engine.state() == EngineState.READY
-          && engine.record().spec().servedModelName().equals(d.name())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Whether an engine of the model is STARTING or READY (a failed one is restarted by the next
-   * request: with no restart policy, or between its automatic restarts, it would never load).
-   */
-  static boolean loading(String model, List<EngineSnapshot> engines) {
-    for (EngineSnapshot engine : engines) {
-      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
-      if (owner.isPresent()
-          && owner.get()[0].equals(model)
-          && (engine.state() == EngineState.STARTING || engine.state() == EngineState.READY)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static boolean hasLive(String model, List<EngineSnapshot> engines) {
-    for (EngineSnapshot engine : engines) {
-      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
-      if (owner.isPresent() && owner.get()[0].equals(model) && ModelPlanner.live(engine)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean holdsEngines(String model, List<EngineSnapshot> engines) {
-    for (EngineSnapshot engine : engines) {
-      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
-      if (owner.isPresent()
-          && owner.get()[0].equals(model)
-          && (ModelPlanner.live(engine) || engine.state() == EngineState.DRAINING)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static int inFlight(String model, List<EngineSnapshot> engines) {
-    int sum = 0;
-    for (EngineSnapshot engine : engines) {
-      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
-      if (owner.isPresent() && owner.get()[0].equals(model)) {
-        sum += engine.inFlight();
-      }
-    }
-    return sum;
   }
 }
