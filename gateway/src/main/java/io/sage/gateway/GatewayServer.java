@@ -69,6 +69,12 @@ public final class GatewayServer {
             dataDir,
             EarlySettings.value(
                 "sage.node.id", config.properties(), System.getenv(), System.getProperties())));
+    // the declared models are read from (and the file watched at) this path, present or not
+    properties.put(
+        "sage.config-file",
+        (config.file() != null ? config.file() : dataDir.resolve(ConfigFile.DEFAULT_NAME))
+            .toAbsolutePath()
+            .toString());
     ServerConfig server = config.server();
     properties.put(
         "micronaut.server.host", settings.host() != null ? settings.host() : server.host());

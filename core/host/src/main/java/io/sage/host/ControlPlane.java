@@ -157,6 +157,11 @@ public final class ControlPlane implements AutoCloseable {
     return supervision.config();
   }
 
+  /** The clock and timers the control plane runs on (the declared models' timers use it too). */
+  public io.sage.host.time.Scheduler scheduler() {
+    return environment.scheduler();
+  }
+
   // management
 
   /** Validates and launches an engine; it is STARTING when this returns. */

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       GatewayCommand.class,
       LlmCommand.class,
+      ModelsCommand.class,
       KeysCommand.class,
       NodesCommand.class,
       ChatCommand.class,

@@ -45,7 +45,9 @@ public final class ConfigFile {
           RecordSection.of(FairShareConfig.class),
           RecordSection.of(GpuConfig.class),
           RecordSection.of(DbConfig.class),
-          RecordSection.of(NodeConfig.class));
+          RecordSection.of(NodeConfig.class),
+          DeclarationsSection.MODELS,
+          DeclarationsSection.GROUPS);
 
   private ConfigFile() {}
 
@@ -94,6 +96,35 @@ public final class ConfigFile {
   }
 
   static Map<String, Object> parse(Path file, String text) {
+    Map<?, ?> sections = sections(file, text);
+    Map<String, Object> properties = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<?, ?> entry : sections.entrySet()) {
+      String name = String.valueOf(entry.getKey());
+      ConfigSection section =
+          SECTIONS.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
+      if (section == null) {
+        problems.add(name + ": unknown section (known: " + names() + ")");
+      } else {
+        section.read(entry.getValue(), properties, problems);
+      }
+    }
+    if (problems.isEmpty()) {
+      // what needs models: and groups: together (an alias naming two models, a missing group)
+      io.sage.host.models.Declarations.parse(
+          sections.get("models"),
+          sections.get("groups"),
+          io.sage.host.models.Origin.FILE,
+          problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(file, problems);
+    }
+    return properties;
+  }
+
+  /** The file's top-level mapping (empty for an empty file). */
+  static Map<?, ?> sections(Path file, String text) {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
     Object root;
@@ -108,22 +139,7 @@ public final class ConfigFile {
     if (!(root instanceof Map<?, ?> sections)) {
       throw new ConfigException(file, List.of("must be a mapping of sections (" + names() + ")"));
     }
-    Map<String, Object> properties = new LinkedHashMap<>();
-    List<String> problems = new ArrayList<>();
-    for (Map.Entry<?, ?> entry : sections.entrySet()) {
-      String name = String.valueOf(entry.getKey());
-      ConfigSection section =
-          SECTIONS.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
-      if (section == null) {
-        problems.add(name + ": unknown section (known: " + names() + ")");
-      } else {
-        section.read(entry.getValue(), properties, problems);
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(file, problems);
-    }
-    return properties;
+    return sections;
   }
 
   private static String names() {

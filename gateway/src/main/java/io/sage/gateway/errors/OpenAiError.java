@@ -37,7 +37,9 @@ public final class OpenAiError {
         HttpResponse.<Map<String, Object>>status(HttpStatus.valueOf(code.category().httpStatus()))
             .contentType(MediaType.APPLICATION_JSON_TYPE)
             .body(body(e.getMessage(), code.openAiType(), e.param(), code.wireName()));
-    if (code == ErrorCode.NO_READY_ENGINE) {
+    if (e instanceof io.sage.host.models.ModelBusyException busy) {
+      response.header("Retry-After", Long.toString(busy.retryAfterSeconds()));
+    } else if (code == ErrorCode.NO_READY_ENGINE) {
       response.header("Retry-After", "5");
     }
     return response;

@@ -9,6 +9,9 @@ import io.micronaut.http.client.annotation.Client;
 import io.sage.gateway.config.LimitsConfig;
 import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.ControlPlane;
+import io.sage.host.DeclaredModels;
+import io.sage.host.models.ModelDeclaration;
+import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -40,6 +43,7 @@ public final class EngineProxy {
   private final Duration stallTimeout;
   private final ProxyGate gate;
   private final StreamUsage streamUsage;
+  private final DeclaredModels models;
 
   /**
    * The upstream leg is Micronaut's Netty proxy client: pooled keep-alive connections on the same
@@ -54,7 +58,9 @@ public final class EngineProxy {
       StreamUsage streamUsage,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout,
-      LimitsConfig limits) {
+      LimitsConfig limits,
+      DeclaredModels models) {
+    this.models = models;
     this.stallTimeout = limits.stallTimeout();
     this.router = router;
     this.listeners = List.copyOf(listeners);
@@ -73,6 +79,13 @@ public final class EngineProxy {
       EngineKind kind,
       String path,
       ProxyListener perCall) {
+    String asked = parsed.model();
+    Optional<ModelDeclaration> declared = asked == null ? Optional.empty() : models.resolve(asked);
+    if (declared.isPresent() && !declared.get().name().equals(asked)) {
+      // an alias: the engines serve the declared name
+      body = ModelRename.rename(body, declared.get().name());
+      parsed = new InferenceRequest(declared.get().name(), parsed.stream());
+    }
     List<ProxyListener> all = perCall == null ? listeners : with(listeners, perCall);
     ProxyCall call =
         new ProxyCall(
@@ -93,16 +106,33 @@ public final class EngineProxy {
             call,
             all);
     exchange.each(l -> l.onStart(call));
-    Optional<MutableHttpResponse<?>> refused = admission.admit(request, parsed.model());
+    Optional<MutableHttpResponse<?>> refused = admission.admit(request, asked);
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
     }
-    return gate.enter(call, parsed, body.length)
-        .thenCompose(
-            gated ->
-                gated.isPresent()
-                    ? exchange.refuse(gated.get())
-                    : exchange.attempt(new ArrayList<>(), null));
+    InferenceRequest routed = parsed;
+    int bodyLength = body.length;
+    // the fair queue and limits see the request once an engine can take it
+    java.util.function.Supplier<CompletableFuture<HttpResponse<?>>> proceed =
+        () ->
+            gate.enter(call, routed, bodyLength)
+                .thenCompose(
+                    gated ->
+                        gated.isPresent()
+                            ? exchange.refuse(gated.get())
+                            : exchange.attempt(new ArrayList<>(), null));
+    if (declared.isPresent()) {
+      exchange.declared();
+      CompletableFuture<Void> ready;
+      try {
+        ready = models.awaitReady(declared.get());
+      } catch (SageException e) {
+        return exchange.answer(e, null);
+      }
+      return OnDemandWait.forward(
+          exchange, router, declared.get(), ready, parsed.stream(), proceed);
+    }
+    return proceed.get();
   }
 
   /** Inspects and proxies a raw body. */

@@ -6,8 +6,11 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.ControlPlane;
+import io.sage.host.DeclaredModels;
 import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineState;
+import io.sage.host.models.ModelDeclaration;
+import io.sage.host.models.ModelStatus;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.util.ArrayList;
@@ -16,15 +19,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /v1/models}: the served models of READY or STARTING engines, each listed once, in the
- * OpenAI list shape plus {@code engine_kind} and the number of READY engines.
+ * {@code /v1/models}: the declared models (with their state, {@code running}, {@code loading} or
+ * {@code idle}, and aliases) and the served models of READY or STARTING engines, each listed once,
+ * in the OpenAI list shape plus {@code engine_kind} and the number of READY engines.
  */
 @Controller("/v1/models")
 class ModelsController {
   private final ControlPlane controlPlane;
+  private final DeclaredModels declared;
 
-  ModelsController(ControlPlane controlPlane) {
+  ModelsController(ControlPlane controlPlane, DeclaredModels declared) {
     this.controlPlane = controlPlane;
+    this.declared = declared;
   }
 
   @Get
@@ -41,7 +47,11 @@ class ModelsController {
 
   @Get("/{id:.+}")
   Map<String, Object> get(HttpRequest<?> request, @PathVariable String id) {
-    Map<String, Object> model = models().get(id);
+    Map<String, Map<String, Object>> all = models();
+    Map<String, Object> model = all.get(id);
+    if (model == null) {
+      model = declared.resolve(id).map(d -> all.get(d.name())).orElse(null);
+    }
     if (model == null || !InferenceAdmission.allowsModel(request, id)) {
       throw new SageException(
           ErrorCode.MODEL_NOT_FOUND, "model '" + id + "' does not exist", "model");
@@ -51,12 +61,31 @@ class ModelsController {
 
   private Map<String, Map<String, Object>> models() {
     Map<String, Map<String, Object>> models = new LinkedHashMap<>();
+    for (ModelStatus status : declared.statuses()) {
+      ModelDeclaration d = status.declaration();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", d.name());
+      m.put("object", "model");
+      m.put("created", 0L);
+      m.put("owned_by", "sage");
+      m.put("engine_kind", d.engineKind());
+      m.put("ready_engines", status.readyEngines());
+      m.put("engines", status.engines());
+      m.put("root", d.model());
+      m.put("state", status.state().wireName());
+      m.put("aliases", d.aliases());
+      m.put("declared", true);
+      models.put(d.name(), m);
+    }
     for (EngineSnapshot entry : controlPlane.engines()) {
       EngineState state = entry.state();
       if (state != EngineState.READY && state != EngineState.STARTING) {
         continue;
       }
       String name = entry.record().spec().servedModelName();
+      if (models.containsKey(name) && Boolean.TRUE.equals(models.get(name).get("declared"))) {
+        continue; // counted with its declaration (engines started by hand too)
+      }
       Map<String, Object> model =
           models.computeIfAbsent(
               name,
@@ -76,6 +105,7 @@ class ModelsController {
       if (state == EngineState.READY) {
         model.put("ready_engines", (Integer) model.get("ready_engines") + 1);
       }
+      model.put("state", (Integer) model.get("ready_engines") > 0 ? "running" : "loading");
     }
     return models;
   }

@@ -44,6 +44,7 @@ final class ProxyExchange {
   private final List<ProxyListener> listeners;
   private final List<ProxyListener> bodyListeners = new ArrayList<>();
   private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile boolean declared;
 
   ProxyExchange(
       ControlPlane router,
@@ -86,6 +87,11 @@ final class ProxyExchange {
 
   ProxyCall call() {
     return call;
+  }
+
+  /** The model is declared: with no engine it is loading or failing, never 404. */
+  void declared() {
+    this.declared = true;
   }
 
   List<ProxyListener> bodyListeners() {
@@ -160,6 +166,16 @@ final class ProxyExchange {
     // the lease counts the request in the engine's in-flight requests until it is closed
     Optional<EngineLease> chosen = router.route(parsed.model(), kind, tried);
     if (chosen.isEmpty()) {
+      if (declared && tried.isEmpty()) {
+        return answer(
+            new SageException(
+                ErrorCode.NO_READY_ENGINE,
+                "declared model '"
+                    + parsed.model()
+                    + "' has no READY engine right now; retry later",
+                "model"),
+            null);
+      }
       return answer(NoEngineAnswer.explain(router, parsed.model(), kind, tried, lastFailure), null);
     }
     EngineLease engine = chosen.get();

@@ -28,14 +28,17 @@ class ControlPlaneLifecycle {
   static final Instant STARTED = Instant.now();
 
   private final ControlPlane controlPlane;
+  private final ModelsFileWatcher models;
   private final Path dataDir;
   private final boolean demo;
 
   ControlPlaneLifecycle(
       ControlPlane controlPlane,
+      ModelsFileWatcher models,
       @Value("${sage.data-dir}") String dataDir,
       @Value("${sage.demo:false}") boolean demo) {
     this.controlPlane = controlPlane;
+    this.models = models;
     this.dataDir = Path.of(dataDir);
     this.demo = demo;
   }
@@ -43,6 +46,11 @@ class ControlPlaneLifecycle {
   @EventListener
   void onStartup(StartupEvent event) {
     controlPlane.start();
+    try {
+      models.start();
+    } catch (RuntimeException e) {
+      LOG.error("declared models could not be applied: {}", e.getMessage(), e);
+    }
     if (demo) {
       try {
         startDemoEngines();

@@ -39,7 +39,17 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.cluster.Node",
           "io.sage.host.cluster.NodeGpu",
           "io.sage.host.cluster.NodeState",
-          "io.sage.host.supervision.SupervisionConfig");
+          "io.sage.host.supervision.SupervisionConfig",
+          // declared models (issue 16): values and the strict parser the config file shares
+          "io.sage.host.models.Declarations",
+          "io.sage.host.models.DeclarationParser",
+          "io.sage.host.models.ModelDeclaration",
+          "io.sage.host.models.ModelGroup",
+          "io.sage.host.models.ModelPlan",
+          "io.sage.host.models.ModelStatus",
+          "io.sage.host.models.ModelState",
+          "io.sage.host.models.Origin",
+          "io.sage.host.models.ModelBusyException");
 
   /**
    * Packages of core/host that are ports and values by design: the stores db implements and the

@@ -149,7 +149,9 @@ class ConfigFileTest {
   @Test
   void everySectionHasItsDefaultsFromTheRecords() {
     for (ConfigSection section : ConfigFile.SECTIONS) {
-      assertThat(section.defaults()).as(section.name()).isNotEmpty();
+      if (section instanceof RecordSection) {
+        assertThat(section.defaults()).as(section.name()).isNotEmpty();
+      }
     }
     assertThat(RecordSection.of(HealthConfig.class).defaults())
         .containsExactly(
@@ -157,5 +159,38 @@ class ConfigFileTest {
             Map.entry("starting-interval", "250ms"),
             Map.entry("timeout", "2s"),
             Map.entry("failure-threshold", "3"));
+  }
+
+  @Test
+  void declaredModelsAreReadAndSetNoProperty() throws IOException {
+    ConfigFile.Loaded loaded =
+        load(
+            "models:\n  qwen:\n    model: Qwen/Qwen2.5-7B\n    runtime: mock\n"
+                + "    aliases: [gpt-4o]\n    replicas: {min: 0, max: 2}\n    group: big\n"
+                + "groups:\n  big:\n    max_loaded: 1\n");
+    assertThat(loaded.properties()).isEmpty();
+    assertThat(ModelsFile.read(dataDir.resolve("sage.yml")).resolve("gpt-4o").orElseThrow().name())
+        .isEqualTo("qwen");
+  }
+
+  @Test
+  void aBadDeclarationRefusesTheWholeFileNamingTheField() {
+    refused(
+        () -> load("models:\n  qwen:\n    model: q\n    runtime: mock\n    idle_timeout: 10x\n"),
+        "models.qwen.idle_timeout: '10x' is not a duration");
+    refused(
+        () -> load("models:\n  qwen:\n    model: q\n    runtime: mock\n    colour: red\n"),
+        "models.qwen.colour: unknown key");
+    refused(
+        () ->
+            load(
+                "models:\n  a:\n    model: q\n    runtime: mock\n    replicas: {min: 3, max: 1}\n"),
+        "models.a.replicas: min 3 is greater than max 1");
+    refused(
+        () ->
+            load(
+                "models:\n  a:\n    model: q\n    runtime: mock\n    aliases: [x]\n"
+                    + "  b:\n    model: q\n    runtime: mock\n    aliases: [x]\n"),
+        "models.b.aliases: 'x' already names model 'a'");
   }
 }

@@ -27,6 +27,7 @@ final class MockFaults {
 
   private static final long NOT_YET = Long.MIN_VALUE;
   private final long hangAtNanos;
+  private final long readyAtNanos;
   private final OptionalInt exitAfterRequests;
   private final AtomicInteger served = new AtomicInteger();
   private final CountDownLatch never = new CountDownLatch(1);
@@ -48,12 +49,18 @@ final class MockFaults {
     this.failHealthAfterNanos =
         options.failHealthAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE);
     this.hangAtNanos = offset(options.hangAfter());
+    this.readyAtNanos = startNanos + options.startupDelay().toNanos();
     this.exitAfterRequests = options.exitAfterRequests();
     this.exit = exit;
   }
 
   private long offset(Optional<Duration> after) {
     return after.map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
+  }
+
+  /** Whether the engine is still loading ({@code startup_delay_s} not over): 503 everywhere. */
+  boolean loading() {
+    return nanoTime.getAsLong() - readyAtNanos < 0;
   }
 
   /**

@@ -22,6 +22,8 @@ import java.util.TreeSet;
  * @param exitAfterRequests the process exits with code 3 after serving this many requests
  * @param hangAfter from this long after start, nothing is answered any more
  * @param logRequests print one line per request to stdout
+ * @param startupDelay for this long after start the engine is loading: {@code /health} and the
+ *     {@code /v1} routes answer 503, as a real engine does while it loads its weights
  */
 record MockOptions(
     Duration latency,
@@ -30,7 +32,8 @@ record MockOptions(
     Optional<Duration> failHealthAfter,
     OptionalInt exitAfterRequests,
     Optional<Duration> hangAfter,
-    boolean logRequests) {
+    boolean logRequests,
+    Duration startupDelay) {
 
   static final String LATENCY_MS = "latency_ms";
   static final String TOKENS_PER_SECOND = "tokens_per_second";
@@ -39,6 +42,7 @@ record MockOptions(
   static final String EXIT_AFTER_REQUESTS = "exit_after_requests";
   static final String HANG_AFTER_S = "hang_after_s";
   static final String LOG_REQUESTS = "log_requests";
+  static final String STARTUP_DELAY_S = "startup_delay_s";
 
   /** Every option name the mock runtime knows. */
   static final Set<String> NAMES =
@@ -49,7 +53,8 @@ record MockOptions(
           FAIL_HEALTH_AFTER_S,
           EXIT_AFTER_REQUESTS,
           HANG_AFTER_S,
-          LOG_REQUESTS);
+          LOG_REQUESTS,
+          STARTUP_DELAY_S);
 
   static final int MAX_EMBEDDING_DIM = 8192;
 
@@ -59,6 +64,9 @@ record MockOptions(
     }
     if (!(tokensPerSecond >= 0) || Double.isInfinite(tokensPerSecond)) {
       throw new IllegalArgumentException("tokensPerSecond must be a finite number >= 0");
+    }
+    if (startupDelay.isNegative()) {
+      throw new IllegalArgumentException("startupDelay must not be negative");
     }
     if (embeddingDim < 1 || embeddingDim > MAX_EMBEDDING_DIM) {
       throw new IllegalArgumentException("embeddingDim must be within 1.." + MAX_EMBEDDING_DIM);
@@ -92,6 +100,8 @@ record MockOptions(
     OptionalInt exitAfter = values.integer(EXIT_AFTER_REQUESTS, 1, Integer.MAX_VALUE);
     Optional<Duration> hangAfter = values.number(HANG_AFTER_S).map(Values::seconds);
     boolean logRequests = values.bool(LOG_REQUESTS);
+    Duration startupDelay =
+        values.number(STARTUP_DELAY_S).map(Values::seconds).orElse(Duration.ZERO);
     if (!problems.isEmpty()) {
       return new Parsed(Optional.empty(), problems);
     }
@@ -104,7 +114,8 @@ record MockOptions(
                 failHealthAfter,
                 exitAfter,
                 hangAfter,
-                logRequests)),
+                logRequests,
+                startupDelay)),
         List.of());
   }
 

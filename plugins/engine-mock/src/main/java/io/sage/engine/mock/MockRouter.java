@@ -20,6 +20,8 @@ final class MockRouter implements HttpHandler {
   private static final byte[] HEALTH_OK = bytes("{\"status\":\"ok\"}");
   private static final byte[] HEALTH_FAILING =
       bytes("{\"status\":\"unhealthy\",\"reason\":\"fail_health_after_s\"}");
+  private static final byte[] LOADING =
+      bytes("{\"status\":\"loading\",\"reason\":\"startup_delay_s\"}");
 
   private final MockServerConfig config;
   private final MockFaults faults;
@@ -83,6 +85,10 @@ final class MockRouter implements HttpHandler {
     String requestId = exchange.getRequestHeaders().getFirst("x-request-id");
     if (requestId != null) {
       exchange.getResponseHeaders().set("x-request-id", requestId);
+    }
+    if (faults.loading()) {
+      sendJson(exchange, 503, LOADING);
+      return false;
     }
     if (path.equals("/health")) {
       requireMethod("GET", method, path);

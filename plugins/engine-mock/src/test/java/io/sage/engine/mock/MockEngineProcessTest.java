@@ -312,6 +312,26 @@ class MockEngineProcessTest {
   }
 
   @Test
+  void startupDelayAnswers503UntilItHasPassed() throws IOException {
+    long launchedAt = System.nanoTime();
+    LaunchedEngine engine = launch("slow", MockSpecs.llm(Map.of("startup_delay_s", "1.5")));
+    engine.awaitLog("listening on", TIMEOUT);
+    HttpResponse<String> first = engine.get("/health", TIMEOUT);
+    assertThat(first.statusCode()).isEqualTo(503);
+    assertThat(first.body()).contains("loading");
+    assertThat(engine.get("/v1/models", TIMEOUT, auth(engine)).statusCode()).isEqualTo(503);
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    int status = 503;
+    while (status != 200 && System.nanoTime() < deadline) {
+      status = engine.get("/health", TIMEOUT).statusCode();
+    }
+    assertThat(status).isEqualTo(200);
+    assertThat(Duration.ofNanos(System.nanoTime() - launchedAt))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    assertThat(engine.get("/v1/models", TIMEOUT, auth(engine)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void exitAfterRequestsExitsWithCode3() throws IOException {
     LaunchedEngine engine = start("exiting", MockSpecs.llm(Map.of("exit_after_requests", "2")));
     assertThat(post(engine, "/v1/chat/completions", "{}").statusCode()).isEqualTo(200);

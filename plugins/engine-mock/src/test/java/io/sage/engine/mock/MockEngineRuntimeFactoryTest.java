@@ -40,7 +40,8 @@ class MockEngineRuntimeFactoryTest {
             "fail_health_after_s", "0.5",
             "exit_after_requests", "1",
             "hang_after_s", "3",
-            "log_requests", "TRUE");
+            "log_requests", "TRUE",
+            "startup_delay_s", "2.5");
     assertThat(factory.validate(MockSpecs.llm(options))).isEmpty();
     assertThat(factory.validate(MockSpecs.llm(Map.of()))).isEmpty();
   }

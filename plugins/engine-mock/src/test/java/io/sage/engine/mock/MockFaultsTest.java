@@ -35,4 +35,25 @@ class MockFaultsTest {
     assertThat(faults(Map.of("fail_health_after_s", "0")).healthFailing()).isTrue();
     assertThat(faults(Map.of()).healthFailing()).isFalse();
   }
+
+  @Test
+  void startupDelayKeepsTheEngineLoadingUntilItHasPassed() {
+    MockFaults slow = faults(Map.of("startup_delay_s", "3"));
+    assertThat(slow.loading()).isTrue();
+    now.addAndGet(2_999_999_999L);
+    assertThat(slow.loading()).isTrue();
+    now.addAndGet(1);
+    assertThat(slow.loading()).isFalse();
+  }
+
+  @Test
+  void withoutStartupDelayTheEngineIsNeverLoading() {
+    assertThat(faults(Map.of()).loading()).isFalse();
+  }
+
+  @Test
+  void aNegativeStartupDelayIsRefused() {
+    assertThat(MockOptions.parse(Map.of("startup_delay_s", "-1")).problems())
+        .containsExactly("option 'startup_delay_s' must be a number >= 0, got '-1'");
+  }
 }

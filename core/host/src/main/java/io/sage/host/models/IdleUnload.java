@@ -1,0 +1,40 @@
+package io.sage.host.models;
+
+import io.sage.host.EngineSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Stops on-demand models nobody asked for within their {@code idle_timeout}: with nothing in flight
+ * and nobody waiting, each engine drains and stops with the reason {@code idle for 10m}. The model
+ * then shows {@code idle}; the next request wakes it.
+ */
+final class IdleUnload {
+  private final OnDemand demand;
+
+  IdleUnload(OnDemand demand) {
+    this.demand = demand;
+  }
+
+  /** One check of every model; {@code now} from the control plane's clock. */
+  void check(Declarations declarations, List<EngineSnapshot> engines, Instant now) {
+    for (ModelDeclaration d : declarations.models()) {
+      Duration idle = d.idleTimeout();
+      if (idle == null || !ModelEngines.hasLive(d.name(), engines)) {
+        continue;
+      }
+      Instant used = demand.lastUsed(d.name()).orElse(null);
+      if (used == null) {
+        // running since before this gateway started: count from now
+        demand.used(d.name());
+        continue;
+      }
+      if (Duration.between(used, now).compareTo(idle) >= 0
+          && ModelEngines.inFlight(d.name(), engines) == 0
+          && demand.waiting(d.name()) == 0) {
+        demand.unload(d.name(), engines, "idle for " + Durations.format(idle));
+      }
+    }
+  }
+}

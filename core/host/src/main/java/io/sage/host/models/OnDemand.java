@@ -1,0 +1,353 @@
+package io.sage.host.models;
+
+import io.sage.host.ControlPlane;
+import io.sage.host.EngineSnapshot;
+import io.sage.host.engine.EngineEvent;
+import io.sage.host.engine.EngineListener;
+import io.sage.host.engine.EngineRecord;
+import io.sage.host.engine.EngineState;
+import io.sage.host.store.ModelStore;
+import io.sage.host.time.Scheduler;
+import io.sage.spi.ErrorCode;
+import io.sage.spi.SageException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serving declared models on demand: a request for a model with no READY engine waits in the
+ * model's bounded queue while one engine is launched (swapping out the least recently used model of
+ * its group when the group is full); the queue is released in arrival order at READY and failed
+ * with the engine's reason at ERROR. Also remembers when each model was last asked for (idle unload
+ * and swapping use it) and how long its loads took (for {@code Retry-After}).
+ */
+final class OnDemand implements EngineListener {
+  private static final Logger LOG = LoggerFactory.getLogger(OnDemand.class);
+
+  /** A backstop only: the health monitor's startup timeout fails a load first. */
+  private static final Duration DEFAULT_WAIT = Duration.ofMinutes(15);
+
+  private final ControlPlane controlPlane;
+  private final Scheduler scheduler;
+  private final ModelStore store;
+  private final ModelReconciler reconciler;
+  private final Supplier<Declarations> declarations;
+  private final Map<String, Deque<CompletableFuture<Void>>> queues = new HashMap<>();
+  private final Set<String> launching = new HashSet<>();
+  private final Set<String> pending = new HashSet<>();
+  private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
+  private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
+
+  OnDemand(
+      ControlPlane controlPlane,
+      Scheduler scheduler,
+      ModelStore store,
+      ModelReconciler reconciler,
+      Supplier<Declarations> declarations) {
+    this.controlPlane = controlPlane;
+    this.scheduler = scheduler;
+    this.store = store;
+    this.reconciler = reconciler;
+    this.declarations = declarations;
+  }
+
+  /** A request asked for the model now. */
+  void used(String model) {
+    lastUsed.put(model, scheduler.now());
+  }
+
+  Optional<Instant> lastUsed(String model) {
+    return Optional.ofNullable(lastUsed.get(model));
+  }
+
+  synchronized int waiting(String model) {
+    Deque<CompletableFuture<Void>> queue = queues.get(model);
+    return queue == null ? 0 : queue.size();
+  }
+
+  /**
+   * Completes when the model has a READY engine (at once when it has one), launching one if none is
+   * on its way; fails with 503 and the reason when the load fails.
+   *
+   * @throws ModelBusyException when the model's queue is full
+   */
+  synchronized CompletableFuture<Void> awaitReady(ModelDeclaration d) {
+    used(d.name());
+    List<EngineSnapshot> engines = controlPlane.engines();
+    if (ModelEngines.hasReady(d, engines)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Deque<CompletableFuture<Void>> queue =
+        queues.computeIfAbsent(d.name(), n -> new ArrayDeque<>());
+    if (queue.size() >= d.maxWaiting()) {
+      throw new ModelBusyException(
+          "model '"
+              + d.name()
+              + "' is loading and "
+              + queue.size()
+              + " requests already wait for it (max_waiting "
+              + d.maxWaiting()
+              + "); retry later",
+          retryAfter(d, engines));
+    }
+    CompletableFuture<Void> waiter = new CompletableFuture<>();
+    queue.add(waiter);
+    // a client that goes away (cancel) or a timeout leaves the queue
+    waiter.whenComplete((v, e) -> leave(d.name(), waiter));
+    Duration limit = waitLimit(d);
+    Scheduler.Timer timer =
+        scheduler.schedule(
+            limit,
+            () ->
+                waiter.completeExceptionally(
+                    new SageException(
+                        ErrorCode.NO_READY_ENGINE,
+                        "model '"
+                            + d.name()
+                            + "' did not become READY within "
+                            + limit.toSeconds()
+                            + " s",
+                        "model")));
+    waiter.whenComplete((v, e) -> timer.cancel());
+    wake(d, engines);
+    return waiter;
+  }
+
+  private synchronized void leave(String model, CompletableFuture<Void> waiter) {
+    Deque<CompletableFuture<Void>> queue = queues.get(model);
+    if (queue != null) {
+      queue.remove(waiter);
+    }
+  }
+
+  /** Retries the launches that wait for room in their group; called by the tick. */
+  void retryPending() {
+    List<String> models;
+    synchronized (this) {
+      models = new ArrayList<>(pending);
+    }
+    for (String name : models) {
+      declarations.get().model(name).ifPresent(d -> wakeIfWaited(d));
+    }
+  }
+
+  private synchronized void wakeIfWaited(ModelDeclaration d) {
+    if (waiting(d.name()) == 0) {
+      pending.remove(d.name());
+      return;
+    }
+    wake(d, controlPlane.engines());
+  }
+
+  /** Launches an engine of {@code d} unless one is on its way, making room in its group first. */
+  private void wake(ModelDeclaration d, List<EngineSnapshot> engines) {
+    if (launching.contains(d.name()) || ModelEngines.loading(d.name(), engines)) {
+      pending.remove(d.name());
+      return;
+    }
+    Optional<ModelGroup> group =
+        d.group() == null ? Optional.empty() : declarations.get().group(d.group());
+    if (group.isPresent()) {
+      List<String> loaded = loadedInGroup(group.get(), d.name(), engines);
+      if (loaded.size() >= group.get().maxLoaded()) {
+        Optional<String> victim = victim(loaded, engines);
+        if (victim.isEmpty()) {
+          // every loaded model has requests in flight: never cut them, wait for one to finish
+          pending.add(d.name());
+          return;
+        }
+        pending.add(d.name());
+        unload(
+            victim.get(),
+            engines,
+            "swapped out for "
+                + d.name()
+                + " (group "
+                + d.group()
+                + ", max_loaded "
+                + group.get().maxLoaded()
+                + ")");
+        return;
+      }
+    }
+    pending.remove(d.name());
+    launching.add(d.name());
+    scheduler.execute(() -> launch(d));
+  }
+
+  private void launch(ModelDeclaration d) {
+    try {
+      String id = reconciler.start(d, "requested, none running");
+      LOG.info("models: {} requested; launched {}", d.name(), id);
+    } catch (SageException e) {
+      if (e.code() == ErrorCode.ILLEGAL_STATE) {
+        // a failed engine was restarted by its restart policy meanwhile: wait for that one
+        return;
+      }
+      LOG.warn("models: cannot launch {} on demand: {}", d.name(), e.getMessage());
+      failAll(d.name(), "model '" + d.name() + "' cannot be started: " + e.getMessage());
+    } finally {
+      synchronized (this) {
+        launching.remove(d.name());
+      }
+    }
+  }
+
+  /** Drains and stops every live engine of a model, with the reason in their events. */
+  void unload(String model, List<EngineSnapshot> engines, String reason) {
+    for (EngineSnapshot engine : engines) {
+      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
+      if (owner.isPresent() && owner.get()[0].equals(model) && ModelPlanner.live(engine)) {
+        scheduler.execute(() -> reconciler.stop(engine.id(), reason));
+      }
+    }
+  }
+
+  /** Models of the group other than {@code except} that hold engines (draining ones too). */
+  private List<String> loadedInGroup(ModelGroup group, String except, List<EngineSnapshot> all) {
+    List<String> loaded = new ArrayList<>();
+    for (ModelDeclaration other : declarations.get().models()) {
+      if (group.name().equals(other.group())
+          && !other.name().equals(except)
+          && ModelEngines.holdsEngines(other.name(), all)) {
+        loaded.add(other.name());
+      }
+    }
+    return loaded;
+  }
+
+  /** The least recently used loaded model with nothing in flight and nobody waiting. */
+  private Optional<String> victim(List<String> loaded, List<EngineSnapshot> engines) {
+    String best = null;
+    Instant bestUsed = null;
+    for (String model : loaded) {
+      if (!ModelEngines.hasLive(model, engines)
+          || ModelEngines.inFlight(model, engines) > 0
+          || waiting(model) > 0) {
+        continue; // draining already, busy, or wanted
+      }
+      Instant used = lastUsed.getOrDefault(model, Instant.EPOCH);
+      if (best == null || used.isBefore(bestUsed)) {
+        best = model;
+        bestUsed = used;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  @Override
+  public void onTransition(EngineRecord record, EngineEvent event) {
+    Optional<String[]> owner = ModelDeclaration.parseLabel(record.spec().label());
+    if (owner.isEmpty()) {
+      return;
+    }
+    String model = owner.get()[0];
+    switch (event.to()) {
+      case STARTING -> startedAt.put(record.id(), event.at());
+      case READY -> {
+        Instant since = startedAt.remove(record.id());
+        lastUsed.merge(model, event.at(), (a, b) -> a.isAfter(b) ? a : b);
+        scheduler.execute(() -> releaseAll(model));
+        if (since != null) {
+          long millis = Duration.between(since, event.at()).toMillis();
+          scheduler.execute(() -> recordLoad(model, millis, event.at()));
+        }
+      }
+      case ERROR ->
+          scheduler.execute(
+              () -> failAll(model, "model '" + model + "' failed to load: " + event.reason()));
+      case STOPPED -> {
+        startedAt.remove(record.id());
+        // room may have been made in a group
+        scheduler.execute(this::retryPending);
+      }
+      case DRAINING -> {
+        // leaves routing; nothing waits on it
+      }
+    }
+  }
+
+  private void recordLoad(String model, long millis, Instant at) {
+    try {
+      store.recordLoad(model, millis, at);
+    } catch (RuntimeException e) {
+      LOG.warn("models: load time of {} not recorded: {}", model, e.getMessage());
+    }
+  }
+
+  /** Releases the model's waiting requests, oldest first. */
+  private void releaseAll(String model) {
+    for (CompletableFuture<Void> waiter : takeAll(model)) {
+      waiter.complete(null);
+    }
+  }
+
+  private void failAll(String model, String reason) {
+    for (CompletableFuture<Void> waiter : takeAll(model)) {
+      waiter.completeExceptionally(new SageException(ErrorCode.NO_READY_ENGINE, reason, "model"));
+    }
+  }
+
+  private synchronized List<CompletableFuture<Void>> takeAll(String model) {
+    Deque<CompletableFuture<Void>> queue = queues.get(model);
+    if (queue == null) {
+      return List.of();
+    }
+    List<CompletableFuture<Void>> all = new ArrayList<>(queue);
+    queue.clear();
+    return all;
+  }
+
+  /**
+   * Seconds until a retry has a chance: the mean recorded load time less the time loading so far.
+   */
+  long retryAfter(ModelDeclaration d, List<EngineSnapshot> engines) {
+    List<Long> loads;
+    try {
+      loads = store.recentLoads(d.name(), 5);
+    } catch (RuntimeException e) {
+      loads = List.of();
+    }
+    long expectedMs =
+        loads.isEmpty()
+            ? 10_000
+            : (long) loads.stream().mapToLong(Long::longValue).average().orElse(10_000);
+    long elapsedMs = 0;
+    for (EngineSnapshot engine : engines) {
+      if (engine.record().spec().servedModelName().equals(d.name())
+          && engine.state() == EngineState.STARTING) {
+        elapsedMs =
+            Math.max(
+                elapsedMs,
+                Duration.between(engine.record().stateSince(), scheduler.now()).toMillis());
+      }
+    }
+    return Math.max(1, (expectedMs - elapsedMs + 999) / 1000);
+  }
+
+  private Duration waitLimit(ModelDeclaration d) {
+    String own = d.options().get("startup_timeout_s");
+    if (own != null) {
+      try {
+        return Duration.ofSeconds(Long.parseLong(own.trim()) + 5);
+      } catch (NumberFormatException e) {
+        // the host refuses such an option at launch
+      }
+    }
+    Duration configured = controlPlane.supervisionConfig().startupTimeouts().get(d.runtime());
+    return configured != null ? configured.plusSeconds(5) : DEFAULT_WAIT;
+  }
+}
