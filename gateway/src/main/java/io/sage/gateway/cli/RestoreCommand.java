@@ -89,7 +89,9 @@ final class RestoreCommand implements Callable<Integer> {
         Files.move(database, old);
       }
       Files.move(extracted, database, StandardCopyOption.ATOMIC_MOVE);
-      restoreKeyFile(backup, dir);
+      restoreSideFile(backup, dir, SecretKeys.FILE_NAME);
+      // the registry's engines belong to the node id the backup was taken on
+      restoreSideFile(backup, dir, io.sage.gateway.wiring.NodeIds.FILE_NAME);
       try {
         DataDirGuard.check(dir);
       } catch (DataDirGuard.RefusedException e) {
@@ -112,15 +114,16 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * Puts the backup's {@code secret.key} (the key of the engine secrets stored in the database)
-   * beside the restored database; a different key already there is kept beside it.
+   * Puts the backup's {@code name} ({@code secret.key}, the key of the engine secrets stored in the
+   * database, or {@code node.id}, the node the engines belong to) beside the restored database; a
+   * different file already there is kept beside it.
    */
-  private static void restoreKeyFile(Path zip, Path dir) throws IOException {
+  private static void restoreSideFile(Path zip, Path dir, String name) throws IOException {
     String key = null;
     try (InputStream file = Files.newInputStream(zip);
         ZipInputStream in = new ZipInputStream(file)) {
       for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-        if (!entry.isDirectory() && entry.getName().equals(SecretKeys.FILE_NAME)) {
+        if (!entry.isDirectory() && entry.getName().equals(name)) {
           key = new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.US_ASCII);
         }
       }
@@ -128,12 +131,12 @@ final class RestoreCommand implements Callable<Integer> {
     if (key == null) {
       return;
     }
-    Path target = dir.resolve(SecretKeys.FILE_NAME);
+    Path target = dir.resolve(name);
     if (Files.exists(target) && !Files.readString(target).equals(key)) {
       Files.move(
           target,
           dir.resolve(
-              SecretKeys.FILE_NAME
+              name
                   + ".before-restore-"
                   + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     }

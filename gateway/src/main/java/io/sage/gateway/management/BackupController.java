@@ -40,12 +40,15 @@ class BackupController {
   private final ControlPlane manager;
   private final SecretKeys secrets;
   private final boolean embedded;
+  private final Path dataDir;
 
   BackupController(
       TransactionOperations<Connection> transactions,
       ControlPlane manager,
       SecretKeys secrets,
-      @Value("${datasources.default.url:}") String url) {
+      @Value("${datasources.default.url:}") String url,
+      @Value("${sage.data-dir}") String dataDir) {
+    this.dataDir = Path.of(dataDir);
     this.transactions = transactions;
     this.manager = manager;
     this.secrets = secrets;
@@ -67,6 +70,7 @@ class BackupController {
     try {
       transactions.executeRead(status -> backupTo(status.getConnection(), zip));
       addKeyFile(zip);
+      addNodeId(zip);
     } catch (RuntimeException | IOException e) {
       Files.deleteIfExists(zip);
       manager.audit(actor, "gateway.backup", null, "error", e.getMessage());
@@ -91,6 +95,20 @@ class BackupController {
     }
     try (FileSystem archive = FileSystems.newFileSystem(zip)) {
       Files.copy(key.get(), archive.getPath(SecretKeys.FILE_NAME));
+    }
+  }
+
+  /**
+   * The registry's engines belong to this node's id (docs/cluster.md): a restore without it would
+   * start as a new node that owns none of them.
+   */
+  private void addNodeId(Path zip) throws IOException {
+    Path nodeId = dataDir.resolve(io.sage.gateway.wiring.NodeIds.FILE_NAME);
+    if (!Files.exists(nodeId)) {
+      return;
+    }
+    try (FileSystem archive = FileSystems.newFileSystem(zip)) {
+      Files.copy(nodeId, archive.getPath(io.sage.gateway.wiring.NodeIds.FILE_NAME));
     }
   }
 
