@@ -129,12 +129,7 @@ class DeclaredModelsIT {
               + "  gamma:\n    model: gamma-weights\n    runtime: mock\n");
       Sage.Result plan =
           Sage.run(
-              Map.of("SAGE_GATEWAY_URL", gateway.url()),
-              "models",
-              "plan",
-              changed.toString(),
-              "--data-dir",
-              dataDir.toString());
+              Map.of(), "models", "plan", changed.toString(), "--data-dir", dataDir.toString());
       assertThat(plan.exitCode()).as(plan.all()).isZero();
       assertThat(plan.stdout())
           .contains("replace alpha (" + alphaEngine + "): declaration changed (revision ")
@@ -156,12 +151,7 @@ class DeclaredModelsIT {
           WAIT,
           () -> gateway.log().contains("delta.idle_timeout: '10 minutes' is not a duration"));
       Sage.Result refusedPlan =
-          Sage.run(
-              Map.of("SAGE_GATEWAY_URL", gateway.url()),
-              "models",
-              "plan",
-              "--data-dir",
-              dataDir.toString());
+          Sage.run(Map.of(), "models", "plan", "--data-dir", dataDir.toString());
       assertThat(refusedPlan.exitCode()).isNotZero();
       assertThat(refusedPlan.all()).contains("models.delta.idle_timeout");
       Files.writeString(
@@ -190,13 +180,7 @@ class DeclaredModelsIT {
 
       // the engine started by hand was never touched
       assertThat(gateway.engine(byHand).path("state").asText()).isEqualTo("READY");
-      Sage.Result list =
-          Sage.run(
-              Map.of("SAGE_GATEWAY_URL", gateway.url()),
-              "models",
-              "list",
-              "--data-dir",
-              dataDir.toString());
+      Sage.Result list = Sage.run(Map.of(), "models", "list", "--data-dir", dataDir.toString());
       assertThat(list.stdout()).contains("alpha").contains("gamma").contains("running");
     } finally {
       assertThat(Leftovers.killAll(dataDir)).isZero();

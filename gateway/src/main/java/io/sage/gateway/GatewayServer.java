@@ -121,11 +121,12 @@ public final class GatewayServer {
   }
 
   /**
-   * Where the server listens, as host and port: {@code EmbeddedServer.getURL()} cannot be built for
-   * a wildcard IPv6 bind such as {@code ::}.
+   * Where the server listens, as a URL: {@code EmbeddedServer.getURL()} cannot be built for a
+   * wildcard IPv6 bind such as {@code ::}.
    */
   private static String listening(io.micronaut.runtime.server.EmbeddedServer server) {
     String host = server.getHost();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
+    // "http://" kept: the CLI finds a gateway on another port by this URL (ClientOptions)
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort();
   }
 }

@@ -105,7 +105,7 @@ final class ClientOptions {
     for (String part : io.sage.gateway.wiring.DataDirLock.describe(dataDirPath).split(",")) {
       String trimmed = part.trim();
       if (trimmed.startsWith("http://") || trimmed.startsWith("https://")) {
-        return trimmed.replace("://0.0.0.0:", "://127.0.0.1:");
+        return trimmed.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://127.0.0.1:");
       }
     }
     return null;
