@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,26 +33,45 @@ final class DeclarationRows {
   }
 
   /**
-   * The stored declarations; a row that no longer reads (it never should) is logged and left out.
+   * The stored declarations; a row that no longer reads (it never should: bad JSON, an unknown or
+   * missing origin, fields that no longer parse) is logged, naming it, and left out, so that one
+   * bad row cannot stop the gateway.
    */
   static Declarations read(List<ModelStore.Row> rows) {
     List<ModelDeclaration> models = new ArrayList<>();
     List<ModelGroup> groups = new ArrayList<>();
     for (ModelStore.Row row : rows) {
       List<String> problems = new ArrayList<>();
-      Origin origin = Origin.valueOf(row.origin().toUpperCase(Locale.ROOT));
+      if (row.name() == null || row.name().isBlank()) {
+        LOG.warn("stored {} without a name (origin {}); left out", row.kind(), row.origin());
+        continue;
+      }
+      Optional<Origin> origin = origin(row.origin());
+      if (origin.isEmpty()) {
+        LOG.warn(
+            "stored {} {} has origin {} (known: file, api); left out",
+            row.kind(),
+            row.name(),
+            row.origin() == null ? "null" : "'" + row.origin() + "'");
+        continue;
+      }
+      boolean group = "group".equals(row.kind());
+      if (!group && !"model".equals(row.kind())) {
+        LOG.warn("stored {} {} is neither a model nor a group; left out", row.kind(), row.name());
+        continue;
+      }
       Object fields;
       try {
-        fields = JSON.readValue(row.fields(), Map.class);
+        fields = JSON.readValue(row.fields() == null ? "null" : row.fields(), Map.class);
       } catch (JsonProcessingException e) {
         LOG.error("stored {} {} is not JSON; left out: {}", row.kind(), row.name(), e.getMessage());
         continue;
       }
-      if (row.kind().equals("group")) {
-        DeclarationParser.group(row.name(), fields, origin, "stored group ", problems)
+      if (group) {
+        DeclarationParser.group(row.name(), fields, origin.get(), "stored group ", problems)
             .ifPresent(groups::add);
       } else {
-        DeclarationParser.model(row.name(), fields, origin, "stored model ", problems)
+        DeclarationParser.model(row.name(), fields, origin.get(), "stored model ", problems)
             .ifPresent(models::add);
       }
       if (!problems.isEmpty()) {
@@ -59,6 +79,18 @@ final class DeclarationRows {
       }
     }
     return new Declarations(models, groups);
+  }
+
+  private static Optional<Origin> origin(String stored) {
+    if (stored == null) {
+      return Optional.empty();
+    }
+    for (Origin origin : Origin.values()) {
+      if (origin.wireName().equals(stored.toLowerCase(Locale.ROOT))) {
+        return Optional.of(origin);
+      }
+    }
+    return Optional.empty();
   }
 
   static String json(Map<String, Object> fields) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +64,16 @@ public record ModelDeclaration(
     Objects.requireNonNull(origin, "origin");
     engineKind = engineKind == null ? "llm" : engineKind;
     aliases = aliases == null ? List.of() : List.copyOf(aliases);
-    options = options == null ? Map.of() : Map.copyOf(options);
+    options = options == null ? Map.of() : inOrder(options);
     extraArgs = extraArgs == null ? List.of() : List.copyOf(extraArgs);
+  }
+
+  /** An unmodifiable copy that keeps the declaration's order (plans and views show it so). */
+  private static Map<String, String> inOrder(Map<String, String> options) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    options.forEach(
+        (k, v) -> copy.put(Objects.requireNonNull(k, "option name"), Objects.requireNonNull(v, k)));
+    return Collections.unmodifiableMap(copy);
   }
 
   /** Started on the first request rather than kept running. */
@@ -133,7 +142,10 @@ public record ModelDeclaration(
         options);
   }
 
-  /** The declaration as the file and the API write it (the name is the key around it). */
+  /**
+   * The declaration as the file and the API write it (the name is the key around it), in a stable
+   * order: the fields in the file's documented order, the options in declaration order.
+   */
   public Map<String, Object> fields() {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("model", model);
@@ -143,7 +155,7 @@ public record ModelDeclaration(
       fields.put("aliases", aliases);
     }
     if (!options.isEmpty()) {
-      fields.put("options", new TreeMap<>(options));
+      fields.put("options", new LinkedHashMap<>(options));
     }
     if (!extraArgs.isEmpty()) {
       fields.put("extra_args", extraArgs);
@@ -151,7 +163,10 @@ public record ModelDeclaration(
     if (gpu > 0) {
       fields.put("gpu", gpu);
     }
-    fields.put("replicas", Map.of("min", minReplicas, "max", maxReplicas));
+    Map<String, Object> replicas = new LinkedHashMap<>();
+    replicas.put("min", minReplicas);
+    replicas.put("max", maxReplicas);
+    fields.put("replicas", replicas);
     if (idleTimeout != null) {
       fields.put("idle_timeout", Durations.format(idleTimeout));
     }

@@ -1,6 +1,8 @@
 package io.sage.host.models;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,25 +44,21 @@ public record ModelPlan(List<Action> actions, List<String> problems) {
    * @param reason why, for people
    */
   public record Action(Kind kind, String model, String engineId, String reason) {
+    /** The action as the API shows it, in a stable order. */
     public Map<String, Object> fields() {
-      return engineId == null
-          ? Map.of(
-              "action",
-              kind.name().toLowerCase(java.util.Locale.ROOT),
-              "model",
-              model,
-              "reason",
-              reason)
-          : Map.of(
-              "action", kind.name().toLowerCase(java.util.Locale.ROOT),
-              "model", model,
-              "engine_id", engineId,
-              "reason", reason);
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("action", kind.name().toLowerCase(Locale.ROOT));
+      fields.put("model", model);
+      if (engineId != null) {
+        fields.put("engine_id", engineId);
+      }
+      fields.put("reason", reason);
+      return fields;
     }
 
     /** One line for the CLI and the log: {@code start qwen: below min replicas (0 of 1)}. */
     public String line() {
-      return kind.name().toLowerCase(java.util.Locale.ROOT)
+      return kind.name().toLowerCase(Locale.ROOT)
           + " "
           + model
           + (engineId == null ? "" : " (" + engineId + ")")

@@ -122,6 +122,27 @@ class DeclarationRowsTest {
   }
 
   @Test
+  void aRowWithAnUnknownOrMissingOriginKindOrNameIsLeftOutAndTheOthersStay() {
+    String fields = "{\"model\":\"m\",\"runtime\":\"mock\"}";
+    List<ModelStore.Row> rows =
+        List.of(
+            new ModelStore.Row("model", "robot-made", "robot", fields, NOW),
+            new ModelStore.Row("model", "no-origin", null, fields, NOW),
+            new ModelStore.Row("group", "g", "", "{\"max_loaded\":1}", NOW),
+            new ModelStore.Row("widget", "odd", "api", fields, NOW),
+            new ModelStore.Row(null, "no-kind", "api", fields, NOW),
+            new ModelStore.Row("model", null, "api", fields, NOW),
+            new ModelStore.Row("model", "no-fields", "api", null, NOW),
+            new ModelStore.Row("model", "upper", "API", fields, NOW),
+            new ModelStore.Row("model", "fine", "file", fields, NOW));
+    Declarations read = DeclarationRows.read(rows);
+    assertThat(read.models()).extracting(ModelDeclaration::name).containsExactly("upper", "fine");
+    assertThat(read.model("upper").orElseThrow().origin()).isEqualTo(Origin.API);
+    assertThat(read.model("fine").orElseThrow().origin()).isEqualTo(Origin.FILE);
+    assertThat(read.groups()).isEmpty();
+  }
+
+  @Test
   void jsonWritesTheFieldsInTheirOrder() {
     Map<String, Object> fields = new java.util.LinkedHashMap<>();
     fields.put("z", 1);

@@ -216,8 +216,10 @@ class ModelDeclarationTest {
 
   @Test
   void fieldsWriteEverySetPart() {
-    Map<String, Object> f =
-        full(List.of("q"), Map.of("b", "2", "a", "1"), List.of("--x"), 1).fields();
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("b", "2");
+    options.put("a", "1");
+    Map<String, Object> f = full(List.of("q"), options, List.of("--x"), 1).fields();
     assertThat(f)
         .containsEntry("aliases", List.of("q"))
         .containsEntry("extra_args", List.of("--x"))
@@ -228,6 +230,40 @@ class ModelDeclarationTest {
         .containsEntry("target_in_flight", 4)
         .containsEntry("engine_kind", "embedding");
     List<Object> keys = new ArrayList<>(((Map<?, ?>) f.get("options")).keySet());
-    assertThat(keys).containsExactly("a", "b");
+    assertThat(keys).containsExactly("b", "a");
+  }
+
+  @Test
+  void fieldsComeInOneOrderTheFilesWithTheOptionsAsDeclared() {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String name : List.of("zeta", "alpha", "mid", "beta", "omega", "gamma", "delta")) {
+      options.put(name, name.substring(0, 1));
+    }
+    ModelDeclaration d = full(List.of("q"), options, List.of("--x"), 1);
+    String expected =
+        "{\"model\":\"Qwen/Qwen2.5-7B\",\"runtime\":\"vllm\",\"engine_kind\":\"embedding\","
+            + "\"aliases\":[\"q\"],\"options\":{\"zeta\":\"z\",\"alpha\":\"a\",\"mid\":\"m\","
+            + "\"beta\":\"b\",\"omega\":\"o\",\"gamma\":\"g\",\"delta\":\"d\"},"
+            + "\"extra_args\":[\"--x\"],\"gpu\":1,\"replicas\":{\"min\":1,\"max\":3},"
+            + "\"idle_timeout\":\"10m\",\"group\":\"big\",\"max_waiting\":8,\"target_in_flight\":4}";
+    assertThat(DeclarationRows.json(d.fields())).isEqualTo(expected);
+    // the same declaration, copied, and its options map, keep that order
+    assertThat(DeclarationRows.json(withTarget(d, 4).fields())).isEqualTo(expected);
+    assertThat(d.options().keySet())
+        .containsExactly("zeta", "alpha", "mid", "beta", "omega", "gamma", "delta");
+    assertThatThrownBy(() -> d.options().put("x", "y"))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void theRevisionDoesNotDependOnTheOrderOfTheOptions() {
+    Map<String, String> ab = new LinkedHashMap<>();
+    ab.put("a", "1");
+    ab.put("b", "2");
+    Map<String, String> ba = new LinkedHashMap<>();
+    ba.put("b", "2");
+    ba.put("a", "1");
+    assertThat(full(List.of(), ab, List.of(), 0).revision())
+        .isEqualTo(full(List.of(), ba, List.of(), 0).revision());
   }
 }

@@ -32,7 +32,7 @@ class ModelPlanTest {
         new ModelPlan.Action(ModelPlan.Kind.START, "qwen", null, "below min replicas (0 of 1)");
     assertThat(start.line()).isEqualTo("start qwen: below min replicas (0 of 1)");
     assertThat(start.fields())
-        .containsOnly(
+        .containsExactly(
             Map.entry("action", "start"),
             Map.entry("model", "qwen"),
             Map.entry("reason", "below min replicas (0 of 1)"));
@@ -46,7 +46,7 @@ class ModelPlanTest {
     assertThat(stop.line()).isEqualTo("stop qwen (eng-1): gone");
     assertThat(replace.line()).isEqualTo("replace qwen (eng-2): changed");
     assertThat(replace.fields())
-        .containsOnly(
+        .containsExactly(
             Map.entry("action", "replace"),
             Map.entry("model", "qwen"),
             Map.entry("engine_id", "eng-2"),
