@@ -31,6 +31,16 @@ public final class ModelPlanner {
     };
   }
 
+  /**
+   * The order in which replicas are given up: not READY yet first, then the least busy, then the
+   * oldest (launched first).
+   */
+  static final Comparator<EngineSnapshot> LEAST_USEFUL_FIRST =
+      Comparator.comparing((EngineSnapshot e) -> e.state() == EngineState.READY)
+          .thenComparingInt(EngineSnapshot::inFlight)
+          .thenComparing(e -> e.record().createdAt())
+          .thenComparing(EngineSnapshot::id);
+
   public static ModelPlan plan(Declarations declarations, List<EngineSnapshot> engines) {
     List<ModelPlan.Action> actions = new ArrayList<>();
     for (EngineSnapshot engine : engines) {
@@ -55,29 +65,38 @@ public final class ModelPlanner {
         }
         (owner.get()[1].equals(revision) ? current : stale).add(engine);
       }
-      int running = current.size() + stale.size();
-      for (EngineSnapshot old : stale) {
-        if (current.size() >= d.maxReplicas()) {
-          actions.add(
-              new ModelPlan.Action(
-                  ModelPlan.Kind.STOP,
-                  d.name(),
-                  old.id(),
-                  "declaration changed and " + current.size() + " replica(s) already run it"));
-          running--;
-        } else {
-          actions.add(
-              new ModelPlan.Action(
-                  ModelPlan.Kind.REPLACE,
-                  d.name(),
-                  old.id(),
-                  "declaration changed (revision "
-                      + declaredBy(old).get()[1]
-                      + " -> "
-                      + revision
-                      + ")"));
-        }
+      // replace at most what the (new) max leaves room for; the surplus drains at once, least
+      // useful first, so a roll-out runs at most one engine above max (the one starting)
+      int replaced = Math.max(0, Math.min(stale.size(), d.maxReplicas() - current.size()));
+      stale.sort(LEAST_USEFUL_FIRST);
+      List<EngineSnapshot> surplus = stale.subList(0, stale.size() - replaced);
+      for (EngineSnapshot old : surplus) {
+        actions.add(
+            new ModelPlan.Action(
+                ModelPlan.Kind.STOP,
+                d.name(),
+                old.id(),
+                "declaration changed and max replicas is "
+                    + d.maxReplicas()
+                    + " ("
+                    + current.size()
+                    + " on the new revision, "
+                    + replaced
+                    + " replaced): not replaced, drained"));
       }
+      for (EngineSnapshot old : stale.subList(surplus.size(), stale.size())) {
+        actions.add(
+            new ModelPlan.Action(
+                ModelPlan.Kind.REPLACE,
+                d.name(),
+                old.id(),
+                "declaration changed (revision "
+                    + declaredBy(old).get()[1]
+                    + " -> "
+                    + revision
+                    + ")"));
+      }
+      int running = current.size() + replaced;
       for (int n = running; n < d.minReplicas(); n++) {
         actions.add(
             new ModelPlan.Action(
@@ -88,10 +107,7 @@ public final class ModelPlanner {
       }
       if (running > d.maxReplicas()) {
         List<EngineSnapshot> extra = new ArrayList<>(current);
-        // the least useful go first: not READY yet, then the least busy
-        extra.sort(
-            Comparator.comparing((EngineSnapshot e) -> e.state() == EngineState.READY)
-                .thenComparingInt(EngineSnapshot::inFlight));
+        extra.sort(LEAST_USEFUL_FIRST);
         for (int i = 0; i < running - d.maxReplicas() && i < extra.size(); i++) {
           actions.add(
               new ModelPlan.Action(

@@ -55,6 +55,22 @@ final class ModelReconciler {
     }
   }
 
+  /** Whether replacements of the model are still being carried out. */
+  boolean rollingOut(String model) {
+    CompletableFuture<Void> rollout = rollouts.get(model);
+    return rollout != null && !rollout.isDone();
+  }
+
+  /**
+   * Stops the engine if the model still runs more than {@code replicas.max} now (the decision was
+   * taken on an earlier snapshot, and a plan may have stopped one meanwhile).
+   */
+  void stopIfAboveMax(ModelDeclaration d, String engineId, String reason) {
+    if (ModelEngines.count(d.name(), controlPlane.engines()).live().size() > d.maxReplicas()) {
+      stop(engineId, reason);
+    }
+  }
+
   /** Why the model's last roll-out stopped, if it did. */
   Optional<String> rolloutError(String model) {
     return Optional.ofNullable(rolloutErrors.get(model));

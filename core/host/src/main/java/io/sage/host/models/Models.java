@@ -3,7 +3,6 @@ package io.sage.host.models;
 import io.sage.host.ControlPlane;
 import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineListener;
-import io.sage.host.engine.EngineState;
 import io.sage.host.store.ModelStore;
 import io.sage.host.time.Scheduler;
 import java.time.Duration;
@@ -86,29 +85,21 @@ public final class Models implements AutoCloseable {
   }
 
   public ModelStatus status(ModelDeclaration d, List<EngineSnapshot> engines) {
-    int ready = 0;
-    int live = 0;
-    int inFlight = 0;
-    for (EngineSnapshot engine : engines) {
-      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
-      if (owner.isEmpty() || !owner.get()[0].equals(d.name())) {
-        continue;
-      }
-      inFlight += engine.inFlight();
-      if (ModelPlanner.live(engine)) {
-        live++;
-      }
-      if (engine.state() == EngineState.READY) {
-        ready++;
-      }
-    }
+    ModelEngines.Counts counts = ModelEngines.count(d.name(), engines);
+    int ready = counts.ready().size();
     int waiting = demand.waiting(d.name());
     ModelState state =
         ready > 0
             ? ModelState.RUNNING
-            : live > 0 || waiting > 0 ? ModelState.LOADING : ModelState.IDLE;
+            : !counts.live().isEmpty() || waiting > 0 ? ModelState.LOADING : ModelState.IDLE;
     return new ModelStatus(
-        d, state, ready, live, inFlight, waiting, demand.lastUsed(d.name()).orElse(null));
+        d,
+        state,
+        ready,
+        counts.live().size(),
+        counts.inFlight(),
+        waiting,
+        demand.lastUsed(d.name()).orElse(null));
   }
 
   @Override

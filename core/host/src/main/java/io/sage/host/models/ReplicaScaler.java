@@ -1,22 +1,20 @@
 package io.sage.host.models;
 
 import io.sage.host.EngineSnapshot;
-import io.sage.host.engine.EngineState;
 import io.sage.host.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Follows the load between {@code replicas.min} and {@code replicas.max}: one more replica when the
  * in-flight requests per READY engine stayed above {@code target_in_flight} for {@link #UP_AFTER},
- * one fewer when they stayed below half of it for {@link #DOWN_AFTER}. One step at a time (nothing
- * while a replica is starting or draining); every decision is in the engine's event reason.
+ * one fewer when they stayed below half of it for {@link #DOWN_AFTER}, and one fewer at once while
+ * more than {@code max} run (a lowered maximum). One step at a time (nothing while a replica is
+ * starting or draining or a rolling update runs); every decision is in the engine's event reason.
  */
 final class ReplicaScaler {
   static final Duration UP_AFTER = Duration.ofSeconds(3);
@@ -24,12 +22,19 @@ final class ReplicaScaler {
 
   private final ModelReconciler reconciler;
   private final Scheduler scheduler;
+  private final Predicate<String> rollingOut;
   private final Map<String, Instant> aboveSince = new HashMap<>();
   private final Map<String, Instant> belowSince = new HashMap<>();
 
   ReplicaScaler(ModelReconciler reconciler, Scheduler scheduler) {
+    this(reconciler, scheduler, reconciler::rollingOut);
+  }
+
+  /** For the tests: whether a model is in a rolling update, without a reconciler. */
+  ReplicaScaler(ModelReconciler reconciler, Scheduler scheduler, Predicate<String> rollingOut) {
     this.reconciler = reconciler;
     this.scheduler = scheduler;
+    this.rollingOut = rollingOut;
   }
 
   /** What one look at a model decided; for the tests and the log. */
@@ -41,36 +46,36 @@ final class ReplicaScaler {
 
   void check(Declarations declarations, List<EngineSnapshot> engines, Instant now) {
     for (ModelDeclaration d : declarations.models()) {
-      if (d.maxReplicas() > 1) {
-        decide(d, engines, now);
-      }
+      decide(d, engines, now);
     }
   }
 
   synchronized Decision decide(ModelDeclaration d, List<EngineSnapshot> engines, Instant now) {
-    List<EngineSnapshot> ready = new ArrayList<>();
-    int live = 0;
-    int settling = 0;
-    int inFlight = 0;
-    for (EngineSnapshot engine : engines) {
-      Optional<String[]> owner = ModelPlanner.declaredBy(engine);
-      if (owner.isEmpty() || !owner.get()[0].equals(d.name())) {
-        continue;
-      }
-      inFlight += engine.inFlight();
-      if (ModelPlanner.live(engine)) {
-        live++;
-      }
-      if (engine.state() == EngineState.READY) {
-        ready.add(engine);
-      } else if (engine.state() == EngineState.STARTING || engine.state() == EngineState.DRAINING) {
-        settling++;
-      }
-    }
-    if (ready.isEmpty() || settling > 0) {
+    ModelEngines.Counts counts = ModelEngines.count(d.name(), engines);
+    List<EngineSnapshot> ready = counts.ready();
+    int live = counts.live().size();
+    int inFlight = counts.inFlight();
+    if (ready.isEmpty() || counts.settling() > 0 || rollingOut.test(d.name())) {
       aboveSince.remove(d.name());
       belowSince.remove(d.name());
       return Decision.NONE;
+    }
+    if (live > d.maxReplicas()) {
+      // e.g. max lowered while the engines ran: back within bounds at once, one step at a time
+      aboveSince.remove(d.name());
+      belowSince.remove(d.name());
+      EngineSnapshot surplus =
+          counts.live().stream().min(ModelPlanner.LEAST_USEFUL_FIRST).orElseThrow();
+      String reason =
+          "scale down to "
+              + (live - 1)
+              + ": above max replicas ("
+              + live
+              + " of at most "
+              + d.maxReplicas()
+              + ")";
+      scheduler.execute(() -> reconciler.stopIfAboveMax(d, surplus.id(), reason));
+      return Decision.DOWN;
     }
     double perEngine = (double) inFlight / ready.size();
     int target = d.targetInFlight();
@@ -93,8 +98,7 @@ final class ReplicaScaler {
       Instant since = belowSince.computeIfAbsent(d.name(), n -> now);
       if (Duration.between(since, now).compareTo(DOWN_AFTER) >= 0) {
         belowSince.remove(d.name());
-        EngineSnapshot idlest =
-            ready.stream().min(Comparator.comparingInt(EngineSnapshot::inFlight)).orElseThrow();
+        EngineSnapshot idlest = ready.stream().min(ModelPlanner.LEAST_USEFUL_FIRST).orElseThrow();
         String reason =
             "scale down to " + (live - 1) + ": " + load + " for " + DOWN_AFTER.toSeconds() + " s";
         scheduler.execute(() -> reconciler.stop(idlest.id(), reason));

@@ -38,25 +38,67 @@ final class ModelFixtures {
   }
 
   static ModelDeclaration withTarget(ModelDeclaration d, int targetInFlight) {
-    return new ModelDeclaration(
-        d.name(),
-        d.model(),
-        d.runtime(),
-        d.engineKind(),
-        d.aliases(),
+    return copy(
+        d,
         d.options(),
-        d.extraArgs(),
         d.gpu(),
         d.minReplicas(),
         d.maxReplicas(),
         d.idleTimeout(),
         d.group(),
-        d.maxWaiting(),
-        targetInFlight,
-        d.origin());
+        targetInFlight);
   }
 
   static ModelDeclaration withOptions(ModelDeclaration d, Map<String, String> options) {
+    return copy(
+        d,
+        options,
+        d.gpu(),
+        d.minReplicas(),
+        d.maxReplicas(),
+        d.idleTimeout(),
+        d.group(),
+        d.targetInFlight());
+  }
+
+  static ModelDeclaration withReplicas(ModelDeclaration d, int min, int max) {
+    return copy(d, d.options(), d.gpu(), min, max, d.idleTimeout(), d.group(), d.targetInFlight());
+  }
+
+  static ModelDeclaration withIdle(ModelDeclaration d, Duration idle) {
+    return copy(
+        d,
+        d.options(),
+        d.gpu(),
+        d.minReplicas(),
+        d.maxReplicas(),
+        idle,
+        d.group(),
+        d.targetInFlight());
+  }
+
+  /** {@code d} on {@code gpu} GPUs in swap group {@code group}. */
+  static ModelDeclaration inGroup(ModelDeclaration d, String group, int gpu) {
+    return copy(
+        d,
+        d.options(),
+        gpu,
+        d.minReplicas(),
+        d.maxReplicas(),
+        d.idleTimeout(),
+        group,
+        d.targetInFlight());
+  }
+
+  private static ModelDeclaration copy(
+      ModelDeclaration d,
+      Map<String, String> options,
+      int gpu,
+      int min,
+      int max,
+      Duration idle,
+      String group,
+      int targetInFlight) {
     return new ModelDeclaration(
         d.name(),
         d.model(),
@@ -65,38 +107,32 @@ final class ModelFixtures {
         d.aliases(),
         options,
         d.extraArgs(),
-        d.gpu(),
-        d.minReplicas(),
-        d.maxReplicas(),
-        d.idleTimeout(),
-        d.group(),
-        d.maxWaiting(),
-        d.targetInFlight(),
-        d.origin());
-  }
-
-  static ModelDeclaration withIdle(ModelDeclaration d, Duration idle) {
-    return new ModelDeclaration(
-        d.name(),
-        d.model(),
-        d.runtime(),
-        d.engineKind(),
-        d.aliases(),
-        d.options(),
-        d.extraArgs(),
-        d.gpu(),
-        d.minReplicas(),
-        d.maxReplicas(),
+        gpu,
+        min,
+        max,
         idle,
-        d.group(),
+        group,
         d.maxWaiting(),
-        d.targetInFlight(),
+        targetInFlight,
         d.origin());
   }
 
   /** An engine of {@code d}'s current revision. */
   static EngineSnapshot engine(String id, ModelDeclaration d, EngineState state, int inFlight) {
     return engine(id, d.name(), d.label(), state, DesiredState.RUNNING, inFlight);
+  }
+
+  /** An engine of {@code d}'s current revision launched {@code minutesAfterT0} after T0. */
+  static EngineSnapshot engineAt(
+      String id, ModelDeclaration d, EngineState state, int inFlight, int minutesAfterT0) {
+    return engine(
+        id,
+        d.name(),
+        d.label(),
+        state,
+        DesiredState.RUNNING,
+        inFlight,
+        T0.plus(Duration.ofMinutes(minutesAfterT0)));
   }
 
   static EngineSnapshot engine(
@@ -106,6 +142,17 @@ final class ModelFixtures {
       EngineState state,
       DesiredState desired,
       int inFlight) {
+    return engine(id, served, label, state, desired, inFlight, T0);
+  }
+
+  static EngineSnapshot engine(
+      String id,
+      String served,
+      String label,
+      EngineState state,
+      DesiredState desired,
+      int inFlight,
+      Instant created) {
     EngineSpec spec =
         new EngineSpec(
             "org/" + served,
@@ -120,9 +167,10 @@ final class ModelFixtures {
             List.of(),
             Map.of());
     EngineRecord record =
-        EngineRecord.starting(id, spec, Placement.local("127.0.0.1", 41000, List.of(), 0), "k", T0)
-            .withState(state, T0)
-            .withDesiredState(desired, T0);
+        EngineRecord.starting(
+                id, spec, Placement.local("127.0.0.1", 41000, List.of(), 0), "k", created)
+            .withState(state, created)
+            .withDesiredState(desired, created);
     return new EngineSnapshot(record, inFlight);
   }
 

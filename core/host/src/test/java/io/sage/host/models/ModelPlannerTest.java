@@ -2,8 +2,10 @@ package io.sage.host.models;
 
 import static io.sage.host.models.ModelFixtures.declarations;
 import static io.sage.host.models.ModelFixtures.engine;
+import static io.sage.host.models.ModelFixtures.engineAt;
 import static io.sage.host.models.ModelFixtures.model;
 import static io.sage.host.models.ModelFixtures.withOptions;
+import static io.sage.host.models.ModelFixtures.withReplicas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sage.host.EngineSnapshot;
@@ -162,7 +164,9 @@ class ModelPlannerTest {
                 engine("new", after, EngineState.READY, 0)));
     assertThat(plan.actions())
         .extracting(ModelPlan.Action::line)
-        .containsExactly("stop qwen (old): declaration changed and 1 replica(s) already run it");
+        .containsExactly(
+            "stop qwen (old): declaration changed and max replicas is 1 (1 on the new revision, 0"
+                + " replaced): not replaced, drained");
   }
 
   @Test
@@ -221,6 +225,78 @@ class ModelPlannerTest {
     assertThat(plan.actions())
         .extracting(ModelPlan.Action::line)
         .containsExactly("start b: below min replicas (0 of 1 running)");
+  }
+
+  @Test
+  void loweringMaxWithAChangeReplacesOnlyAsManyAsTheNewMaxAndStopsTheOldestSurplus() {
+    ModelDeclaration before = model("qwen", 3, 3);
+    ModelDeclaration after = withReplicas(withOptions(before, Map.of("x", "1")), 1, 1);
+    List<EngineSnapshot> engines =
+        List.of(
+            engineAt("e2", before, EngineState.READY, 0, 2),
+            engineAt("e1", before, EngineState.READY, 0, 1),
+            engineAt("e3", before, EngineState.READY, 0, 3));
+    ModelPlan plan = ModelPlanner.plan(declarations(after), engines);
+    String surplus =
+        "declaration changed and max replicas is 1 (0 on the new revision, 1 replaced): not"
+            + " replaced, drained";
+    assertThat(plan.actions())
+        .extracting(ModelPlan.Action::line)
+        .containsExactly(
+            "stop qwen (e1): " + surplus,
+            "stop qwen (e2): " + surplus,
+            "replace qwen (e3): declaration changed (revision "
+                + before.revision()
+                + " -> "
+                + after.revision()
+                + ")");
+  }
+
+  @Test
+  void theSurplusOfARollOutIsTheLeastUsefulNotBusyOrReadyOnes() {
+    ModelDeclaration before = model("qwen", 1, 3);
+    ModelDeclaration after = withReplicas(withOptions(before, Map.of("x", "1")), 1, 2);
+    List<EngineSnapshot> engines =
+        List.of(
+            engineAt("busy-old", before, EngineState.READY, 5, 1),
+            engineAt("idle", before, EngineState.READY, 0, 2),
+            engineAt("loading", before, EngineState.STARTING, 0, 3),
+            engineAt("fresh", after, EngineState.READY, 0, 4));
+    ModelPlan plan = ModelPlanner.plan(declarations(after), engines);
+    assertThat(plan.actions())
+        .extracting(ModelPlan.Action::kind, ModelPlan.Action::engineId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(ModelPlan.Kind.STOP, "loading"),
+            org.assertj.core.groups.Tuple.tuple(ModelPlan.Kind.STOP, "idle"),
+            org.assertj.core.groups.Tuple.tuple(ModelPlan.Kind.REPLACE, "busy-old"));
+  }
+
+  @Test
+  void aRollOutPlansNeverMoreReplicasThanTheNewMaxAndTheNextPlanIsEmpty() {
+    ModelDeclaration before = model("qwen", 0, 4);
+    for (int max = 1; max <= 4; max++) {
+      for (int running = 0; running <= 4; running++) {
+        ModelDeclaration after = withReplicas(withOptions(before, Map.of("x", "1")), 0, max);
+        List<EngineSnapshot> engines = new java.util.ArrayList<>();
+        for (int i = 0; i < running; i++) {
+          engines.add(engineAt("e" + i, before, EngineState.READY, i % 2, i));
+        }
+        ModelPlan plan = ModelPlanner.plan(declarations(after), engines);
+        long replaced =
+            plan.actions().stream().filter(a -> a.kind() == ModelPlan.Kind.REPLACE).count();
+        long stopped = plan.actions().stream().filter(a -> a.kind() == ModelPlan.Kind.STOP).count();
+        assertThat(replaced)
+            .as("max %d, %d running", max, running)
+            .isEqualTo(Math.min(max, running));
+        assertThat(replaced + stopped).isEqualTo(running);
+        // once carried out: only engines of the new revision, as many as were replaced
+        List<EngineSnapshot> done = new java.util.ArrayList<>();
+        for (int i = 0; i < replaced; i++) {
+          done.add(engineAt("n" + i, after, EngineState.READY, 0, 10 + i));
+        }
+        assertThat(ModelPlanner.plan(declarations(after), done).actions()).isEmpty();
+      }
+    }
   }
 
   @Test

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicaScalerTest {
   private final ManualScheduler scheduler = new ManualScheduler(T0);
-  private final ReplicaScaler scaler = new ReplicaScaler(null, scheduler);
+  private final java.util.Set<String> rollingOut = new java.util.HashSet<>();
+  private final ReplicaScaler scaler = new ReplicaScaler(null, scheduler, rollingOut::contains);
   private final ModelDeclaration qwen = withTarget(model("qwen", 1, 3), 4);
 
   private static Instant at(long seconds) {
@@ -90,7 +91,7 @@ class ReplicaScalerTest {
   @Test
   void nothingWhileAReplicaIsStartingOrDraining() {
     for (EngineState settling : List.of(EngineState.STARTING, EngineState.DRAINING)) {
-      ReplicaScaler fresh = new ReplicaScaler(null, scheduler);
+      ReplicaScaler fresh = new ReplicaScaler(null, scheduler, m -> false);
       List<EngineSnapshot> engines =
           List.of(engine("a", qwen, EngineState.READY, 40), engine("b", qwen, settling, 0));
       for (int s = 0; s <= 30; s++) {
@@ -158,6 +159,31 @@ class ReplicaScalerTest {
       assertThat(scaler.decide(onDemand, idleOne, at(s))).isEqualTo(Decision.NONE);
     }
     assertThat(scheduler.pending()).isZero();
+  }
+
+  @Test
+  void moreThanTheMaximumStepsDownAtOnceEvenWithAMaximumOfOne() {
+    ModelDeclaration single = withTarget(model("qwen", 1, 1), 4);
+    List<EngineSnapshot> three = ready(0, 7, 0);
+    assertThat(scaler.decide(single, three, at(0))).isEqualTo(Decision.DOWN);
+    assertThat(scheduler.pending()).isEqualTo(1);
+    // also through check, which looks at every model
+    scaler.check(declarations(single), three, at(1));
+    assertThat(scheduler.pending()).isEqualTo(2);
+    assertThat(scaler.decide(single, ready(3), at(2))).isEqualTo(Decision.NONE);
+  }
+
+  @Test
+  void nothingWhileTheModelIsInARollingUpdate() {
+    ModelDeclaration single = withTarget(model("qwen", 1, 1), 4);
+    rollingOut.add("qwen");
+    for (int s = 0; s <= 30; s += 3) {
+      assertThat(scaler.decide(single, ready(0, 0), at(s))).isEqualTo(Decision.NONE);
+      assertThat(scaler.decide(qwen, ready(50), at(s))).isEqualTo(Decision.NONE);
+    }
+    assertThat(scheduler.pending()).isZero();
+    rollingOut.clear();
+    assertThat(scaler.decide(single, ready(0, 0), at(31))).isEqualTo(Decision.DOWN);
   }
 
   @Test
