@@ -64,8 +64,24 @@ public final class DeclaredModels implements AutoCloseable {
     return apply(current.withFile(file));
   }
 
-  /** Adds or replaces an API declaration; 409 for a model the config file declares. */
+  /**
+   * Adds or replaces an API declaration; 409 for a model the config file declares, 400 for a group
+   * that is not declared (groups come from the config file only).
+   */
   public synchronized ModelPlan put(ModelDeclaration declaration) {
+    String group = declaration.group();
+    if (group != null && current.group(group).isEmpty()) {
+      throw SageException.invalid(
+          "group",
+          "group '"
+              + group
+              + "' is not declared; groups are declared only in the config file's groups:"
+              + " section, so declare it there first (declared: "
+              + (current.groups().isEmpty()
+                  ? "none"
+                  : String.join(", ", current.groups().stream().map(g -> g.name()).toList()))
+              + ")");
+    }
     Optional<ModelDeclaration> existing = current.model(declaration.name());
     if (existing.isPresent() && existing.get().origin() == Origin.FILE) {
       throw new SageException(

@@ -5,7 +5,6 @@ import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineListener;
 import io.sage.host.engine.EngineRecord;
-import io.sage.host.engine.EngineState;
 import io.sage.host.store.ModelStore;
 import io.sage.host.time.Scheduler;
 import io.sage.spi.ErrorCode;
@@ -30,19 +29,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Serving declared models on demand: a request for a model with no READY engine waits in the
  * model's bounded queue while one engine is launched (swapping out the least recently used model of
- * its group when the group is full); the queue is released in arrival order at READY and failed
- * with the engine's reason at ERROR. Also remembers when each model was last asked for (idle unload
- * and swapping use it) and how long its loads took (for {@code Retry-After}).
+ * its group when the group is full, draining an idle engine of its group when the GPUs have no
+ * room: {@link GpuRoom}); the queue is released in arrival order at READY and failed with the
+ * engine's reason at ERROR. Also remembers when each model was last asked for (idle unload and
+ * swapping use it) and how long its loads took (for {@code Retry-After}).
  */
 final class OnDemand implements EngineListener {
   private static final Logger LOG = LoggerFactory.getLogger(OnDemand.class);
 
-  /** A backstop only: the health monitor's startup timeout fails a load first. */
-  private static final Duration DEFAULT_WAIT = Duration.ofMinutes(15);
-
   private final ControlPlane controlPlane;
   private final Scheduler scheduler;
-  private final ModelStore store;
+  private final LoadTimes loads;
   private final ModelReconciler reconciler;
   private final Supplier<Declarations> declarations;
   private final Map<String, Deque<CompletableFuture<Void>>> queues = new HashMap<>();
@@ -50,6 +47,7 @@ final class OnDemand implements EngineListener {
   private final Set<String> pending = new HashSet<>();
   private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
   private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
+  private final GpuRoom room = new GpuRoom();
 
   OnDemand(
       ControlPlane controlPlane,
@@ -59,7 +57,7 @@ final class OnDemand implements EngineListener {
       Supplier<Declarations> declarations) {
     this.controlPlane = controlPlane;
     this.scheduler = scheduler;
-    this.store = store;
+    this.loads = new LoadTimes(controlPlane, scheduler, store);
     this.reconciler = reconciler;
     this.declarations = declarations;
   }
@@ -101,13 +99,13 @@ final class OnDemand implements EngineListener {
               + " requests already wait for it (max_waiting "
               + d.maxWaiting()
               + "); retry later",
-          retryAfter(d, engines));
+          loads.retryAfter(d, engines));
     }
     CompletableFuture<Void> waiter = new CompletableFuture<>();
     queue.add(waiter);
     // a client that goes away (cancel) or a timeout leaves the queue
     waiter.whenComplete((v, e) -> leave(d.name(), waiter));
-    Duration limit = waitLimit(d);
+    Duration limit = loads.waitLimit(d);
     Scheduler.Timer timer =
         scheduler.schedule(
             limit,
@@ -147,6 +145,7 @@ final class OnDemand implements EngineListener {
   private synchronized void wakeIfWaited(ModelDeclaration d) {
     if (waiting(d.name()) == 0) {
       pending.remove(d.name());
+      room.forget(d.name());
       return;
     }
     wake(d, controlPlane.engines());
@@ -183,6 +182,10 @@ final class OnDemand implements EngineListener {
         return;
       }
     }
+    if (room.holdsBack(d, declarations.get(), engines, this::usedAt, this::waiting)) {
+      pending.add(d.name());
+      return;
+    }
     pending.remove(d.name());
     launching.add(d.name());
     scheduler.execute(() -> launch(d));
@@ -197,13 +200,57 @@ final class OnDemand implements EngineListener {
         // a failed engine was restarted by its restart policy meanwhile: wait for that one
         return;
       }
+      if (e.code() == ErrorCode.GPU_UNAVAILABLE && makeRoom(d, e.getMessage())) {
+        return;
+      }
       LOG.warn("models: cannot launch {} on demand: {}", d.name(), e.getMessage());
-      failAll(d.name(), "model '" + d.name() + "' cannot be started: " + e.getMessage());
+      failAll(
+          d.name(),
+          "model '"
+              + d.name()
+              + "' cannot be started: "
+              + e.getMessage()
+              + (e.code() == ErrorCode.GPU_UNAVAILABLE && d.group() != null
+                  ? "; no other engine of group '" + d.group() + "' holds GPUs to give up"
+                  : ""));
     } finally {
       synchronized (this) {
         launching.remove(d.name());
       }
     }
+  }
+
+  /**
+   * The launch of {@code d} found no room on the GPUs ({@link GpuRoom}): drains an idle engine of
+   * its group or waits for one; false when nothing in the group can make room.
+   */
+  private synchronized boolean makeRoom(ModelDeclaration d, String placement) {
+    GpuRoom.Decision next =
+        GpuRoom.decide(d, declarations.get(), controlPlane.engines(), this::usedAt, this::waiting);
+    room.took(d.name(), next);
+    switch (next.step()) {
+      case DRAIN -> {
+        String id = next.engine().id();
+        LOG.info("models: no room on the GPUs for {}; draining {} to make room", d.name(), id);
+        String why =
+            "making room on the GPUs for " + d.name() + " (group " + d.group() + "): " + placement;
+        scheduler.execute(() -> reconciler.stop(id, why));
+      }
+      case WAIT ->
+          LOG.info(
+              "models: no room on the GPUs for {}; it waits for an engine of group {} to be idle",
+              d.name(),
+              d.group());
+      case REFUSE -> {
+        return false;
+      }
+    }
+    pending.add(d.name());
+    return true;
+  }
+
+  private Instant usedAt(String model) {
+    return lastUsed.getOrDefault(model, Instant.EPOCH);
   }
 
   /** Drains and stops every live engine of a model, with the reason in their events. */
@@ -263,7 +310,7 @@ final class OnDemand implements EngineListener {
         scheduler.execute(() -> releaseAll(model));
         if (since != null) {
           long millis = Duration.between(since, event.at()).toMillis();
-          scheduler.execute(() -> recordLoad(model, millis, event.at()));
+          scheduler.execute(() -> loads.record(model, millis, event.at()));
         }
       }
       case ERROR ->
@@ -277,14 +324,6 @@ final class OnDemand implements EngineListener {
       case DRAINING -> {
         // leaves routing; nothing waits on it
       }
-    }
-  }
-
-  private void recordLoad(String model, long millis, Instant at) {
-    try {
-      store.recordLoad(model, millis, at);
-    } catch (RuntimeException e) {
-      LOG.warn("models: load time of {} not recorded: {}", model, e.getMessage());
     }
   }
 
@@ -309,45 +348,5 @@ final class OnDemand implements EngineListener {
     List<CompletableFuture<Void>> all = new ArrayList<>(queue);
     queue.clear();
     return all;
-  }
-
-  /**
-   * Seconds until a retry has a chance: the mean recorded load time less the time loading so far.
-   */
-  long retryAfter(ModelDeclaration d, List<EngineSnapshot> engines) {
-    List<Long> loads;
-    try {
-      loads = store.recentLoads(d.name(), 5);
-    } catch (RuntimeException e) {
-      loads = List.of();
-    }
-    long expectedMs =
-        loads.isEmpty()
-            ? 10_000
-            : (long) loads.stream().mapToLong(Long::longValue).average().orElse(10_000);
-    long elapsedMs = 0;
-    for (EngineSnapshot engine : engines) {
-      if (engine.record().spec().servedModelName().equals(d.name())
-          && engine.state() == EngineState.STARTING) {
-        elapsedMs =
-            Math.max(
-                elapsedMs,
-                Duration.between(engine.record().stateSince(), scheduler.now()).toMillis());
-      }
-    }
-    return Math.max(1, (expectedMs - elapsedMs + 999) / 1000);
-  }
-
-  private Duration waitLimit(ModelDeclaration d) {
-    String own = d.options().get("startup_timeout_s");
-    if (own != null) {
-      try {
-        return Duration.ofSeconds(Long.parseLong(own.trim()) + 5);
-      } catch (NumberFormatException e) {
-        // the host refuses such an option at launch
-      }
-    }
-    Duration configured = controlPlane.supervisionConfig().startupTimeouts().get(d.runtime());
-    return configured != null ? configured.plusSeconds(5) : DEFAULT_WAIT;
   }
 }

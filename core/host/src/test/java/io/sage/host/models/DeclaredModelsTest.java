@@ -8,6 +8,7 @@ import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineState;
 import io.sage.host.management.StartRequest;
+import io.sage.host.store.ModelStore;
 import io.sage.spi.SageException;
 import io.sage.spi.engine.EngineKind;
 import java.nio.file.Path;
@@ -293,5 +294,88 @@ class DeclaredModelsTest {
         .contains("startup timeout")
         .endsWith(old + " keeps serving");
     assertThat(h.live("a")).extracting(EngineSnapshot::id).containsExactly(old);
+  }
+
+  @Test
+  void loweringMaxWithAChangeRollsOutWithinTheNewMaxPlusTheOneStarting() {
+    h.models.start(file(Map.of("r", model("model", "m1", "replicas", 3)), null));
+    h.makeReady("r");
+    assertThat(h.inState("r", EngineState.READY)).hasSize(3);
+    ModelPlan plan =
+        h.models.planFile(file(Map.of("r", model("model", "m2", "replicas", 1)), null));
+    assertThat(plan.actions())
+        .extracting(ModelPlan.Action::kind)
+        .containsExactly(ModelPlan.Kind.STOP, ModelPlan.Kind.STOP, ModelPlan.Kind.REPLACE);
+    assertThat(h.models.applyFile(file(Map.of("r", model("model", "m2", "replicas", 1)), null)))
+        .isEqualTo(plan);
+    int[] most = {0};
+    java.util.function.BooleanSupplier watch =
+        () -> {
+          most[0] = Math.max(most[0], h.live("r").size());
+          return false;
+        };
+    h.scheduler.runDue();
+    watch.getAsBoolean();
+    h.makeReady("r");
+    h.scheduler.advanceUntil(
+        () ->
+            watch.getAsBoolean()
+                || h.controlPlane.engines().stream()
+                    .filter(e -> e.record().spec().model().equals("m1"))
+                    .allMatch(e -> e.state() == EngineState.STOPPED),
+        Duration.ofSeconds(60));
+    h.advance(Duration.ofSeconds(20));
+    watch.getAsBoolean();
+    assertThat(most[0]).as("replicas at once during the roll-out").isEqualTo(2);
+    assertThat(h.live("r"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.record().spec().model()).isEqualTo("m2"));
+    assertThat(h.models.reconcile().actions()).as("the next apply").isEmpty();
+  }
+
+  @Test
+  void anApiModelNamingAGroupTheFileDoesNotDeclareIsRefusedAndChangesNothing() {
+    h.models.start(file(Map.of("a", model("model", "m1")), Map.of("g", Map.of("max_loaded", 1))));
+    List<ModelStore.Row> stored = h.modelStore.findAll();
+    ModelDeclaration api =
+        DeclarationParser.model(
+                "x",
+                model("model", "m2", "on_demand", true, "group", "nope"),
+                Origin.API,
+                "",
+                new ArrayList<>())
+            .orElseThrow();
+    assertThatThrownBy(() -> h.models.put(api))
+        .isInstanceOfSatisfying(
+            SageException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(io.sage.spi.ErrorCode.INVALID_REQUEST);
+              assertThat(e.param()).isEqualTo("group");
+            })
+        .hasMessage(
+            "group 'nope' is not declared; groups are declared only in the config file's groups:"
+                + " section, so declare it there first (declared: g)");
+    assertThat(h.models.declarations().model("x")).isEmpty();
+    assertThat(h.modelStore.findAll()).isEqualTo(stored);
+    assertThat(h.controlPlane.engines()).hasSize(1);
+  }
+
+  @Test
+  void aStoredRowThatNoLongerReadsDoesNotStopTheStart() {
+    java.time.Instant now = h.scheduler.now();
+    String fields = "{\"model\":\"m\",\"runtime\":\"tiny\"}";
+    h.modelStore.replaceAll(
+        List.of(
+            new ModelStore.Row("model", "ghost", "robot", fields, now),
+            new ModelStore.Row("model", "nobody", null, fields, now),
+            new ModelStore.Row("model", "kept", "api", fields, now)));
+    ModelPlan plan = h.models.start(null);
+    assertThat(plan.actions())
+        .extracting(ModelPlan.Action::line)
+        .containsExactly("start kept: below min replicas (0 of 1 running)");
+    assertThat(h.models.declarations().models())
+        .extracting(ModelDeclaration::name)
+        .containsExactly("kept");
+    assertThat(h.live("kept")).hasSize(1);
   }
 }
