@@ -20,12 +20,13 @@ final class LimitsGate implements ProxyGate {
   }
 
   @Override
-  public CompletableFuture<Optional<MutableHttpResponse<?>>> enter(
+  public Optional<MutableHttpResponse<?>> checkLimits(
       ProxyCall call, InferenceRequest parsed, int bodyLength) {
-    Optional<MutableHttpResponse<?>> refused = limits.check(call, bodyLength);
-    if (refused.isPresent()) {
-      return CompletableFuture.completedFuture(refused);
-    }
+    return limits.check(call, bodyLength);
+  }
+
+  @Override
+  public CompletableFuture<Optional<MutableHttpResponse<?>>> enter(ProxyCall call) {
     return queue.enter(call);
   }
 }

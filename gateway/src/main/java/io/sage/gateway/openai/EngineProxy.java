@@ -110,12 +110,17 @@ public final class EngineProxy {
     if (refused.isPresent()) {
       return exchange.refuse(refused.get());
     }
-    InferenceRequest routed = parsed;
-    int bodyLength = body.length;
-    // the fair queue and limits see the request once an engine can take it
+    // limits and budget before any wait: a request the key may not make never waits for a cold
+    // engine (nor launches one)
+    Optional<MutableHttpResponse<?>> limited = gate.checkLimits(call, parsed, body.length);
+    if (limited.isPresent()) {
+      return exchange.refuse(limited.get());
+    }
+    // the fair queue sees the request once an engine can take it, in the order the load released
+    // the waiting requests
     java.util.function.Supplier<CompletableFuture<HttpResponse<?>>> proceed =
         () ->
-            gate.enter(call, routed, bodyLength)
+            gate.enter(call)
                 .thenCompose(
                     gated ->
                         gated.isPresent()

@@ -5,9 +5,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What an admitted request passes before it is routed: per-key rate limits and budgets, and a fair
- * queue while the model's engines are saturated. Called once per client request on an I/O thread,
- * after the security checks; never blocks (waiting is a future that completes later).
+ * What an admitted request passes before it is routed: per-key rate limits and budgets, checked at
+ * once (before the request waits for anything, an on-demand load included), and a fair queue while
+ * the model's engines are saturated, entered once an engine can take the request. Called on an I/O
+ * thread, after the security checks; never blocks (waiting is a future that completes later).
  */
 public interface ProxyGate {
   /** A future already completed with "go on", for gates with nothing to do. */
@@ -15,9 +16,16 @@ public interface ProxyGate {
       CompletableFuture.completedFuture(Optional.empty());
 
   /**
-   * Completes with empty when the request may be routed now, or with the refusal to answer. A
-   * request that passed holds whatever it took until {@link ProxyListener#onEnd}.
+   * The key's budget and rate limits, once per client request: empty when the request may go on (it
+   * is then counted), or the refusal to answer now.
    */
-  CompletableFuture<Optional<MutableHttpResponse<?>>> enter(
+  Optional<MutableHttpResponse<?>> checkLimits(
       ProxyCall call, InferenceRequest parsed, int bodyLength);
+
+  /**
+   * The fair queue, once per client request that passed {@link #checkLimits}, when the model has an
+   * engine to take it: completes with empty when the request may be routed now, or with the refusal
+   * to answer. A request that passed holds whatever it took until {@link ProxyListener#onEnd}.
+   */
+  CompletableFuture<Optional<MutableHttpResponse<?>>> enter(ProxyCall call);
 }
