@@ -46,7 +46,7 @@ class VllmPlacementIT {
             dataDir,
             Map.of(
                 "SAGE_GPU_FAKE", gpus.toString(),
-                "SAGE_VLLM_COMMAND", writeStandIn().toString(),
+                "SAGE_VLLM_COMMAND", writeStandIn(tools, "").toString(),
                 "SAGE_HEALTH_INTERVAL", "500ms",
                 "SAGE_RESTART_BACKOFF_INITIAL", "200ms",
                 "SAGE_STOP_GRACE_PERIOD", "2s"));
@@ -55,9 +55,10 @@ class VllmPlacementIT {
   /**
    * The stand-in: records argv (one per line) and the environment in its working directory (the
    * engine's work dir), prints a start-up line like vLLM's that names the key, then execs the mock
-   * engine on the port, served name and key vLLM was given.
+   * engine on the port, served name and key vLLM was given, with {@code mockArgs} added (e.g.
+   * {@code --option tokens_per_second=20}).
    */
-  static Path writeStandIn() throws IOException {
+  static Path writeStandIn(Path tools, String mockArgs) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path mockJar = Sage.pluginsDir().resolve("sage-engine-mock.jar");
     String script =
@@ -79,7 +80,9 @@ class VllmPlacementIT {
             + java
             + "' -cp '"
             + mockJar
-            + "' io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port \"$port\" --model \"$name\" --kind llm\n";
+            + "' io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port \"$port\" --model \"$name\" --kind llm "
+            + mockArgs
+            + "\n";
     Path standIn = tools.resolve("vllm");
     Files.writeString(standIn, script);
     Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwxr-xr-x"));
