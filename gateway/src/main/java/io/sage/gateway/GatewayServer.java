@@ -86,21 +86,8 @@ public final class GatewayServer {
     if (settings.demo()) {
       properties.put("sage.demo", true);
     }
-    ApplicationContext context =
-        Micronaut.build(new String[0])
-            .mainClass(GatewayServer.class)
-            // below environment variables (-200), above application.yml (-300)
-            .propertySources(PropertySource.of(ConfigFile.DEFAULT_NAME, config.properties(), -250))
-            .properties(properties)
-            .banner(false)
-            .start();
-    lock.describeHolder(
-        "pid "
-            + ProcessHandle.current().pid()
-            + ", "
-            + listening(context.getBean(io.micronaut.runtime.server.EmbeddedServer.class))
-            + ", started "
-            + java.time.Instant.now());
+    // the pid file before the server answers: `sage gateway start` reports ready on the first
+    // /health answer, and whoever reads the pid file then must find this process in it
     Path pidFile = GatewayPaths.pidFile(dataDir);
     DataDirs.writePrivate(pidFile, Long.toString(ProcessHandle.current().pid()));
     Runtime.getRuntime()
@@ -117,6 +104,21 @@ public final class GatewayServer {
                   }
                 },
                 "sage-pidfile"));
+    ApplicationContext context =
+        Micronaut.build(new String[0])
+            .mainClass(GatewayServer.class)
+            // below environment variables (-200), above application.yml (-300)
+            .propertySources(PropertySource.of(ConfigFile.DEFAULT_NAME, config.properties(), -250))
+            .properties(properties)
+            .banner(false)
+            .start();
+    lock.describeHolder(
+        "pid "
+            + ProcessHandle.current().pid()
+            + ", "
+            + listening(context.getBean(io.micronaut.runtime.server.EmbeddedServer.class))
+            + ", started "
+            + java.time.Instant.now());
     return context;
   }
 
