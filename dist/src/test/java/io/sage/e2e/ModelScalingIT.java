@@ -24,6 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelScalingIT {
   private static final Duration WAIT = Duration.ofSeconds(120);
 
+  /**
+   * Engines on ports of their own, away from the default range other gateways on this machine use:
+   * a swapped-out engine restarts on its port, which another gateway's engine could take meanwhile.
+   */
+  static String ownPorts() {
+    int first = Ports.free();
+    return "engines:\n  port-range-start: " + first + "\n  port-range-end: " + (first + 40) + "\n";
+  }
+
   /** Clients sending requests in a loop until stopped; every answer's status is kept. */
   static final class Load implements AutoCloseable {
     final AtomicBoolean running = new AtomicBoolean(true);
@@ -84,7 +93,8 @@ class ModelScalingIT {
       throws IOException {
     Files.writeString(
         dataDir.resolve("sage.yml"),
-        "models:\n"
+        ownPorts()
+            + "models:\n"
             + "  left:\n    model: l\n    runtime: mock\n    on_demand: true\n    group: g\n"
             + "  right:\n    model: r\n    runtime: mock\n    on_demand: true\n    group: g\n"
             + "groups:\n  g:\n    max_loaded: 1\n");
@@ -114,7 +124,8 @@ class ModelScalingIT {
   void replicasScaleUpUnderLoadAndBackDown(@TempDir Path dataDir) throws Exception {
     Files.writeString(
         dataDir.resolve("sage.yml"),
-        "models:\n"
+        ownPorts()
+            + "models:\n"
             + "  busy:\n    model: b\n    runtime: mock\n    replicas: {min: 1, max: 3}\n"
             + "    target_in_flight: 2\n    options: {latency_ms: 500}\n");
     try (Gateway gateway = Gateway.start(dataDir)) {
@@ -144,7 +155,7 @@ class ModelScalingIT {
   @Test
   void aRollingUpdateUnderLoadFailsNoRequestAndAFailedOneKeepsTheOldEngine(@TempDir Path dataDir)
       throws Exception {
-    String base = "models:\n  roll:\n    model: r\n    runtime: mock\n";
+    String base = ownPorts() + "models:\n  roll:\n    model: r\n    runtime: mock\n";
     Files.writeString(dataDir.resolve("sage.yml"), base + "    options: {latency_ms: 20}\n");
     try (Gateway gateway = Gateway.start(dataDir)) {
       DeclaredModelsIT.awaitModel(gateway, "roll", "running");
