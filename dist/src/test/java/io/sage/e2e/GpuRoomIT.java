@@ -303,18 +303,18 @@ class GpuRoomIT {
     assertThat(lines.get(2)).startsWith("replace trio (").contains("declaration changed (revision");
     assertThat(DeclaredModelsIT.readyEngines(gateway, "trio")).hasSize(3);
 
-    String before = DeclaredModelsIT.model(gateway, "trio").path("revision").asText();
+    List<String> old = DeclaredModelsIT.readyEngines(gateway, "trio");
     Files.writeString(dataDir.resolve("sage.yml"), next);
     int[] most = {0};
     Await.until(
         "the roll-out to one replica of the new revision",
         WAIT,
         () -> {
-          // counted from the moment the file is applied (the watcher looks every second)
-          if (DeclaredModelsIT.model(gateway, "trio").path("revision").asText().equals(before)) {
+          List<String> live = DeclaredModelsIT.liveEngines(gateway, "trio");
+          // counted once the replacement is launched (the plan drains the surplus before that)
+          if (live.stream().allMatch(old::contains)) {
             return false;
           }
-          List<String> live = DeclaredModelsIT.liveEngines(gateway, "trio");
           most[0] = Math.max(most[0], live.size());
           return live.size() == 1
               && gateway.engine(live.get(0)).path("state").asText().equals("READY")
