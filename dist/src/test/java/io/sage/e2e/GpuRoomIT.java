@@ -157,7 +157,7 @@ class GpuRoomIT {
     List<Integer> statuses = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
       for (String model : List.of("alpha", "beta")) {
-        Http.Response answer = gateway.post("/v1/chat/completions", chat(model, false, 2));
+        Http.Response answer = post(chat(model, false, 2));
         assertThat(answer.status())
             .as(model + " round " + round + ": " + answer.body())
             .isEqualTo(200);
@@ -324,6 +324,20 @@ class GpuRoomIT {
     Sage.Result after = Sage.run(Map.of(), "models", "plan", "--data-dir", dataDir.toString());
     assertThat(after.exitCode()).as(after.all()).isZero();
     assertThat(after.stdout()).contains("no changes");
+  }
+
+  /** A chat request; a failure to get an answer at all fails with the gateway log's end. */
+  private static Http.Response post(String body) {
+    try {
+      return gateway.post("/v1/chat/completions", body);
+    } catch (IllegalStateException e) {
+      List<String> log = gateway.log().lines().toList();
+      throw new AssertionError(
+          e.getMessage()
+              + "; gateway log:\n"
+              + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())),
+          e);
+    }
   }
 
   private static List<String> declared() {
