@@ -14,13 +14,16 @@ import java.time.Duration;
  *     http://<server.host>:<server.port>}, with the machine's host name when bound to a wildcard
  * @param heartbeatInterval how often the node writes that it is alive
  * @param lostAfter a node silent this long is listed as lost
+ * @param refreshInterval how often the other nodes' engines and the API keys are read again from
+ *     the database, besides the announcements of each change (docs/cluster.md)
  */
 @ConfigurationProperties("sage.node")
 public record NodeConfig(
     @Bindable(defaultValue = "") String id,
     @Bindable(defaultValue = "") String address,
     @Bindable(defaultValue = "5s") Duration heartbeatInterval,
-    @Bindable(defaultValue = "30s") Duration lostAfter) {
+    @Bindable(defaultValue = "30s") Duration lostAfter,
+    @Bindable(defaultValue = "3s") Duration refreshInterval) {
   public NodeConfig {
     id = id == null ? "" : id.trim();
     address = address == null ? "" : address.trim();
@@ -33,6 +36,7 @@ public record NodeConfig(
     }
     ConfigChecks.positive("node.heartbeat-interval", heartbeatInterval);
     ConfigChecks.positive("node.lost-after", lostAfter);
+    ConfigChecks.positive("node.refresh-interval", refreshInterval);
     if (lostAfter.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException(
           "node.lost-after must be at least twice node.heartbeat-interval, got "
