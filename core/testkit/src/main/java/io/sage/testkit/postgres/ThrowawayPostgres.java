@@ -143,6 +143,33 @@ public final class ThrowawayPostgres implements AutoCloseable {
     return createDatabase("t" + HexFormat.of().formatHex(random));
   }
 
+  /**
+   * Starts the server again after {@link #stop}, on the same port with the same data: a database
+   * that comes back.
+   */
+  public synchronized void restart() {
+    if (!running) {
+      startServer();
+      running = true;
+    }
+  }
+
+  private void startServer() {
+    run(
+        pgCtl(
+            "-l",
+            root.resolve("postgres.log").toString(),
+            "-o",
+            "-p "
+                + port
+                + " -c listen_addresses=127.0.0.1 -k "
+                + root
+                // tests need no crash safety of the cluster itself: it is thrown away
+                + " -c fsync=off -c full_page_writes=off -c max_connections=300",
+            "start"),
+        true);
+  }
+
   /** Stops the server at once ({@code immediate}: no checkpoint), keeping its files. */
   public void stop() {
     if (running) {
@@ -188,19 +215,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
     for (int attempt = 0; attempt < 3; attempt++) {
       port = freePort();
       try {
-        run(
-            pgCtl(
-                "-l",
-                root.resolve("postgres.log").toString(),
-                "-o",
-                "-p "
-                    + port
-                    + " -c listen_addresses=127.0.0.1 -k "
-                    + root
-                    // tests need no crash safety of the cluster itself: it is thrown away
-                    + " -c fsync=off -c full_page_writes=off -c max_connections=300",
-                "start"),
-            true);
+        startServer();
         running = true;
         return;
       } catch (IllegalStateException e) {
