@@ -169,6 +169,16 @@ public final class ControlPlane implements AutoCloseable {
     return snapshot(manager.start(request, actor));
   }
 
+  /** Launches an engine with the id the node that took the call chose (docs/cluster.md). */
+  public EngineSnapshot startEngine(StartRequest request, String actor, String id) {
+    return snapshot(manager.start(request, actor, id));
+  }
+
+  /** Validates a start; what it asks of a node's GPUs (empty: none), for placing it. */
+  public Optional<io.sage.host.gpu.GpuRequest> gpuDemand(StartRequest request) {
+    return manager.gpuDemand(request);
+  }
+
   /** Registers an engine that runs elsewhere; STARTING until its first good probe. */
   public EngineSnapshot registerEngine(RegisterRequest request, String actor) {
     return snapshot(manager.register(request, actor));

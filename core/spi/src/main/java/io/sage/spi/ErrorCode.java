@@ -13,6 +13,8 @@ public enum ErrorCode {
   GPU_UNAVAILABLE(ErrorCategory.CONFLICT, "conflict_error"),
   PORT_IN_USE(ErrorCategory.CONFLICT, "conflict_error"),
   NO_READY_ENGINE(ErrorCategory.NO_CAPACITY, "service_unavailable_error"),
+  /** The node that runs an engine (or was asked to run one) is lost or not there (cluster). */
+  NODE_UNAVAILABLE(ErrorCategory.NO_CAPACITY, "service_unavailable_error"),
   ENGINE_UNREACHABLE(ErrorCategory.ENGINE_FAILURE, "engine_error"),
   ENGINE_TIMEOUT(ErrorCategory.ENGINE_TIMEOUT, "engine_error"),
   LAUNCH_FAILED(ErrorCategory.ENGINE_FAILURE, "engine_error"),

@@ -175,6 +175,16 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
         () -> ownRows().stream().map(row -> EngineRows.toRecord(row, secrets)).toList());
   }
 
+  /**
+   * Every node's engines, oldest first (the cluster's leader and management from any node read
+   * them; {@link #findAll} stays this node's).
+   */
+  public List<EngineRecord> everyNodesEngines() {
+    return engines.findAllOldestFirst().stream()
+        .map(row -> EngineRows.toRecord(row, secrets))
+        .toList();
+  }
+
   /** This node's rows (every row without a node id); call inside a write transaction. */
   private List<EngineRow> ownRows() {
     if (nodeId.isEmpty()) {

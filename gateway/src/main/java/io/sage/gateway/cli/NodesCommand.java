@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = {
       "List the gateways (nodes) that share this gateway's database: address, version, GPUs,",
-      "last heartbeat, and whether each is up or lost (silent longer than node.lost-after).",
+      "last heartbeat, whether each is up or lost (silent longer than node.lost-after), and",
+      "which one leads the cluster, with its fencing token.",
       "A gateway on the embedded H2 database lists only itself."
     },
     footer = {
@@ -46,13 +47,21 @@ final class NodesCommand implements Callable<Integer> {
       }
       String state = node.path("state").asText();
       table.row(
-          node.path("id").asText() + (node.path("self").asBoolean() ? " (this)" : ""),
+          node.path("id").asText()
+              + (node.path("self").asBoolean() ? " (this)" : "")
+              + (node.path("leader").asBoolean() ? " (leader)" : ""),
           node.path("address").asText(),
           node.path("version").asText(),
           "up".equals(state) ? ansi.green(state) : ansi.red(state),
           gpus.isEmpty() ? "none" : String.join(", ", gpus),
           node.path("seconds_since_seen").asLong() + "s ago");
     }
-    return table.render(ansi);
+    List<String> lines = new ArrayList<>(table.render(ansi));
+    JsonNode leader = answer.path("leader");
+    lines.add(
+        leader.isTextual()
+            ? "leader: " + leader.asText() + ", token " + answer.path("leader_token").asLong()
+            : "leader: none (the lease is free; a node takes it within seconds)");
+    return lines;
   }
 }

@@ -15,8 +15,11 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.sage.gateway.json.JsonBody;
 import io.sage.gateway.security.Actors;
+import io.sage.host.Cluster;
 import io.sage.host.ControlPlane;
 import io.sage.host.EngineSnapshot;
+import io.sage.host.cluster.ClusterEngine;
+import io.sage.host.cluster.EngineCommand;
 import io.sage.host.engine.EngineState;
 import io.sage.host.management.RegisterRequest;
 import io.sage.host.management.StartRequest;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,9 +40,13 @@ import java.util.concurrent.TimeUnit;
 class EngineController {
   private static final Duration WAIT_LIMIT = Duration.ofMinutes(20);
   private final ControlPlane controlPlane;
+  private final Cluster cluster;
+  private final RemoteEngines remote;
 
-  EngineController(ControlPlane controlPlane) {
+  EngineController(ControlPlane controlPlane, Cluster cluster) {
     this.controlPlane = controlPlane;
+    this.cluster = cluster;
+    this.remote = new RemoteEngines(cluster, controlPlane);
   }
 
   @Get
@@ -53,6 +61,9 @@ class EngineController {
 
   @Get("/{id}")
   Map<String, Object> get(@PathVariable String id) {
+    if (controlPlane.findEngine(id).isEmpty() && cluster.elsewhere(id).isPresent()) {
+      return remote.view(id);
+    }
     EngineSnapshot entry = controlPlane.engine(id);
     Map<String, Object> view = new java.util.LinkedHashMap<>(EngineViews.info(entry, controlPlane));
     // start progress: a vLLM engine can take minutes to load; its last line says where it is
@@ -96,7 +107,13 @@ class EngineController {
             body.string("label"),
             body.strings("extra_args"),
             body.scalarMap("options"));
+    String node = body.string("node");
     body.throwIfInvalid();
+    // another node named, or several up and the leader to choose: handed over through the store
+    Optional<EngineCommand> handOff = cluster.placeStart(request, node, Actors.current());
+    if (handOff.isPresent()) {
+      return remote.started(handOff.get(), waitForReady, WAIT_LIMIT);
+    }
     EngineSnapshot entry = controlPlane.startEngine(request, Actors.current());
     if (waitForReady) {
       await(
@@ -141,6 +158,10 @@ class EngineController {
       @QueryValue(defaultValue = "false") String purge,
       @QueryValue(defaultValue = "false") String wait) {
     if (flag("purge", purge)) {
+      Optional<ClusterEngine> elsewhere = cluster.elsewhere(id);
+      if (elsewhere.isPresent()) {
+        return remote.act(cluster.remove(elsewhere.get(), Actors.current()), true, WAIT_LIMIT);
+      }
       Map<String, Object> last = info(id);
       controlPlane.removeEngine(id, Actors.current());
       last.put("purged", true);
@@ -154,6 +175,13 @@ class EngineController {
         drainTimeout.isEmpty()
             ? controlPlane.supervisionConfig().drainTimeout()
             : seconds("drain_timeout", drainTimeout);
+    Optional<ClusterEngine> elsewhere = cluster.elsewhere(id);
+    if (elsewhere.isPresent()) {
+      boolean draining = flag("drain", drain);
+      boolean waiting = flag("wait", wait);
+      EngineCommand command = cluster.stop(elsewhere.get(), draining, timeout, Actors.current());
+      return remote.act(command, waiting, timeout.plusSeconds(60));
+    }
     CompletableFuture<?> stopped =
         controlPlane.stopEngine(id, flag("drain", drain), timeout, Actors.current());
     if (flag("wait", wait)) {
@@ -175,6 +203,12 @@ class EngineController {
       @Body @Nullable byte[] raw,
       @QueryValue(defaultValue = "false") String wait) {
     JsonBody.parse(raw, true).throwIfInvalid();
+    Optional<ClusterEngine> elsewhere = cluster.elsewhere(id);
+    if (elsewhere.isPresent()) {
+      boolean waiting = flag("wait", wait);
+      EngineCommand command = cluster.restart(elsewhere.get(), Actors.current());
+      return remote.restarted(command, waiting, WAIT_LIMIT);
+    }
     controlPlane.restartEngine(id, Actors.current());
     if (flag("wait", wait)) {
       await(id, s -> s == EngineState.READY || s == EngineState.ERROR);
@@ -187,8 +221,10 @@ class EngineController {
   Map<String, Object> events(
       @PathVariable String id, @QueryValue(defaultValue = "100") String limit) {
     int n = boundedInt("limit", limit, 1, 1000);
+    boolean local = controlPlane.findEngine(id).isPresent() || cluster.elsewhere(id).isEmpty();
     List<Map<String, Object>> events =
-        controlPlane.events(id, n).stream().map(EngineViews::event).toList();
+        (local ? controlPlane.events(id, n) : cluster.events(id, n))
+            .stream().map(EngineViews::event).toList();
     return Map.of("engine_id", id, "events", events, "count", events.size());
   }
 

@@ -5,6 +5,7 @@ import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.sage.gateway.BuildInfo;
 import io.sage.gateway.config.NodeConfig;
+import io.sage.host.Cluster;
 import io.sage.host.ControlPlane;
 import io.sage.host.GpuOverview;
 import io.sage.host.NodePresence;
@@ -34,13 +35,16 @@ class NodeLifecycle {
   private final NodeStore store;
   private final ControlPlane controlPlane;
   private final Clock clock;
+  private final Cluster cluster;
   private NodePresence presence;
 
-  NodeLifecycle(NodeConfig config, NodeStore store, ControlPlane controlPlane, Clock clock) {
+  NodeLifecycle(
+      NodeConfig config, NodeStore store, ControlPlane controlPlane, Clock clock, Cluster cluster) {
     this.config = config;
     this.store = store;
     this.controlPlane = controlPlane;
     this.clock = clock;
+    this.cluster = cluster;
   }
 
   @EventListener
@@ -62,10 +66,14 @@ class NodeLifecycle {
             Instant.EPOCH);
     presence = NodePresence.start(store, clock, self, config.heartbeatInterval());
     LOG.info("registered as node {} at {} ({} GPU(s))", self.id(), address, self.gpus().size());
+    // registered first: the leader places starts only on nodes it finds in the store
+    cluster.start();
   }
 
   @EventListener
   synchronized void onShutdown(ShutdownEvent event) {
+    // the lease goes at once, so another node leads without waiting for it to run out
+    cluster.close();
     if (presence != null) {
       presence.close();
     }

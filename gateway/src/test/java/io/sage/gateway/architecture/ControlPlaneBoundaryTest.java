@@ -39,6 +39,12 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.cluster.Node",
           "io.sage.host.cluster.NodeGpu",
           "io.sage.host.cluster.NodeState",
+          // management from any node and the leader (issue 22): values of the Cluster facade
+          "io.sage.host.cluster.ClusterEngine",
+          "io.sage.host.cluster.CommandAction",
+          "io.sage.host.cluster.CommandState",
+          "io.sage.host.cluster.EngineCommand",
+          "io.sage.host.cluster.LeaderLease",
           "io.sage.host.supervision.SupervisionConfig",
           // declared models (issue 16): values and the strict parser the config file shares
           "io.sage.host.models.Declarations",

@@ -8,7 +8,9 @@ import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineRegistry;
 import io.sage.host.engine.EngineState;
 import io.sage.host.engine.Placement;
+import io.sage.host.gpu.GpuMemoryNeed;
 import io.sage.host.gpu.GpuPlacer;
+import io.sage.host.gpu.GpuRequest;
 import io.sage.host.plugin.RuntimeCatalog;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.supervision.Supervision;
@@ -19,6 +21,7 @@ import io.sage.spi.engine.EngineSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -65,8 +68,19 @@ public final class EngineManager {
 
   /** Validates and launches an engine; it is STARTING when this returns. */
   public EngineEntry start(StartRequest request, String actor) {
+    return start(request, actor, EngineIds.next());
+  }
+
+  /**
+   * Validates and launches an engine with the id another node chose for it (a start placed on this
+   * node through the store: the caller already answered with the id); STARTING when this returns.
+   */
+  public EngineEntry start(StartRequest request, String actor, String id) {
     try {
-      EngineEntry entry = launch(startValidation.validate(request), actor);
+      if (!EngineIds.isValid(id)) {
+        throw SageException.invalid("id", "not an engine id: '" + id + "'");
+      }
+      EngineEntry entry = launch(startValidation.validate(request), actor, id);
       EngineRecord record = entry.record();
       audit.record(
           actor,
@@ -86,9 +100,27 @@ public final class EngineManager {
     }
   }
 
-  private EngineEntry launch(StartValidation.Validated validated, String actor) {
+  /**
+   * Validates the request and says what it would ask of the GPUs of whichever node runs it (the
+   * leader places it with this); empty when it would get no GPUs.
+   */
+  public Optional<GpuRequest> gpuDemand(StartRequest request) {
+    StartValidation.Validated validated = startValidation.validate(request);
     EngineSpec spec = validated.spec();
-    String id = EngineIds.next();
+    EngineRuntimeFactory runtime = validated.runtime();
+    if (runtime == null
+        || !runtime.usesGpus()
+        || runtime.remoteJobs().isPresent()
+        || !spec.useGpu()) {
+      return Optional.empty();
+    }
+    List<Integer> explicit = spec.requestedGpuIds();
+    int count = explicit.isEmpty() ? spec.tensorParallelSize() : explicit.size();
+    return Optional.of(new GpuRequest(explicit, count, GpuMemoryNeed.of(spec, count, runtime)));
+  }
+
+  private EngineEntry launch(StartValidation.Validated validated, String actor, String id) {
+    EngineSpec spec = validated.spec();
     GpuPlacer.Placed placed =
         gpus.placesGpus(spec, validated.runtime())
             ? gpus.place(id, "engine for " + spec.model(), spec, validated.runtime())
