@@ -2,9 +2,11 @@ package io.sage.db;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.function.Supplier;
@@ -27,23 +29,55 @@ import java.util.function.Supplier;
  *
  * <p>On PostgreSQL a commit returns once its WAL record is flushed ({@code synchronous_commit} on,
  * the default), so there is nothing to add: no {@code CHECKPOINT} (which needs superuser rights
- * there and would flush every dirty page of the whole cluster).
+ * there and would flush every dirty page of the whole cluster). There a write may also {@link
+ * #announce} itself to the other nodes (docs/cluster.md).
  */
 @Singleton
 public class DurableWrites {
   private final TransactionOperations<Connection> transactions;
   private final boolean checkpoint;
+  private final boolean announces;
 
   @jakarta.inject.Inject
   DurableWrites(
       TransactionOperations<Connection> transactions,
       @Value("${datasources.default.url:}") @Nullable String url) {
-    this(transactions, url == null || url.isBlank() || DatabaseVendor.of(url) == DatabaseVendor.H2);
+    this(
+        transactions,
+        url == null || url.isBlank() || DatabaseVendor.of(url) == DatabaseVendor.H2,
+        url != null && !url.isBlank() && DatabaseVendor.of(url) == DatabaseVendor.POSTGRESQL);
   }
 
   DurableWrites(TransactionOperations<Connection> transactions, boolean checkpoint) {
+    this(transactions, checkpoint, false);
+  }
+
+  DurableWrites(
+      TransactionOperations<Connection> transactions, boolean checkpoint, boolean announces) {
     this.transactions = transactions;
     this.checkpoint = checkpoint;
+    this.announces = announces;
+  }
+
+  /**
+   * On PostgreSQL, tells every node listening on {@code channel} ({@link
+   * io.sage.db.cluster.ChangeFeed}) about {@code payload} when the current transaction commits (a
+   * {@code NOTIFY} is part of its transaction: a rolled-back write announces nothing). Nothing on
+   * H2, where one gateway is the only reader. Call inside {@link #write}.
+   */
+  public void announce(String channel, String payload) {
+    if (!announces) {
+      return;
+    }
+    try (PreparedStatement statement =
+        transactions.getConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+      statement.setString(1, channel);
+      statement.setString(2, payload);
+      statement.execute();
+    } catch (SQLException e) {
+      throw new DataAccessException(
+          "cannot announce a change on " + channel + ": " + e.getMessage(), e);
+    }
   }
 
   /** Runs {@code work} in a write transaction; returns after its commit reached the file. */

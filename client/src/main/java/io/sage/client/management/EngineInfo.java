@@ -47,6 +47,14 @@ public record EngineInfo(
     Objects.requireNonNull(raw, "raw");
   }
 
+  /**
+   * The node (gateway) that runs and supervises the engine when several share one database
+   * (docs/cluster.md); null from a gateway that does not say.
+   */
+  public String nodeId() {
+    return JsonFields.text(raw, "node_id");
+  }
+
   @SuppressWarnings("unchecked")
   public static EngineInfo fromJson(JsonNode json) {
     String id = JsonFields.text(json, "id");

@@ -3,6 +3,7 @@ package io.sage.host;
 import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
 import io.sage.host.audit.AuditTrail;
+import io.sage.host.cluster.ClusterView;
 import io.sage.host.engine.EngineEntry;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineListener;
@@ -21,6 +22,7 @@ import io.sage.host.plugin.PluginInfo;
 import io.sage.host.port.PortAllocator;
 import io.sage.host.process.EngineLogs;
 import io.sage.host.routing.EngineRouter;
+import io.sage.host.store.ClusterChanges;
 import io.sage.host.store.EngineStore;
 import io.sage.host.supervision.Supervision;
 import io.sage.host.supervision.SupervisionConfig;
@@ -61,6 +63,7 @@ public final class ControlPlane implements AutoCloseable {
   private final AuditTrail audit;
   private final GpuOverview gpus;
   private final EngineLogs logs;
+  private volatile ClusterView cluster;
 
   public ControlPlane(
       ControlPlaneSettings settings, EngineStore store, ControlPlaneEnvironment environment) {
@@ -139,9 +142,26 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /**
+   * Joins the other nodes sharing the database (docs/cluster.md): their engines are read now,
+   * followed through {@code changes} and re-read every {@code refreshInterval}, and routed to like
+   * this node's own; they are never supervised here. Call once, after {@link #start}.
+   */
+  public void joinCluster(String selfNodeId, ClusterChanges changes, Duration refreshInterval) {
+    ClusterView view =
+        new ClusterView(
+            registry, registry.store(), environment.scheduler(), selfNodeId, refreshInterval);
+    cluster = view;
+    view.start(changes);
+  }
+
   /** Releases threads and plugins; call after {@link #stop}. */
   @Override
   public void close() {
+    ClusterView view = cluster;
+    if (view != null) {
+      view.close();
+    }
     supervision.stopMonitoring();
     if (environment.scheduler() instanceof AutoCloseable closeable) {
       try {
@@ -209,17 +229,34 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The engine, when there is one with that id. */
   public Optional<EngineSnapshot> findEngine(String id) {
-    return registry.find(id).map(ControlPlane::snapshot);
+    return registry.find(id).map(this::snapshot);
   }
 
   /** Every engine, oldest first. */
   public List<EngineSnapshot> engines() {
-    EngineEntry[] all = registry.all();
-    List<EngineSnapshot> snapshots = new ArrayList<>(all.length);
-    for (EngineEntry entry : all) {
-      snapshots.add(snapshot(entry));
-    }
-    return snapshots;
+    return snapshots(registry.all());
+  }
+
+  /**
+   * Every engine of the cluster this node knows (its own and the other nodes' as last read from the
+   * database), oldest first, each with the node that runs it.
+   */
+  public List<EngineSnapshot> clusterEngines() {
+    return snapshots(registry.cluster());
+  }
+
+  /** The engine, this node's or another node's, or NOT_FOUND (404). */
+  public EngineSnapshot clusterEngine(String id) {
+    return registry
+        .findInCluster(id)
+        .map(this::snapshot)
+        .orElseGet(() -> snapshot(registry.require(id)));
+  }
+
+  /** This node's id once it joined a cluster ({@link #joinCluster}), else empty. */
+  public Optional<String> selfNodeId() {
+    ClusterView view = cluster;
+    return view == null ? Optional.empty() : Optional.of(view.selfNodeId());
   }
 
   /** The engine's in-flight requests now; 0 for an engine that is gone. */
@@ -276,7 +313,17 @@ public final class ControlPlane implements AutoCloseable {
   public Optional<EngineLease> route(String model, EngineKind kind, Collection<String> excluded) {
     return router
         .choose(model, kind, excluded)
-        .map(entry -> new EngineLease(entry, supervision::probeSoon));
+        .map(entry -> new EngineLease(entry, this::unreachable));
+  }
+
+  /** This node's engine is probed at once; another node's row is read again. */
+  private void unreachable(EngineEntry entry) {
+    ClusterView view = cluster;
+    if (entry.isLocal()) {
+      supervision.probeSoon(entry);
+    } else if (view != null) {
+      view.rereadSoon(entry.id());
+    }
   }
 
   /** Whether some engine is meant to serve the model (503 rather than 404 when none is READY). */
@@ -347,7 +394,18 @@ public final class ControlPlane implements AutoCloseable {
     return schedulers;
   }
 
-  private static EngineSnapshot snapshot(EngineEntry entry) {
-    return new EngineSnapshot(entry.record(), entry.inFlight());
+  private List<EngineSnapshot> snapshots(EngineEntry[] all) {
+    List<EngineSnapshot> snapshots = new ArrayList<>(all.length);
+    for (EngineEntry entry : all) {
+      snapshots.add(snapshot(entry));
+    }
+    return snapshots;
+  }
+
+  private EngineSnapshot snapshot(EngineEntry entry) {
+    return new EngineSnapshot(
+        entry.record(),
+        entry.inFlight(),
+        entry.isLocal() ? selfNodeId().orElse(null) : entry.nodeId());
   }
 }

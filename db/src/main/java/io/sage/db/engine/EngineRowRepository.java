@@ -17,6 +17,14 @@ interface EngineRowRepository extends CrudRepository<EngineRow, String> {
   @Query("SELECT * FROM engines WHERE node_id = :nodeId ORDER BY created_at, id")
   List<EngineRow> findAllOfNodeOldestFirst(String nodeId);
 
+  /** The nodes other than {@code nodeId} that own engines. */
+  @Query("SELECT DISTINCT node_id FROM engines WHERE node_id IS NOT NULL AND node_id <> :nodeId")
+  List<String> findOtherNodeIds(String nodeId);
+
+  /** The node that owns the engine; none when there is no such row or it belongs to no node. */
+  @Query("SELECT node_id FROM engines WHERE id = :id AND node_id IS NOT NULL")
+  List<String> findNodeOf(String id);
+
   /** Records the node that owns the engine (the column is not part of {@link EngineRow}). */
   @Query("UPDATE engines SET node_id = :nodeId WHERE id = :id")
   long assignNode(String id, String nodeId);

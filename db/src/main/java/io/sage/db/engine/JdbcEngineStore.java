@@ -4,9 +4,11 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.sage.db.DurableWrites;
 import io.sage.db.audit.JdbcAuditLog;
+import io.sage.db.cluster.ChangeFeed;
 import io.sage.db.secret.SecretBox;
 import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
+import io.sage.host.cluster.ClusterEngine;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.store.EngineStore;
@@ -14,10 +16,15 @@ import io.sage.host.store.SecretKeys;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry's store on H2 through Micronaut Data JDBC. Each write is one transaction that has
@@ -27,16 +34,22 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>With several gateways on one database (docs/cluster.md) each engine belongs to the node that
  * launched it ({@code engines.node_id}): {@link #findAll} returns this node's engines only, so a
  * gateway loads, adopts and relaunches its own and never another node's. Without a node id ({@code
- * sage.node.id} unset: tests, tools) every row is returned.
+ * sage.node.id} unset: tests, tools) every row is returned. The other nodes' rows are read by
+ * {@link #findOtherNodes} and {@link #findOnAnyNode}, for routing; every write announces itself to
+ * them on PostgreSQL ({@link ChangeFeed#ENGINES}, in the write's transaction).
  */
 @Singleton
 public class JdbcEngineStore implements EngineStore, SecretKeys {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcEngineStore.class);
   private final EngineRowRepository engines;
   private final EngineEventRowRepository events;
   private final JdbcAuditLog auditLog;
   private final DurableWrites writes;
   private final SecretBox secrets;
   private final String nodeId;
+
+  /** Other nodes' engines whose secrets this node cannot open, warned about once. */
+  private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
   /** Writes share it; re-encrypting every row takes it alone, so no write lands in between. */
   private final ReentrantReadWriteLock rowsLock = new ReentrantReadWriteLock();
@@ -128,6 +141,7 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
                     engines.assignNode(engine.id(), nodeId);
                   }
                   events.save(EngineEventRow.of(firstEvent));
+                  announce(engine.id());
                 }));
   }
 
@@ -140,6 +154,7 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
                 () -> {
                   requireStored(engine.id());
                   engines.update(row);
+                  announce(engine.id());
                 }));
   }
 
@@ -154,6 +169,7 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
                   requireStored(engine.id());
                   engines.update(row);
                   events.save(EngineEventRow.of(event));
+                  announce(engine.id());
                 }));
   }
 
@@ -194,10 +210,67 @@ public class JdbcEngineStore implements EngineStore, SecretKeys {
     return engines.findAllOfNodeOldestFirst(nodeId);
   }
 
+  /** The engines of the other nodes on this database, oldest first; none without a node id. */
+  @Override
+  public List<ClusterEngine> findOtherNodes() {
+    if (nodeId.isEmpty()) {
+      return List.of();
+    }
+    List<ClusterEngine> all = new ArrayList<>();
+    for (String other : engines.findOtherNodeIds(nodeId)) {
+      for (EngineRow row : engines.findAllOfNodeOldestFirst(other)) {
+        readable(other, row).ifPresent(all::add);
+      }
+    }
+    all.sort(
+        java.util.Comparator.comparing((ClusterEngine e) -> e.record().createdAt())
+            .thenComparing(e -> e.record().id()));
+    return all;
+  }
+
+  @Override
+  public Optional<ClusterEngine> findOnAnyNode(String id) {
+    Objects.requireNonNull(id, "id");
+    Optional<EngineRow> row = engines.findById(id);
+    if (row.isEmpty()) {
+      return Optional.empty();
+    }
+    // a row of no node (written before V19) is this node's until a node claims it
+    String owner = engines.findNodeOf(id).stream().findFirst().orElse(nodeId);
+    return readable(owner, row.get());
+  }
+
+  private Optional<ClusterEngine> readable(String owner, EngineRow row) {
+    try {
+      return Optional.of(new ClusterEngine(owner, EngineRows.toRecord(row, secrets)));
+    } catch (IllegalStateException e) {
+      if (unreadable.add(row.id())) {
+        LOG.warn(
+            "engine {} of node {} cannot be read here and is not routed to: {} (every node of"
+                + " one database needs the same secret.key, docs/cluster.md)",
+            row.id(),
+            owner,
+            e.getMessage());
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** In the write's transaction: the other nodes re-read the row once it is committed. */
+  private void announce(String engineId) {
+    writes.announce(ChangeFeed.ENGINES, nodeId + " " + engineId);
+  }
+
   @Override
   public void delete(String id) {
     Objects.requireNonNull(id, "id");
-    locked(() -> writes.write(() -> engines.deleteById(id)));
+    locked(
+        () ->
+            writes.write(
+                () -> {
+                  engines.deleteById(id);
+                  announce(id);
+                }));
   }
 
   @Override

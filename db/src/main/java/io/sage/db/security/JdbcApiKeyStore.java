@@ -1,6 +1,7 @@
 package io.sage.db.security;
 
 import io.sage.db.DurableWrites;
+import io.sage.db.cluster.ChangeFeed;
 import io.sage.host.security.StoredApiKey;
 import io.sage.host.store.ApiKeyStore;
 import jakarta.inject.Singleton;
@@ -11,7 +12,9 @@ import java.util.Optional;
 
 /**
  * The {@code api_keys} table. Writes have reached the database file when they return, so a
- * revocation survives a crash of the gateway right after it was acknowledged.
+ * revocation survives a crash of the gateway right after it was acknowledged. A creation or a
+ * revocation is announced to the other nodes on PostgreSQL ({@link ChangeFeed#API_KEYS}), which
+ * re-read the keys.
  */
 @Singleton
 public class JdbcApiKeyStore implements ApiKeyStore {
@@ -26,7 +29,11 @@ public class JdbcApiKeyStore implements ApiKeyStore {
   @Override
   public void insert(StoredApiKey key) {
     ApiKeyRow row = ApiKeyRow.of(Objects.requireNonNull(key, "key"));
-    writes.write(() -> rows.save(row));
+    writes.write(
+        () -> {
+          rows.save(row);
+          writes.announce(ChangeFeed.API_KEYS, key.id());
+        });
   }
 
   /** Every key, revoked ones too, oldest first. */
@@ -43,7 +50,13 @@ public class JdbcApiKeyStore implements ApiKeyStore {
   /** Marks the key revoked; false when it does not exist or was already revoked. */
   @Override
   public boolean revoke(String id, Instant at) {
-    return writes.write(() -> rows.revoke(id, at)) > 0;
+    return writes.write(
+            () -> {
+              long changed = rows.revoke(id, at);
+              writes.announce(ChangeFeed.API_KEYS, id);
+              return changed;
+            })
+        > 0;
   }
 
   /** Records a use; not made durable at once: losing the last minute of use times costs nothing. */

@@ -2,6 +2,7 @@ package io.sage.db.usage;
 
 import io.micronaut.transaction.TransactionOperations;
 import io.sage.db.DurableWrites;
+import io.sage.db.cluster.ChangeFeed;
 import io.sage.host.store.KeyLimitStore;
 import io.sage.host.usage.BudgetPeriod;
 import io.sage.host.usage.KeyLimits;
@@ -17,7 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** The {@code key_limits} table; a write is durable when it returns. */
+/**
+ * The {@code key_limits} table; a write is durable when it returns, and announced to the other
+ * nodes on PostgreSQL ({@link ChangeFeed#API_KEYS}).
+ */
 @Singleton
 public class JdbcKeyLimitStore implements KeyLimitStore {
   private final TransactionOperations<Connection> transactions;
@@ -37,6 +41,7 @@ public class JdbcKeyLimitStore implements KeyLimitStore {
             transactions.executeWrite(
                 status -> {
                   Connection connection = status.getConnection();
+                  writes.announce(ChangeFeed.API_KEYS, limits.keyId());
                   try (PreparedStatement delete =
                       connection.prepareStatement("DELETE FROM key_limits WHERE key_id = ?")) {
                     delete.setString(1, limits.keyId());

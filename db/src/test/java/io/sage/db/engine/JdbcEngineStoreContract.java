@@ -353,4 +353,36 @@ abstract class JdbcEngineStoreContract {
     store = context.getBean(EngineStore.class);
     assertThat(store.findAll()).as("without a node id: every row").hasSize(3);
   }
+
+  @Test
+  void eachNodeReadsTheOtherNodesEnginesWithTheirNodeAndTheirSecrets() {
+    context.close();
+    try (ApplicationContext nodeA = database.start(java.util.Map.of("sage.node.id", "node-a"));
+        ApplicationContext nodeB = database.start(java.util.Map.of("sage.node.id", "node-b"))) {
+      EngineStore a = nodeA.getBean(EngineStore.class);
+      EngineStore b = nodeB.getBean(EngineStore.class);
+      EngineRecord ofA = full("eng-0000000000ea", t0);
+      EngineRecord ofB = minimal("eng-0000000000eb", t0.plusSeconds(1));
+      a.insert(ofA, firstEvent(ofA));
+      b.insert(ofB, firstEvent(ofB));
+
+      assertThat(b.findOtherNodes())
+          .as("node-b reads node-a's engine, its key opened with the shared secret.key")
+          .containsExactly(new io.sage.host.cluster.ClusterEngine("node-a", ofA));
+      assertThat(a.findOtherNodes())
+          .containsExactly(new io.sage.host.cluster.ClusterEngine("node-b", ofB));
+      assertThat(b.findOnAnyNode(ofA.id()))
+          .contains(new io.sage.host.cluster.ClusterEngine("node-a", ofA));
+      assertThat(a.findOnAnyNode(ofA.id()))
+          .contains(new io.sage.host.cluster.ClusterEngine("node-a", ofA));
+      assertThat(b.findOnAnyNode("eng-00000000ffff")).isEmpty();
+      assertThat(b.findAll()).as("still only its own to supervise").containsExactly(ofB);
+
+      a.delete(ofA.id());
+      assertThat(b.findOtherNodes()).isEmpty();
+      assertThat(b.findOnAnyNode(ofA.id())).isEmpty();
+    }
+    context = database.start();
+    store = context.getBean(EngineStore.class);
+  }
 }

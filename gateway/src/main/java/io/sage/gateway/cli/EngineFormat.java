@@ -21,32 +21,43 @@ final class EngineFormat {
     if (engines.isEmpty()) {
       return List.of("no engines; start one with `sage llm engine start <model>`");
     }
-    Table table =
-        new Table(
-            "ID",
-            "MODEL",
-            "KIND",
-            "RUNTIME",
-            "STATE",
-            "SINCE",
-            "PORT",
-            "GPUS",
-            "REQS",
-            "RESTARTS",
-            "LABEL");
+    // the engines of several nodes (docs/cluster.md): say which node runs each
+    boolean nodes = engines.stream().map(EngineInfo::nodeId).distinct().count() > 1;
+    List<String> headers =
+        new ArrayList<>(
+            List.of(
+                "ID",
+                "MODEL",
+                "KIND",
+                "RUNTIME",
+                "STATE",
+                "SINCE",
+                "PORT",
+                "GPUS",
+                "REQS",
+                "RESTARTS",
+                "LABEL"));
+    if (nodes) {
+      headers.add(1, "NODE");
+    }
+    Table table = new Table(headers.toArray(String[]::new));
     for (EngineInfo e : engines) {
-      table.row(
-          e.id(),
-          e.model(),
-          e.engineKind(),
-          e.runtime(),
-          ansi.state(e.state().name()),
-          ago(e.stateSince(), now),
-          e.port() == null ? null : e.port().toString(),
-          gpus(e.gpuIds()),
-          Integer.toString(e.activeRequests()),
-          Integer.toString(e.restartCount()),
-          e.label());
+      List<String> row = new ArrayList<>();
+      row.add(e.id());
+      if (nodes) {
+        row.add(e.nodeId());
+      }
+      row.add(e.model());
+      row.add(e.engineKind());
+      row.add(e.runtime());
+      row.add(ansi.state(e.state().name()));
+      row.add(ago(e.stateSince(), now));
+      row.add(e.port() == null ? null : e.port().toString());
+      row.add(gpus(e.gpuIds()));
+      row.add(Integer.toString(e.activeRequests()));
+      row.add(Integer.toString(e.restartCount()));
+      row.add(e.label());
+      table.row(row.toArray(String[]::new));
     }
     return table.render(ansi);
   }
@@ -56,6 +67,9 @@ final class EngineFormat {
     List<String[]> fields = new ArrayList<>();
     fields.add(new String[] {"id", e.id()});
     fields.add(new String[] {"model", e.model()});
+    if (e.nodeId() != null) {
+      fields.add(new String[] {"node", e.nodeId()});
+    }
     if (e.servedModelName() != null && !e.servedModelName().equals(e.model())) {
       fields.add(new String[] {"served as", e.servedModelName()});
     }

@@ -20,6 +20,8 @@ import java.time.Duration;
  *     about this plus the renew interval of the leader's death
  * @param leaderRenewInterval how often the leader renews its lease and the others try for it
  * @param commandPollInterval how often the node reads the commands other nodes wrote for it
+ * @param refreshInterval how often the other nodes' engines and the API keys are read again from
+ *     the database, besides the announcements of each change (docs/cluster.md)
  */
 @ConfigurationProperties("sage.node")
 public record NodeConfig(
@@ -30,7 +32,8 @@ public record NodeConfig(
     @Bindable(defaultValue = "5m") Duration goneAfter,
     @Bindable(defaultValue = "6s") Duration leaderLease,
     @Bindable(defaultValue = "2s") Duration leaderRenewInterval,
-    @Bindable(defaultValue = "500ms") Duration commandPollInterval) {
+    @Bindable(defaultValue = "500ms") Duration commandPollInterval,
+    @Bindable(defaultValue = "3s") Duration refreshInterval) {
   public NodeConfig {
     id = id == null ? "" : id.trim();
     address = address == null ? "" : address.trim();
@@ -61,6 +64,7 @@ public record NodeConfig(
               + " and "
               + leaderRenewInterval);
     }
+    ConfigChecks.positive("node.refresh-interval", refreshInterval);
     if (lostAfter.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException(
           "node.lost-after must be at least twice node.heartbeat-interval, got "

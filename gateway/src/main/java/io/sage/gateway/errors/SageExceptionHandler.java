@@ -15,6 +15,7 @@ import jakarta.inject.Singleton;
 final class SageExceptionHandler implements ExceptionHandler<SageException, HttpResponse<?>> {
   @Override
   public HttpResponse<?> handle(HttpRequest request, SageException exception) {
-    return OpenAiError.response(exception);
+    // a launch or a stop that failed because its write could not reach the database
+    return DatabaseErrors.unreachable(exception).orElseGet(() -> OpenAiError.response(exception));
   }
 }

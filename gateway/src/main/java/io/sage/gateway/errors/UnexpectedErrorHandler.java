@@ -63,6 +63,15 @@ final class UnexpectedErrorHandler implements ExceptionHandler<Exception, HttpRe
       return OpenAiError.response(
           400, "the request body ended early", "invalid_request_error", "invalid_request");
     }
+    var database = DatabaseErrors.unreachable(exception);
+    if (database.isPresent()) {
+      LOG.warn(
+          "{} {}: the database is unreachable: {}",
+          request.getMethodName(),
+          OpenAiError.shorten(request.getPath(), 200),
+          exception.toString());
+      return database.get();
+    }
     LOG.error(
         "unexpected error on {} {}",
         request.getMethodName(),

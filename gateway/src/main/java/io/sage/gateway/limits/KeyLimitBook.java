@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every key's limits in memory (read on each request: one map lookup), written through to the
- * database. Keys without a row have no limits and weight 1.
+ * database, and read again when another node changes them ({@link #reload}). Keys without a row
+ * have no limits and weight 1.
  */
 @Singleton
 public final class KeyLimitBook {
@@ -23,6 +24,16 @@ public final class KeyLimitBook {
     for (KeyLimits limits : store.findAll()) {
       byKey.put(limits.keyId(), limits);
     }
+  }
+
+  /** Reads every key's limits again (another node may have set them: docs/cluster.md). */
+  public synchronized void reload() {
+    Map<String, KeyLimits> read = new java.util.HashMap<>();
+    for (KeyLimits limits : store.findAll()) {
+      read.put(limits.keyId(), limits);
+    }
+    byKey.putAll(read);
+    byKey.keySet().retainAll(read.keySet());
   }
 
   /** The key's limits, or null when it has none. */
@@ -42,7 +53,7 @@ public final class KeyLimitBook {
   }
 
   /** Stores and applies the key's limits (effective for the next request). */
-  public void put(KeyLimits limits) {
+  public synchronized void put(KeyLimits limits) {
     store.put(limits, clock.instant());
     if (limits.equals(KeyLimits.none(limits.keyId()))) {
       byKey.remove(limits.keyId());

@@ -52,7 +52,7 @@ class EngineController {
   @Get
   Map<String, Object> list() {
     List<Map<String, Object>> engines =
-        controlPlane.engines().stream().map(e -> EngineViews.info(e, controlPlane)).toList();
+        controlPlane.clusterEngines().stream().map(e -> EngineViews.info(e, controlPlane)).toList();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("engines", engines);
     body.put("count", engines.size());
@@ -64,7 +64,7 @@ class EngineController {
     if (controlPlane.findEngine(id).isEmpty() && cluster.elsewhere(id).isPresent()) {
       return remote.view(id);
     }
-    EngineSnapshot entry = controlPlane.engine(id);
+    EngineSnapshot entry = controlPlane.clusterEngine(id);
     Map<String, Object> view = new java.util.LinkedHashMap<>(EngineViews.info(entry, controlPlane));
     // start progress: a vLLM engine can take minutes to load; its last line says where it is
     view.put("last_log_line", masked(entry, controlPlane.lastLogLine(id)));

@@ -20,6 +20,7 @@ final class EngineViews {
     view.put("served_model_name", r.spec().servedModelName());
     view.put("engine_kind", r.spec().kind().wireName());
     view.put("runtime", r.spec().runtime());
+    view.put("node_id", entry.nodeId());
     view.put("state", r.state().name());
     view.put("desired_state", r.desiredState().name());
     view.put("host", r.host());

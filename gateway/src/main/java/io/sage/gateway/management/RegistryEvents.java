@@ -37,7 +37,10 @@ final class RegistryEvents implements EngineListener {
   public void onRemoved(EngineRecord record) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("engine_id", record.id());
-    data.put("engine", EngineViews.info(new EngineSnapshot(record, 0), controlPlane));
+    data.put(
+        "engine",
+        EngineViews.info(
+            new EngineSnapshot(record, 0, controlPlane.selfNodeId().orElse(null)), controlPlane));
     log.publish("engine.removed", data);
   }
 
@@ -56,6 +59,8 @@ final class RegistryEvents implements EngineListener {
 
   private Map<String, Object> view(EngineRecord record) {
     return EngineViews.info(
-        new EngineSnapshot(record, controlPlane.inFlight(record.id())), controlPlane);
+        new EngineSnapshot(
+            record, controlPlane.inFlight(record.id()), controlPlane.selfNodeId().orElse(null)),
+        controlPlane);
   }
 }

@@ -77,7 +77,8 @@ class ModelsController {
       m.put("declared", true);
       models.put(d.name(), m);
     }
-    for (EngineSnapshot entry : controlPlane.engines()) {
+    // every node serves the whole cluster's models (docs/cluster.md)
+    for (EngineSnapshot entry : controlPlane.clusterEngines()) {
       EngineState state = entry.state();
       if (state != EngineState.READY && state != EngineState.STARTING) {
         continue;

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's API keys. The database holds only hashes; this bean keeps every active key in
  * memory by hash, so authenticating a request is one SHA-256 and one map lookup and never touches
- * the database. This gateway is the only writer of its database, so the map is exact: a revocation
- * removes the key from the map before it is acknowledged, and is effective at once.
+ * the database. A revocation here removes the key from the map before it is acknowledged, and is
+ * effective at once. With several nodes on one database (docs/cluster.md) the keys another node
+ * creates or revokes reach this map by {@link #reload}, which {@link SharedKeys} calls when the
+ * database announces a change (within a second) and every {@code node.refresh-interval}.
  */
 @Singleton
 public final class ApiKeys {
@@ -49,6 +51,10 @@ public final class ApiKeys {
   private final Map<String, StoredApiKey> activeByHash = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastTouched = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastWritten = new ConcurrentHashMap<>();
+
+  /** Creations, revocations and reloads one at a time: a reload never undoes a newer write. */
+  private final Object writes = new Object();
+
   private final ExecutorService touches =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -112,8 +118,10 @@ public final class ApiKeys {
             clock.instant(),
             null,
             null);
-    store.insert(key);
-    activeByHash.put(key.keyHash(), key);
+    synchronized (writes) {
+      store.insert(key);
+      activeByHash.put(key.keyHash(), key);
+    }
     return new Created(key, secret);
   }
 
@@ -146,8 +154,31 @@ public final class ApiKeys {
     return store.findAll().stream().map(this::withLastUse).toList();
   }
 
+  /**
+   * Reads every key again: keys created by another node are let in, keys it revoked are not any
+   * more. When the database cannot be read this throws and the keys stay as they were.
+   */
+  public void reload() {
+    synchronized (writes) {
+      Map<String, StoredApiKey> active = new java.util.HashMap<>();
+      for (StoredApiKey key : store.findAll()) {
+        if (key.active()) {
+          active.put(key.keyHash(), key);
+        }
+      }
+      activeByHash.putAll(active);
+      activeByHash.keySet().retainAll(active.keySet());
+    }
+  }
+
   /** Revokes a key; it authenticates nothing from the moment this returns. */
   public StoredApiKey revoke(String id) {
+    synchronized (writes) {
+      return revokeNow(id);
+    }
+  }
+
+  private StoredApiKey revokeNow(String id) {
     StoredApiKey key =
         store
             .find(id)

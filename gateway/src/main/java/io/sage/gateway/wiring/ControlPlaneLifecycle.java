@@ -4,9 +4,11 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
+import io.sage.gateway.config.NodeConfig;
 import io.sage.host.ControlPlane;
 import io.sage.host.EngineSnapshot;
 import io.sage.host.management.StartRequest;
+import io.sage.host.store.ClusterChanges;
 import jakarta.inject.Singleton;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Startup and shutdown of the control plane from the gateway's events: {@link ControlPlane#start()}
- * (its startup order is written there), then optionally the demo engines; at shutdown stop the
- * engines (unless asked to keep them).
+ * (its startup order is written there), then joining the other nodes of the database (their engines
+ * are routed to: docs/cluster.md), then optionally the demo engines; at shutdown stop the engines
+ * (unless asked to keep them).
  */
 @Singleton
 class ControlPlaneLifecycle {
@@ -31,13 +34,22 @@ class ControlPlaneLifecycle {
   private final ModelsFileWatcher models;
   private final Path dataDir;
   private final boolean demo;
+  private final ClusterChanges changes;
+  private final NodeConfig node;
+  private final String nodeId;
 
   ControlPlaneLifecycle(
       ControlPlane controlPlane,
       ModelsFileWatcher models,
+      ClusterChanges changes,
+      NodeConfig node,
+      @Value("${sage.node.id:}") @io.micronaut.core.annotation.Nullable String nodeId,
       @Value("${sage.data-dir}") String dataDir,
       @Value("${sage.demo:false}") boolean demo) {
     this.controlPlane = controlPlane;
+    this.changes = changes;
+    this.node = node;
+    this.nodeId = nodeId == null ? "" : nodeId.trim();
     this.models = models;
     this.dataDir = Path.of(dataDir);
     this.demo = demo;
@@ -46,6 +58,9 @@ class ControlPlaneLifecycle {
   @EventListener
   void onStartup(StartupEvent event) {
     controlPlane.start();
+    if (!nodeId.isBlank()) {
+      controlPlane.joinCluster(nodeId, changes, node.refreshInterval());
+    }
     try {
       models.start();
     } catch (RuntimeException e) {

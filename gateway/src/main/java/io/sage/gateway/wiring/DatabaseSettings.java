@@ -36,6 +36,9 @@ public record DatabaseSettings(
   /** The environment variable holding the PostgreSQL password. */
   public static final String PASSWORD_VARIABLE = "SAGE_DB_PASSWORD";
 
+  /** How long a call waits for a database connection before it fails (503 on the API). */
+  static final long CONNECTION_TIMEOUT_MILLIS = 3000;
+
   @Override
   public String toString() {
     return vendor + " " + where; // never the password
@@ -106,6 +109,12 @@ public record DatabaseSettings(
     properties.put("datasources.default.password", password);
     properties.put("datasources.default.dialect", vendor.dialect());
     properties.put("flyway.datasources.default.locations", vendor.locations());
+    if (vendor == DatabaseVendor.POSTGRESQL) {
+      // a database that went away answers a management write within seconds (503), not after
+      // Hikari's default 30 s wait for a connection (docs/cluster.md)
+      properties.put("datasources.default.connection-timeout", CONNECTION_TIMEOUT_MILLIS);
+      properties.put("datasources.default.validation-timeout", CONNECTION_TIMEOUT_MILLIS - 1000);
+    }
     return properties;
   }
 

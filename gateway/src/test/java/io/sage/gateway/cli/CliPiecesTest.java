@@ -67,4 +67,30 @@ class CliPiecesTest {
     assertThat(EngineFormat.elapsed(Duration.ofMillis(4210))).isEqualTo("4.2s");
     assertThat(EngineFormat.elapsed(Duration.ofSeconds(65))).isEqualTo("1m05s");
   }
+
+  private static io.sage.client.management.EngineInfo engine(String id, String node) {
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    json.put("id", id).put("model", "m").put("state", "READY");
+    if (node != null) {
+      json.put("node_id", node);
+    }
+    return io.sage.client.management.EngineInfo.fromJson(json);
+  }
+
+  @Test
+  void theEngineListShowsEachEnginesNodeOnlyWhenThereAreSeveral() {
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    List<String> one =
+        EngineFormat.list(
+            List.of(engine("eng-1", "node-a"), engine("eng-2", "node-a")), Ansi.PLAIN, now);
+    assertThat(one.get(0)).startsWith("ID ").doesNotContain("NODE");
+
+    List<String> two =
+        EngineFormat.list(
+            List.of(engine("eng-1", "node-a"), engine("eng-2", "node-b")), Ansi.PLAIN, now);
+    assertThat(two.get(0)).matches("ID\\s+NODE\\s+MODEL.*");
+    assertThat(two.get(1)).matches("eng-1\\s+node-a\\s+m\\s.*");
+    assertThat(two.get(2)).matches("eng-2\\s+node-b\\s+m\\s.*");
+  }
 }

@@ -82,4 +82,39 @@ class ApiKeysTest {
         .hasMessageContaining("models entries must be model names");
     assertThat(store.findAll()).isEmpty();
   }
+
+  @Test
+  void keysCreatedOrRevokedByAnotherNodeOfTheDatabaseCountHereAfterAReload() {
+    ApiKeys otherNode = new ApiKeys(store, CLOCK);
+    ApiKeys.Created created = otherNode.create("ci", "inference", List.of());
+    assertThat(keys.authenticate(created.secret())).as("not read yet").isEmpty();
+
+    keys.reload();
+    assertThat(keys.authenticate(created.secret()))
+        .map(StoredApiKey::id)
+        .contains(created.stored().id());
+
+    otherNode.create("admin", "admin", List.of());
+    otherNode.revoke(created.stored().id());
+    keys.reload();
+    assertThat(keys.authenticate(created.secret())).isEmpty();
+    assertThat(keys.hasActiveAdmin()).isTrue();
+  }
+
+  @Test
+  void aReloadWhileTheDatabaseIsDownKeepsTheKeysKnown() {
+    ApiKeys.Created created = keys.create("ci", "inference", List.of());
+    store.setDown(true);
+
+    assertThatThrownBy(keys::reload).hasMessageContaining("unreachable");
+    assertThat(keys.authenticate(created.secret()))
+        .map(StoredApiKey::id)
+        .contains(created.stored().id());
+
+    store.setDown(false);
+    keys.reload();
+    assertThat(keys.authenticate(created.secret()))
+        .map(StoredApiKey::id)
+        .contains(created.stored().id());
+  }
 }

@@ -13,6 +13,12 @@ import java.util.Optional;
 final class InMemoryApiKeyStore implements ApiKeyStore {
   private final Map<String, StoredApiKey> keys = new LinkedHashMap<>();
   private boolean failNextRevoke;
+  private boolean down;
+
+  /** Every read fails while the database is down. */
+  synchronized void setDown(boolean down) {
+    this.down = down;
+  }
 
   void failNextRevoke() {
     failNextRevoke = true;
@@ -27,6 +33,9 @@ final class InMemoryApiKeyStore implements ApiKeyStore {
 
   @Override
   public synchronized List<StoredApiKey> findAll() {
+    if (down) {
+      throw new IllegalStateException("the database is unreachable");
+    }
     return new ArrayList<>(keys.values());
   }
 

@@ -45,6 +45,7 @@ class DatabaseSettingsTest {
         .containsEntry("datasources.default.username", "sage")
         .containsEntry("datasources.default.password", "s3cret")
         .containsEntry("datasources.default.dialect", "POSTGRES")
+        .containsEntry("datasources.default.connection-timeout", 3000L)
         .containsEntry(
             "flyway.datasources.default.locations",
             java.util.List.of("classpath:db/migration", "classpath:db/migration-postgresql"));

@@ -13,10 +13,17 @@ public final class EngineEntry {
   private final HostOptions hostOptions;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile PlannedStop plannedStop;
+  private final String nodeId;
 
   EngineEntry(EngineRecord record) {
+    this(record, null);
+  }
+
+  /** An engine of another node ({@code nodeId}), or of this one when {@code nodeId} is null. */
+  EngineEntry(EngineRecord record, String nodeId) {
     this.record = record;
     this.hostOptions = HostOptions.of(record.spec());
+    this.nodeId = nodeId;
   }
 
   public EngineRecord record() {
@@ -29,6 +36,19 @@ public final class EngineEntry {
 
   public String id() {
     return record.id();
+  }
+
+  /**
+   * The node that runs and supervises this engine when it is another node's (docs/cluster.md), null
+   * for this node's own engines. Another node's engine is routed to, never supervised here.
+   */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** True for this node's own engines (launched, supervised and stopped here). */
+  public boolean isLocal() {
+    return nodeId == null;
   }
 
   public EngineState state() {

@@ -1,16 +1,21 @@
 package io.sage.host.engine;
 
+import io.sage.host.cluster.ClusterEngine;
 import io.sage.host.store.EngineStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -20,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * The engine registry: live entries backed by the store. Every state change is validated by {@link
  * EngineTransitions}, committed to the store together with its event, and only then visible to
  * readers and listeners.
+ *
+ * <p>With several nodes on one database (docs/cluster.md) the registry also holds the other nodes'
+ * engines as they were last read ({@link #putForeign}): {@link #cluster} lists them with this
+ * node's own for routing and listing, while {@link #all} (what supervision, placement and the
+ * declared models act on) holds this node's own engines only. Another node's entry is never
+ * transitioned here; its record is replaced by the next read of its row.
  */
 public final class EngineRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(EngineRegistry.class);
@@ -29,6 +40,13 @@ public final class EngineRegistry {
   private final Map<String, EngineEntry> entries = new ConcurrentHashMap<>();
   private volatile EngineEntry[] snapshot = new EngineEntry[0];
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, EngineEntry> foreign = new ConcurrentHashMap<>();
+
+  /** For each other node's engine (or one deleted): the ticket of the last read applied to it. */
+  private final Map<String, Long> foreignStamps = new ConcurrentHashMap<>();
+
+  private final AtomicLong foreignSequence = new AtomicLong();
+  private volatile EngineEntry[] clusterSnapshot = new EngineEntry[0];
 
   public EngineRegistry(EngineStore store, Clock clock) {
     this.store = store;
@@ -47,6 +65,7 @@ public final class EngineRegistry {
   public synchronized void load() {
     for (EngineRecord record : store.findAll()) {
       entries.put(record.id(), new EngineEntry(record));
+      foreign.remove(record.id());
     }
     refreshSnapshot();
   }
@@ -63,6 +82,7 @@ public final class EngineRegistry {
     EngineEntry entry = new EngineEntry(record);
     synchronized (this) {
       entries.put(record.id(), entry);
+      foreign.remove(record.id());
       refreshSnapshot();
     }
     notifyListeners(entry, event);
@@ -178,6 +198,100 @@ public final class EngineRegistry {
     return snapshot;
   }
 
+  /**
+   * Every engine this node knows, its own and the other nodes' (oldest first): what routing chooses
+   * from and what the engine list shows. A cheap snapshot, safe to iterate on the request path.
+   */
+  public EngineEntry[] cluster() {
+    return clusterSnapshot;
+  }
+
+  /** This node's engine with that id, else another node's. */
+  public Optional<EngineEntry> findInCluster(String id) {
+    if (id == null) {
+      return Optional.empty();
+    }
+    EngineEntry own = entries.get(id);
+    return Optional.ofNullable(own != null ? own : foreign.get(id));
+  }
+
+  /**
+   * A ticket taken just before a read of other nodes' rows and handed to {@link #putForeign},
+   * {@link #removeForeign} or {@link #replaceForeign} with its result. Tickets grow with the time a
+   * read began, and a read that began later saw at least what an earlier one saw: what a read
+   * applies to an engine is ignored when a read that began later was already applied to it (a slow
+   * full read never turns a DRAINING engine READY again nor brings a deleted one back).
+   */
+  public long foreignMark() {
+    return foreignSequence.incrementAndGet();
+  }
+
+  /**
+   * Another node's engine as read with {@code ticket}; ignored when it is this node's own (this
+   * node's memory is the truth for its own engines) or when a later read was applied.
+   */
+  public synchronized void putForeign(ClusterEngine engine, long ticket) {
+    if (apply(engine, ticket)) {
+      refreshSnapshot();
+    }
+  }
+
+  /** Another node's engine is gone from the database (as read with {@code ticket}). */
+  public synchronized void removeForeign(String id, long ticket) {
+    if (isStale(id, ticket)) {
+      return;
+    }
+    foreignStamps.put(id, ticket);
+    if (foreign.remove(id) != null) {
+      refreshSnapshot();
+    }
+  }
+
+  /**
+   * The other nodes' engines are exactly {@code engines} (a full read with {@code ticket}): new
+   * ones added, changed ones replaced, those no longer in the database forgotten, except where a
+   * later read already said otherwise.
+   */
+  public synchronized void replaceForeign(Collection<ClusterEngine> engines, long ticket) {
+    Set<String> present = new HashSet<>();
+    for (ClusterEngine engine : engines) {
+      present.add(engine.record().id());
+      apply(engine, ticket);
+    }
+    for (String id : Set.copyOf(foreign.keySet())) {
+      if (!present.contains(id) && !isStale(id, ticket)) {
+        foreign.remove(id);
+        foreignStamps.put(id, ticket);
+      }
+    }
+    // a deleted engine's ticket matters only to reads that began about when it was deleted
+    foreignStamps
+        .entrySet()
+        .removeIf(e -> !foreign.containsKey(e.getKey()) && e.getValue() < ticket - 10_000);
+    refreshSnapshot();
+  }
+
+  private boolean apply(ClusterEngine engine, long ticket) {
+    String id = engine.record().id();
+    if (entries.containsKey(id) || isStale(id, ticket)) {
+      return false;
+    }
+    foreignStamps.put(id, ticket);
+    EngineEntry existing = foreign.get(id);
+    if (existing != null && existing.nodeId().equals(engine.nodeId())) {
+      // the same entry keeps its in-flight count: leases handed out on it stay counted
+      existing.setRecord(engine.record());
+    } else {
+      foreign.put(id, new EngineEntry(engine.record(), engine.nodeId()));
+    }
+    return true;
+  }
+
+  private boolean isStale(String id, long ticket) {
+    Long applied = foreignStamps.get(id);
+    return applied != null && applied > ticket;
+  }
+
   /** Forgets an engine (its events stay). */
   public void remove(EngineEntry entry) {
     store.delete(entry.id());
@@ -199,11 +313,15 @@ public final class EngineRegistry {
   }
 
   private void refreshSnapshot() {
-    snapshot =
-        entries.values().stream()
-            .sorted(
-                Comparator.comparing((EngineEntry e) -> e.record().createdAt())
-                    .thenComparing(EngineEntry::id))
+    Comparator<EngineEntry> oldestFirst =
+        Comparator.comparing((EngineEntry e) -> e.record().createdAt())
+            .thenComparing(EngineEntry::id);
+    snapshot = entries.values().stream().sorted(oldestFirst).toArray(EngineEntry[]::new);
+    clusterSnapshot =
+        java.util.stream.Stream.concat(
+                entries.values().stream(),
+                foreign.values().stream().filter(e -> !entries.containsKey(e.id())))
+            .sorted(oldestFirst)
             .toArray(EngineEntry[]::new);
   }
 

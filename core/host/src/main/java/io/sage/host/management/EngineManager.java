@@ -293,8 +293,11 @@ public final class EngineManager {
     }
   }
 
+  /** The events of this node's engine or another node's (they are all in the database). */
   public List<EngineEvent> events(String id, int limit) {
-    registry.require(id);
+    if (registry.findInCluster(id).isEmpty()) {
+      registry.require(id);
+    }
     return registry.events(id, limit);
   }
 

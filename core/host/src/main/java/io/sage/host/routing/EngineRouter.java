@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chooses the engine for a request: READY engines of the right kind serving the model (by served
- * name or model id); the fewest in-flight requests wins and ties rotate. Allocation-free on the
- * request path apart from the result.
+ * name or model id), this node's and the other nodes' alike (docs/cluster.md); the fewest in-flight
+ * requests (sent from this node) wins and ties rotate. Allocation-free on the request path apart
+ * from the result.
  */
 public final class EngineRouter {
   private final EngineRegistry registry;
@@ -26,7 +27,7 @@ public final class EngineRouter {
    * The best READY engine for {@code model}, skipping the ids in {@code excluded} (tried already).
    */
   public Optional<EngineEntry> choose(String model, EngineKind kind, Collection<String> excluded) {
-    EngineEntry[] all = registry.all();
+    EngineEntry[] all = registry.cluster();
     int best = Integer.MAX_VALUE;
     int ties = 0;
     for (EngineEntry entry : all) {
@@ -66,7 +67,7 @@ public final class EngineRouter {
    * but to be restarted): such a model answers 503 rather than 404 when nothing is READY.
    */
   public boolean isKnown(String model, EngineKind kind) {
-    for (EngineEntry entry : registry.all()) {
+    for (EngineEntry entry : registry.cluster()) {
       if (entry.serves(model)
           && (kind == null || entry.record().spec().kind() == kind)
           && (entry.state() != EngineState.STOPPED
@@ -80,7 +81,7 @@ public final class EngineRouter {
   /** How many READY engines serve {@code model} now, of any kind (a scan, no lock). */
   public int readyCount(String model) {
     int ready = 0;
-    for (EngineEntry entry : registry.all()) {
+    for (EngineEntry entry : registry.cluster()) {
       if (entry.isRoutable() && entry.serves(model)) {
         ready++;
       }
@@ -90,7 +91,7 @@ public final class EngineRouter {
 
   /** Whether a model of another kind has this name (an embedding model asked for chat, say). */
   public Optional<EngineKind> kindServing(String model) {
-    for (EngineEntry entry : registry.all()) {
+    for (EngineEntry entry : registry.cluster()) {
       if (entry.serves(model) && entry.state() != EngineState.STOPPED) {
         return Optional.of(entry.record().spec().kind());
       }

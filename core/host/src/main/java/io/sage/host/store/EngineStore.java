@@ -2,6 +2,7 @@ package io.sage.host.store;
 
 import io.sage.host.audit.AuditEntry;
 import io.sage.host.audit.AuditQuery;
+import io.sage.host.cluster.ClusterEngine;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import java.util.List;
@@ -27,6 +28,20 @@ public interface EngineStore {
 
   /** All engines, oldest first. */
   List<EngineRecord> findAll();
+
+  /**
+   * The engines of the other nodes sharing this database (docs/cluster.md), oldest first; none for
+   * a store of one node. A row whose secrets cannot be read here (another {@code secret.key}) is
+   * left out, with a warning.
+   */
+  default List<ClusterEngine> findOtherNodes() {
+    return List.of();
+  }
+
+  /** The engine with that id on whichever node runs it; empty when there is no such row. */
+  default Optional<ClusterEngine> findOnAnyNode(String id) {
+    return Optional.empty();
+  }
 
   /** Forgets an engine; its events stay. */
   void delete(String id);

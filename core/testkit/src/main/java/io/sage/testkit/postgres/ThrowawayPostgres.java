@@ -170,19 +170,22 @@ public final class ThrowawayPostgres implements AutoCloseable {
     return createDatabase("t" + HexFormat.of().formatHex(random));
   }
 
+  /**
+   * Starts the server again after {@link #stop}, on the same port with the same data: a database
+   * that comes back.
+   */
+  public synchronized void restart() {
+    if (!running) {
+      run(startCommand(), true);
+      running = true;
+    }
+  }
+
   /** Stops the server at once ({@code immediate}: no checkpoint), keeping its files. */
   public void stop() {
     if (running) {
       run(pgCtl("-m", "immediate", "stop"), false);
       running = false;
-    }
-  }
-
-  /** Starts the server again after {@link #stop()}, on the same port and files. */
-  public synchronized void restart() {
-    if (!running) {
-      run(startCommand(), true);
-      running = true;
     }
   }
 
