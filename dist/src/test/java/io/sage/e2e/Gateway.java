@@ -96,9 +96,13 @@ public final class Gateway implements AutoCloseable {
       throw new IllegalStateException(
           "gateway start failed (" + result.exitCode() + "): " + result.all() + "\nlog:\n" + log());
     }
+    // the server answers /health while the last startup listeners (node registration, leadership)
+    // still run; the pid file is written after them
+    Path pidFile = dataDir.resolve("gateway.pid");
     try {
-      pid = Long.parseLong(Files.readString(dataDir.resolve("gateway.pid")).trim());
-    } catch (IOException e) {
+      Await.until("the gateway's pid file", Duration.ofSeconds(30), () -> Files.exists(pidFile));
+      pid = Long.parseLong(Files.readString(pidFile).trim());
+    } catch (IOException | AssertionError e) {
       throw new IllegalStateException("no pid file after start: " + result.all(), e);
     }
     Http.useKey(url(), adminKey());
