@@ -1,4 +1,5 @@
 import io.micronaut.context.ApplicationContext;
+import io.sage.db.DatabaseVendor;
 import io.sage.db.H2Urls;
 import io.sage.db.usage.JdbcUsageStore;
 import io.sage.host.usage.UsageQuery;
@@ -36,7 +37,9 @@ public class UsageSeed {
             "datasources.default.username", "sa",
             "datasources.default.password", "",
             "datasources.default.dialect", "H2",
-            "flyway.datasources.default.enabled", true);
+            "flyway.datasources.default.enabled", true,
+            // the gateway's own folders (shared + H2's), or the data dir would not open later
+            "flyway.datasources.default.locations", DatabaseVendor.H2.locations());
     try (ApplicationContext context =
         ApplicationContext.builder().deduceEnvironment(false).properties(properties).start()) {
       JdbcUsageStore store = context.getBean(JdbcUsageStore.class);

@@ -259,7 +259,10 @@ public class JdbcUsageStore implements UsageStore {
               status
                   .getConnection()
                   .prepareStatement(
-                      // DELETE ... LIMIT is H2's (and MySQL's), not PostgreSQL's
+                      // DELETE ... LIMIT is H2's (and MySQL's), not PostgreSQL's. No index on
+                      // at (V25): the oldest rows come first in id order, so this walks the
+                      // primary key from the start and stops after `limit` old rows; with nothing
+                      // to prune it reads the table once per prune interval, off the request path
                       "DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records"
                           + " WHERE at < ? ORDER BY id LIMIT ?)")) {
             delete.setObject(1, before.atOffset(ZoneOffset.UTC));

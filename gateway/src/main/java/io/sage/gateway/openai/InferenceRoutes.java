@@ -7,6 +7,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.RouteCondition;
 import io.sage.gateway.errors.OpenAiError;
 import io.sage.host.ControlPlane;
 import io.sage.spi.SageException;
@@ -68,15 +69,31 @@ class InferenceRoutes {
    * specific and admin-only or open).
    */
   @Post(value = "/v1/{+rest}", consumes = MediaType.ALL, produces = MediaType.ALL)
+  // never on management or console paths: see unservedPost
+  @RouteCondition(
+      "#{!request.path.startsWith('/v1/management/') && !request.path.startsWith('/v1/console/')}")
   CompletableFuture<HttpResponse<?>> other(
-      HttpRequest<?> request, String rest, @Body @Nullable byte[] body) {
+      HttpRequest<?> exchange, String rest, @Body @Nullable byte[] body) {
     if (rest.equals("management")
         || rest.startsWith("management/")
         || rest.equals("console")
         || rest.startsWith("console/")) {
-      return CompletableFuture.completedFuture(unserved(request));
+      return CompletableFuture.completedFuture(unserved(exchange));
     }
-    return relay(request, body, null);
+    return relay(exchange, body, null);
+  }
+
+  /**
+   * POSTs to management and console paths that no route of theirs serves. The catch-all above
+   * declares it produces anything, so for a client that sends {@code Accept: *}{@code /*} (curl,
+   * browsers) Micronaut would prefer it to every specific management route; its route condition
+   * keeps it off these paths, and this route answers the unserved ones with the router's 404.
+   */
+  @Post(
+      uris = {"/v1/management/{+rest}", "/v1/console/{+rest}"},
+      consumes = MediaType.ALL)
+  HttpResponse<?> unservedPost(HttpRequest<?> request, String rest) {
+    return unserved(request);
   }
 
   /**

@@ -80,11 +80,20 @@ public final class PortAllocator {
     return port;
   }
 
-  /** The engine's previous port when it is still free or still its own, else a fresh one. */
+  /**
+   * The engine's previous port when nothing listens on it, else a fresh one. Its own reservation is
+   * bind-tested too: its process is gone (this is a relaunch), so a listener there is another
+   * program (another gateway's engine on the same host took it), and relaunching on it would fail
+   * the same way every time.
+   */
   public synchronized int reacquire(String engineId, int port) {
     String owner = owners.get(port);
     if (engineId.equals(owner)) {
-      return port;
+      if (isFree(port)) {
+        return port;
+      }
+      owners.remove(port, engineId);
+      return allocate(engineId);
     }
     if (owner == null && !excluded.contains(port) && isFree(port)) {
       owners.put(port, engineId);

@@ -52,7 +52,8 @@ final class LaunchErrors {
       return "not a directory: " + notDirectory.getFile();
     }
     if (e instanceof FileSystemException fs) {
-      String reason = fs.getReason() == null ? "refused" : lower(fs.getReason());
+      String reason =
+          fs.getReason() == null || fs.getReason().isBlank() ? "refused" : lower(fs.getReason());
       return reason + ": " + fs.getFile();
     }
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

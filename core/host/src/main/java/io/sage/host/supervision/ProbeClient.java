@@ -53,7 +53,15 @@ public final class ProbeClient implements Prober {
   }
 
   private CompletableFuture<HttpResponse<String>> get(String url, String apiKey) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      // a stored base URL the JDK cannot parse: a failed probe with the reason, not a throw
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("invalid engine URL '" + url + "'", e));
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
     if (apiKey != null && !apiKey.isEmpty()) {
       request.header("Authorization", "Bearer " + apiKey);
     }
@@ -85,6 +93,9 @@ public final class ProbeClient implements Prober {
     }
     if (cause instanceof ConnectException) {
       return ProbeResult.failed("connection refused");
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return ProbeResult.failed(cause.getMessage());
     }
     String message = cause.getMessage();
     return new ProbeResult(

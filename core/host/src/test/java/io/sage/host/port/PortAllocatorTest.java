@@ -102,6 +102,20 @@ class PortAllocatorTest {
   }
 
   @Test
+  void reacquireLeavesItsOwnReservedPortWhenAnotherProgramListensThere() throws Exception {
+    PortAllocator ports = new PortAllocator(FIRST + 90, FIRST + 95, Set.of(), "127.0.0.1");
+    int port = ports.allocate("a");
+    try (ServerSocket other = new ServerSocket()) {
+      other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+      int moved = ports.reacquire("a", port);
+      assertThat(moved).isNotEqualTo(port).isBetween(FIRST + 90, FIRST + 95);
+      // the old port is no longer held for it
+      ports.release("a", moved);
+    }
+    assertThat(ports.reserve("b", port)).isEqualTo(port);
+  }
+
+  @Test
   void anAdoptedEnginesPortIsHeldWithoutABindTest() throws Exception {
     try (ServerSocket engine = new ServerSocket()) {
       // the adopted engine itself listens on its port

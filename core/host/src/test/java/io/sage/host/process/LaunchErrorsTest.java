@@ -75,6 +75,8 @@ class LaunchErrorsTest {
             LaunchErrors.describe(new FileSystemException("/logs", null, "Read-only file system")))
         .isEqualTo("read-only file system: /logs");
     assertThat(LaunchErrors.describe(new FileSystemException("/logs"))).isEqualTo("refused: /logs");
+    assertThat(LaunchErrors.describe(new FileSystemException("/logs", null, "")))
+        .isEqualTo("refused: /logs");
   }
 
   @Test

@@ -169,6 +169,14 @@ class ProbeClientTest {
   }
 
   @Test
+  void anUnparsableEngineUrlIsAFailedProbeNotAThrow() throws Exception {
+    ProbeResult result = probe(Duration.ofSeconds(5), "http://bad host:1", HEALTH_ONLY, "k");
+    assertThat(result.ok()).isFalse();
+    assertThat(result.detail()).startsWith("invalid engine URL 'http://bad host:1/health'");
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
   void anEngineThatDoesNotAnswerInTimeTimesOut() throws Exception {
     answers.put("/health", new Answer(200, "", true));
     assertThat(probe(Duration.ofMillis(300), baseUrl, HEALTH_ONLY, "k"))
