@@ -16,6 +16,16 @@ final class DatabaseErrors {
   /** PostgreSQL's states for a server shutting down or not accepting connections yet. */
   private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03");
 
+  /**
+   * Micronaut Data's wrappers for a connection it could not get, or could not close (a connection
+   * the database dropped fails its rollback and its close), whatever SQL state lies beneath.
+   */
+  private static final Set<String> CONNECTION_FAILURES =
+      Set.of(
+          "io.micronaut.data.connection.exceptions.ConnectionException",
+          "io.micronaut.data.connection.jdbc.exceptions.CannotGetJdbcConnectionException",
+          "io.micronaut.transaction.exceptions.CannotCreateTransactionException");
+
   private DatabaseErrors() {}
 
   /** The 503 for a failure caused by an unreachable database; empty for any other failure. */
@@ -44,7 +54,9 @@ final class DatabaseErrors {
 
   private static boolean isConnectionFailure(Throwable t) {
     if (t instanceof SQLTransientConnectionException
-        || t instanceof SQLNonTransientConnectionException) {
+        || t instanceof SQLNonTransientConnectionException
+        || t instanceof java.net.ConnectException
+        || CONNECTION_FAILURES.contains(t.getClass().getName())) {
       return true;
     }
     if (t instanceof SQLException sql && sql.getSQLState() != null) {

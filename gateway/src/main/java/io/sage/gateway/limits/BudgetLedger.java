@@ -2,7 +2,6 @@ package io.sage.gateway.limits;
 
 import io.sage.host.store.UsageStore;
 import io.sage.host.usage.BudgetPeriod;
-import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -13,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * (so spend survives a restart, less what a crash lost of the last batch window), then kept in
  * memory: every finished request adds its tokens.
  */
-@Singleton
+// made at startup, while the database answers: it reads the month's and the day's usage once;
+// made lazily, a first request during a database outage would fail (docs/cluster.md)
+@io.micronaut.context.annotation.Context
 public final class BudgetLedger {
   private final Clock clock;
   private final Map<String, Spend> byKey = new ConcurrentHashMap<>();

@@ -11,7 +11,6 @@ import io.sage.gateway.openai.ProxyListener;
 import io.sage.gateway.openai.ProxyOutcome;
 import io.sage.gateway.security.Actors;
 import io.sage.host.usage.UsageRecord;
-import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -24,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * per-key token counters, and one row goes to the {@link UsageWriter}'s queue. Runs on the I/O
  * thread at the end of the response; touches no database.
  */
-@Singleton
+// made at startup with the BudgetLedger, which reads the database once: made lazily at the first
+// request, a first request during a database outage would fail (docs/cluster.md)
+@io.micronaut.context.annotation.Context
 final class UsageRecorder implements ProxyListener {
   private static final int MAX_MODEL = 1024;
 

@@ -49,6 +49,22 @@ class DatabaseErrorsTest {
   }
 
   @Test
+  void aConnectionThatCouldNotBeClosedAfterTheDatabaseWentAwayCountsAsUnreachable() {
+    SQLException closed = new SQLException("An I/O error occurred while sending to the backend.");
+    assertThat(
+            DatabaseErrors.unreachable(
+                new io.micronaut.data.connection.exceptions.ConnectionException(
+                    "Failed to close the connection: " + closed.getMessage(), closed)))
+        .hasValueSatisfying(
+            r ->
+                assertThat(error(r).get("message").toString())
+                    .isEqualTo(
+                        "the database is unreachable: An I/O error occurred while sending to the"
+                            + " backend.; routing to READY engines goes on, retry the change when"
+                            + " it is back"));
+  }
+
+  @Test
   void otherFailuresAreNotTheDatabaseBeingDown() {
     assertThat(DatabaseErrors.unreachable(new IllegalStateException("a bug"))).isEmpty();
     SQLException duplicate = new SQLException("duplicate key", "23505");
