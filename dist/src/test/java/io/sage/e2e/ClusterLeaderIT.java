@@ -310,7 +310,7 @@ class ClusterLeaderIT {
   void aLostNodesEnginesAreProbedByTheLeaderAdoptedWhenItReturnsAndFailedWhenItIsGone()
       throws Exception {
     String url = postgres.createDatabase("lost_node");
-    Map<String, String> goneAfter = Map.of("SAGE_NODE_GONE_AFTER", "20s");
+    Map<String, String> goneAfter = Map.of("SAGE_NODE_GONE_AFTER", "45s");
     Gateway a = first(url, "node-a", goneAfter);
     Gateway b = join(a, url, "node-b", goneAfter);
     awaitLeader(b, Duration.ofSeconds(30), "node-a");
@@ -347,7 +347,7 @@ class ClusterLeaderIT {
     JsonNode gone =
         Await.until(
             "node-b's engine failed as lost",
-            Duration.ofSeconds(60),
+            Duration.ofSeconds(90),
             () -> Http.get(a.url() + "/v1/management/engines/" + lives + "/events").json(),
             e -> e.toString().contains("node node-b lost"));
     assertThat(gone.toString()).contains("ERROR");

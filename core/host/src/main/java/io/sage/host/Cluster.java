@@ -87,7 +87,7 @@ public final class Cluster implements AutoCloseable {
   private final PendingStarts pendingStarts;
   private final LostNodes lostNodes;
   private final java.util.concurrent.ExecutorService probes;
-  private boolean started;
+  private volatile boolean started;
 
   public Cluster(
       ControlPlane controlPlane,
@@ -124,10 +124,27 @@ public final class Cluster implements AutoCloseable {
     leadership.onChange(change -> lostNodes.reset());
   }
 
-  /** Joins the election, and starts carrying out this node's commands and the leader's work. */
-  public synchronized void start() {
-    commands.start();
-    leadership.start();
+  /**
+   * Joins the election, and starts carrying out this node's commands and the leader's work, on the
+   * cluster's own threads: returns at once (the gateway's startup does not wait on the database).
+   */
+  public void start() {
+    scheduler.execute(this::begin);
+  }
+
+  private synchronized void begin() {
+    if (started) {
+      return;
+    }
+    try {
+      commands.start();
+      leadership.start();
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "node {}: the cluster could not start, retrying: {}", settings.nodeId(), e.toString());
+      scheduler.schedule(settings.renewInterval(), this::begin);
+      return;
+    }
     scheduler.repeat(settings.commandPollInterval(), () -> asLeader(pendingStarts::placeAll));
     scheduler.repeat(settings.probeInterval(), () -> asLeader(lostNodes::check));
     started = true;

@@ -189,7 +189,8 @@ final class GatewayCommand {
                   + "\n"
                   + String.join("\n", GatewayProcesses.tail(console, 5)));
         }
-        if (healthy(http, url)) {
+        // ready once it answers and has finished starting: it writes its pid file last
+        if (healthy(http, url) && recordsPid(dataDir, process.pid())) {
           System.out.println();
           if (demo) {
             DemoWait.awaitDemoEngines(http, url, dataDir, deadline);
@@ -340,6 +341,23 @@ final class GatewayCommand {
       start.port = port;
       start.host = host;
       return start.call();
+    }
+  }
+
+  /**
+   * Whether the pid file names the launched process (or its child, should setsid have forked): a
+   * killed run's file may still be there.
+   */
+  static boolean recordsPid(Path dataDir, long pid) {
+    try {
+      long recorded = Long.parseLong(Files.readString(GatewayPaths.pidFile(dataDir)).trim());
+      return recorded == pid
+          || ProcessHandle.of(recorded)
+              .flatMap(ProcessHandle::parent)
+              .map(parent -> parent.pid() == pid)
+              .orElse(false);
+    } catch (java.io.IOException | NumberFormatException e) {
+      return false;
     }
   }
 
