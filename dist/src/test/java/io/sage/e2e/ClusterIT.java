@@ -95,7 +95,13 @@ class ClusterIT {
       gateway.getValue().close();
       int engines = Leftovers.killAll(gateway.getValue().dataDir());
       if (engines > 0) {
-        left.add(engines + " engine process(es) of node " + gateway.getKey());
+        String log = gateway.getValue().log();
+        left.add(
+            engines
+                + " engine process(es) of node "
+                + gateway.getKey()
+                + "; its log ends:\n"
+                + log.substring(Math.max(0, log.length() - 6000)));
       }
     }
     gateways.clear();
@@ -413,10 +419,23 @@ class ClusterIT {
             .as("a key created through node " + on.getKey() + ": " + key.body())
             .isEqualTo(503);
       }
-      Await.during(
-          "inference through every node while PostgreSQL is down",
-          Duration.ofNanos(Math.max(0, outageEnds - System.nanoTime())),
-          () -> gateways.values().stream().allMatch(g -> chat(g, "steady").status() == 200));
+      java.util.concurrent.atomic.AtomicReference<String> last =
+          new java.util.concurrent.atomic.AtomicReference<>("");
+      try {
+        Await.during(
+            "inference through every node while PostgreSQL is down",
+            Duration.ofNanos(Math.max(0, outageEnds - System.nanoTime())),
+            () ->
+                gateways.entrySet().stream()
+                    .allMatch(
+                        g -> {
+                          Http.Response r = chat(g.getValue(), "steady");
+                          last.set("node " + g.getKey() + ": " + r.status() + " " + r.body());
+                          return r.status() == 200;
+                        }));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; the answer: " + last.get(), e);
+      }
     } finally {
       postgres.restart();
     }

@@ -96,13 +96,9 @@ public final class Gateway implements AutoCloseable {
       throw new IllegalStateException(
           "gateway start failed (" + result.exitCode() + "): " + result.all() + "\nlog:\n" + log());
     }
-    // the server answers /health while the last startup listeners (node registration, leadership)
-    // still run; the pid file is written after them
-    Path pidFile = dataDir.resolve("gateway.pid");
     try {
-      Await.until("the gateway's pid file", Duration.ofSeconds(30), () -> Files.exists(pidFile));
-      pid = Long.parseLong(Files.readString(pidFile).trim());
-    } catch (IOException | AssertionError e) {
+      pid = Long.parseLong(Files.readString(dataDir.resolve("gateway.pid")).trim());
+    } catch (IOException e) {
       throw new IllegalStateException("no pid file after start: " + result.all(), e);
     }
     Http.useKey(url(), adminKey());
