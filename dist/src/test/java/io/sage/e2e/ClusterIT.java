@@ -38,6 +38,7 @@ class ClusterIT {
   static final Duration READY = Duration.ofSeconds(60);
   static final Duration LEARNED = Duration.ofSeconds(15);
   static final String ENGINE_HEADER = "x-sage-engine-id";
+  static final Map<String, String> ALL_UP = Map.of("node-a", "up", "node-b", "up", "node-c", "up");
 
   private static NetnsHosts hosts;
   private static ThrowawayPostgres postgres;
@@ -444,8 +445,9 @@ class ClusterIT {
       Await.until(
           "all three nodes up again as seen from node " + on.getKey(),
           Duration.ofSeconds(30),
-          () -> nodeStates(on.getValue()),
-          s -> s.equals(Map.of("node-a", "up", "node-b", "up", "node-c", "up")));
+          // the first reads after the database's return may still answer 503: catching up
+          () -> on.getValue().get("/v1/management/nodes"),
+          r -> r.status() == 200 && nodeStates(on.getValue()).equals(ALL_UP));
       assertThat(engineStates(on.getValue()))
           .as("node " + on.getKey() + "'s engines after the outage (nothing refused was written)")
           .isEqualTo(before);
