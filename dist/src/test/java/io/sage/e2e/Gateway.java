@@ -21,11 +21,25 @@ public final class Gateway implements AutoCloseable {
   private final int port;
   private final List<String> extraArgs;
   private final Map<String, String> env;
+  private final String host;
+  private final List<String> prefix;
   private long pid;
 
   private Gateway(Path dataDir, int port, Map<String, String> env, List<String> extraArgs) {
+    this(dataDir, "127.0.0.1", port, List.of(), env, extraArgs);
+  }
+
+  private Gateway(
+      Path dataDir,
+      String host,
+      int port,
+      List<String> prefix,
+      Map<String, String> env,
+      List<String> extraArgs) {
     this.dataDir = dataDir;
+    this.host = host;
     this.port = port;
+    this.prefix = prefix;
     this.env = env;
     this.extraArgs = extraArgs;
   }
@@ -41,9 +55,27 @@ public final class Gateway implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * Starts a gateway on another test host: {@code bin/sage gateway start --host host} run under
+   * {@code prefix} (e.g. {@code ip netns exec <ns>}, see {@link NetnsHosts}).
+   */
+  public static Gateway startOn(
+      List<String> prefix,
+      String host,
+      int port,
+      Path dataDir,
+      Map<String, String> env,
+      String... extraArgs) {
+    List<String> args = new ArrayList<>(List.of("--host", host));
+    args.addAll(List.of(extraArgs));
+    Gateway gateway = new Gateway(dataDir, host, port, List.copyOf(prefix), env, args);
+    gateway.startProcess();
+    return gateway;
+  }
+
   /** Starts a gateway again on the same data dir and port (after a stop or a kill -9). */
   public Gateway restart() {
-    Gateway again = new Gateway(dataDir, port, env, extraArgs);
+    Gateway again = new Gateway(dataDir, host, port, prefix, env, extraArgs);
     again.startProcess();
     return again;
   }
@@ -59,7 +91,7 @@ public final class Gateway implements AutoCloseable {
                 "--data-dir",
                 dataDir.toString()));
     args.addAll(extraArgs);
-    Sage.Result result = Sage.run(env, args.toArray(String[]::new));
+    Sage.Result result = Sage.runIn(prefix, env, 180, args.toArray(String[]::new));
     if (result.exitCode() != 0) {
       throw new IllegalStateException(
           "gateway start failed (" + result.exitCode() + "): " + result.all() + "\nlog:\n" + log());
@@ -82,7 +114,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return "http://" + host + ":" + port;
   }
 
   public int port() {

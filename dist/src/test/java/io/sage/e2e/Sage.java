@@ -66,7 +66,22 @@ public final class Sage {
   /** Runs one command with {@code input} as its standard input (null: /dev/null). */
   public static Result runWithInput(
       Map<String, String> env, int timeoutSeconds, String input, String... args) {
-    List<String> argv = new ArrayList<>();
+    return runWithInput(List.of(), env, timeoutSeconds, input, args);
+  }
+
+  /** Runs bin/sage under {@code prefix} (e.g. {@code ip netns exec <ns>}: on another test host). */
+  public static Result runIn(
+      List<String> prefix, Map<String, String> env, int timeoutSeconds, String... args) {
+    return runWithInput(prefix, env, timeoutSeconds, null, args);
+  }
+
+  private static Result runWithInput(
+      List<String> prefix,
+      Map<String, String> env,
+      int timeoutSeconds,
+      String input,
+      String... args) {
+    List<String> argv = new ArrayList<>(prefix);
     if (env.containsKey(UMASK)) {
       argv.addAll(List.of("/bin/sh", "-c", "umask \"$0\" && exec \"$@\"", env.get(UMASK)));
     }

@@ -42,11 +42,16 @@ public final class ThrowawayPostgres implements AutoCloseable {
   private final String password;
   private final boolean asPostgresUser;
   private final Thread cleanup;
+  private final String listenAddress;
+  private final String allowedNetwork;
   private int port;
   private volatile boolean running;
 
-  private ThrowawayPostgres(Path bin) throws IOException {
+  private ThrowawayPostgres(Path bin, String listenAddress, String allowedNetwork)
+      throws IOException {
     this.bin = bin;
+    this.listenAddress = listenAddress;
+    this.allowedNetwork = allowedNetwork;
     this.asPostgresUser = "root".equals(System.getProperty("user.name"));
     this.root = Files.createTempDirectory("sage-pg-");
     this.data = root.resolve("data");
@@ -68,6 +73,23 @@ public final class ThrowawayPostgres implements AutoCloseable {
    * @throws IllegalStateException when PostgreSQL is not installed or does not start
    */
   public static ThrowawayPostgres start() {
+    return start(null, null);
+  }
+
+  /**
+   * Starts a new cluster that also listens on {@code listenAddress} (besides loopback) and accepts
+   * password logins from {@code allowedNetwork} (CIDR, e.g. {@code 10.1.2.0/24}): for gateways on
+   * other test hosts (network namespaces). The JDBC URLs then name {@code listenAddress}.
+   */
+  public static ThrowawayPostgres start(String listenAddress, String allowedNetwork) {
+    if ((listenAddress == null) != (allowedNetwork == null)) {
+      throw new IllegalArgumentException("a listen address needs an allowed network, and back");
+    }
+    if (listenAddress != null
+        && !(listenAddress.matches("[0-9.]+") && allowedNetwork.matches("[0-9.]+/\\d{1,2}"))) {
+      throw new IllegalArgumentException(
+          "not an IPv4 address and network: " + listenAddress + ", " + allowedNetwork);
+    }
     Path bin = findBin();
     if (bin == null) {
       throw new IllegalStateException(
@@ -76,7 +98,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
     }
     ThrowawayPostgres postgres;
     try {
-      postgres = new ThrowawayPostgres(bin);
+      postgres = new ThrowawayPostgres(bin, listenAddress, allowedNetwork);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make a folder for PostgreSQL", e);
     }
@@ -112,9 +134,14 @@ public final class ThrowawayPostgres implements AutoCloseable {
     return root;
   }
 
-  /** The JDBC URL of {@code database}. */
+  /** The JDBC URL of {@code database} (at the extra listen address when there is one). */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    return "jdbc:postgresql://"
+        + (listenAddress == null ? "127.0.0.1" : listenAddress)
+        + ":"
+        + port
+        + "/"
+        + database;
   }
 
   /** Creates an empty database and returns its JDBC URL. */
@@ -149,25 +176,9 @@ public final class ThrowawayPostgres implements AutoCloseable {
    */
   public synchronized void restart() {
     if (!running) {
-      startServer();
+      run(startCommand(), true);
       running = true;
     }
-  }
-
-  private void startServer() {
-    run(
-        pgCtl(
-            "-l",
-            root.resolve("postgres.log").toString(),
-            "-o",
-            "-p "
-                + port
-                + " -c listen_addresses=127.0.0.1 -k "
-                + root
-                // tests need no crash safety of the cluster itself: it is thrown away
-                + " -c fsync=off -c full_page_writes=off -c max_connections=300",
-            "start"),
-        true);
   }
 
   /** Stops the server at once ({@code immediate}: no checkpoint), keeping its files. */
@@ -176,6 +187,11 @@ public final class ThrowawayPostgres implements AutoCloseable {
       run(pgCtl("-m", "immediate", "stop"), false);
       running = false;
     }
+  }
+
+  /** Whether the server is running (started and not stopped). */
+  public boolean running() {
+    return running;
   }
 
   @Override
@@ -211,11 +227,18 @@ public final class ThrowawayPostgres implements AutoCloseable {
             "--no-locale"),
         true);
     Files.delete(pwfile);
+    if (allowedNetwork != null) {
+      Files.writeString(
+          data.resolve("pg_hba.conf"),
+          "host all all " + allowedNetwork + " scram-sha-256\n",
+          StandardCharsets.US_ASCII,
+          java.nio.file.StandardOpenOption.APPEND);
+    }
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       port = freePort();
       try {
-        startServer();
+        run(startCommand(), true);
         running = true;
         return;
       } catch (IllegalStateException e) {
@@ -223,6 +246,23 @@ public final class ThrowawayPostgres implements AutoCloseable {
       }
     }
     throw last;
+  }
+
+  private List<String> startCommand() {
+    String addresses = listenAddress == null ? "127.0.0.1" : "127.0.0.1," + listenAddress;
+    return pgCtl(
+        "-l",
+        root.resolve("postgres.log").toString(),
+        "-o",
+        "-p "
+            + port
+            + " -c listen_addresses="
+            + addresses
+            + " -k "
+            + root
+            // tests need no crash safety of the cluster itself: it is thrown away
+            + " -c fsync=off -c full_page_writes=off -c max_connections=300",
+        "start");
   }
 
   private List<String> pgCtl(String... args) {
