@@ -265,6 +265,8 @@ public class JdbcClusterStore implements ClusterStore {
                     event.setObject(5, utc(at));
                     event.executeUpdate();
                   }
+                  // in the name of the engine's own node, so that every other node re-reads it
+                  writes.announce(ChangeFeed.ENGINES, nodeId + " " + engineId);
                   return true;
                 }));
   }
