@@ -86,8 +86,14 @@ class ClusterRoutingIT {
     return new Gateway[] {a, b};
   }
 
-  private static String startMock(Gateway on, String model) {
-    String id = on.startEngine("{\"model\":\"" + model + "\",\"runtime\":\"mock\"}");
+  /**
+   * A mock engine started through {@code on} on {@code node} (named: without a node the leader
+   * places a start on the node with the fewest engines, which need not be {@code on}'s).
+   */
+  private static String startMock(Gateway on, String node, String model) {
+    String id =
+        on.startEngine(
+            "{\"model\":\"" + model + "\",\"runtime\":\"mock\",\"node\":\"" + node + "\"}");
     on.awaitState(id, "READY", READY);
     return id;
   }
@@ -151,9 +157,9 @@ class ClusterRoutingIT {
     Gateway[] nodes = twoNodes("routing");
     Gateway a = nodes[0];
     Gateway b = nodes[1];
-    String onlyA = startMock(a, "only-on-a");
-    String sharedA = startMock(a, "shared");
-    String sharedB = startMock(b, "shared");
+    String onlyA = startMock(a, "node-a", "only-on-a");
+    String sharedA = startMock(a, "node-a", "shared");
+    String sharedB = startMock(b, "node-b", "shared");
 
     JsonNode seen = awaitListed(b, onlyA, "READY");
     assertThat(seen.get("node_id").asText()).isEqualTo("node-a");
@@ -231,8 +237,8 @@ class ClusterRoutingIT {
     Gateway[] nodes = twoNodes("outage");
     Gateway a = nodes[0];
     Gateway b = nodes[1];
-    String onA = startMock(a, "model-a");
-    String onB = startMock(b, "model-b");
+    String onA = startMock(a, "node-a", "model-a");
+    String onB = startMock(b, "node-b", "model-b");
     awaitListed(b, onA, "READY");
 
     // (the first request a gateway proxies pays for its warm-up: not part of what is measured)

@@ -139,6 +139,8 @@ final class RemoteEngines {
                         ErrorCode.NOT_FOUND, "engine " + engineId + " is not registered"));
     Map<String, Object> view =
         new LinkedHashMap<>(EngineViews.info(new EngineSnapshot(engine.record(), 0), controlPlane));
+    // node_id as in every engine view (the list, a local engine); node as in a start's answer
+    view.put("node_id", engine.nodeId());
     view.put("node", engine.nodeId());
     return view;
   }
