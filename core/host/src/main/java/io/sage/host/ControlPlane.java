@@ -27,14 +27,11 @@ import io.sage.host.store.EngineStore;
 import io.sage.host.supervision.Supervision;
 import io.sage.host.supervision.SupervisionConfig;
 import io.sage.spi.engine.EngineKind;
-import io.sage.spi.engine.EngineRuntimeFactory;
-import io.sage.spi.job.RemoteJobs;
 import io.sage.spi.job.SchedulerStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -377,21 +374,7 @@ public final class ControlPlane implements AutoCloseable {
    * most its command timeout; call it off the event loop.
    */
   public Map<String, SchedulerStatus> schedulers() {
-    Map<String, SchedulerStatus> schedulers = new LinkedHashMap<>();
-    for (String kind : plugins.runtimeKinds()) {
-      Optional<RemoteJobs> jobs =
-          plugins.findRuntime(kind).flatMap(EngineRuntimeFactory::remoteJobs);
-      if (jobs.isPresent()) {
-        SchedulerStatus status;
-        try {
-          status = jobs.get().schedulerStatus();
-        } catch (RuntimeException e) {
-          status = new SchedulerStatus(false, "status failed: " + e, List.of());
-        }
-        schedulers.put(kind, status);
-      }
-    }
-    return schedulers;
+    return plugins.schedulers();
   }
 
   private List<EngineSnapshot> snapshots(EngineEntry[] all) {

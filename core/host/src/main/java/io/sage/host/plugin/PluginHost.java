@@ -3,6 +3,7 @@ package io.sage.host.plugin;
 import io.sage.spi.SpiVersion;
 import io.sage.spi.engine.EngineRuntimeFactory;
 import io.sage.spi.gpu.GpuProvider;
+import io.sage.spi.job.SchedulerStatus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -256,5 +257,27 @@ public final class PluginHost implements RuntimeCatalog, AutoCloseable {
         return null;
       }
     }
+  }
+
+  /**
+   * The schedulers behind job runtimes (Slurm), by runtime kind. Asks each one now: blocks for at
+   * most its command timeout; call it off the event loop.
+   */
+  public Map<String, io.sage.spi.job.SchedulerStatus> schedulers() {
+    Map<String, io.sage.spi.job.SchedulerStatus> schedulers = new LinkedHashMap<>();
+    for (String kind : runtimeKinds()) {
+      Optional<io.sage.spi.job.RemoteJobs> jobs =
+          findRuntime(kind).flatMap(EngineRuntimeFactory::remoteJobs);
+      if (jobs.isPresent()) {
+        SchedulerStatus status;
+        try {
+          status = jobs.get().schedulerStatus();
+        } catch (RuntimeException e) {
+          status = new SchedulerStatus(false, "status failed: " + e, List.of());
+        }
+        schedulers.put(kind, status);
+      }
+    }
+    return schedulers;
   }
 }
