@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * (the mock runtime, and the vllm runtime through a stand-in on fake GPUs): one leader elected
  * through the database that moves within 10 s of a {@code kill -9} and steps down after a pause;
  * starts placed across nodes by GPU room; management of another node's engine carried out by that
- * node; a lost node's engines probed by the leader, adopted again when the node returns, and failed
- * with "node <id> lost" once it is gone for good.
+ * node; a lost node's engines probed by the leader and adopted again when the node returns;
+ * declared models applied by the leader to the whole cluster (one engine for {@code replicas: 1} on
+ * three nodes, on-demand loads once for the cluster, idle unload counting every node's requests),
+ * and a gone node's engine failed with "node <id> lost" and its declared replica started elsewhere.
  */
 class ClusterLeaderIT {
   private static ThrowawayPostgres postgres;
@@ -307,8 +309,7 @@ class ClusterLeaderIT {
   }
 
   @Test
-  void aLostNodesEnginesAreProbedByTheLeaderAdoptedWhenItReturnsAndFailedWhenItIsGone()
-      throws Exception {
+  void aLostNodesEnginesAreProbedByTheLeaderAndAdoptedWhenItReturns() throws Exception {
     String url = postgres.createDatabase("lost_node");
     // gone-after longer than a restart of b takes on a loaded machine (it must not count as gone)
     Map<String, String> goneAfter = Map.of("SAGE_NODE_GONE_AFTER", "120s");
@@ -342,19 +343,151 @@ class ClusterLeaderIT {
     gateways.add(again);
     JsonNode adopted = again.awaitState(lives, "READY", Duration.ofSeconds(60));
     assertThat(adopted.get("pid").asLong()).isEqualTo(livesPid);
+  }
 
-    // b dies for good: once it is gone (node.gone-after) its engines fail with "node node-b lost"
-    again.kill9();
-    JsonNode gone =
+  private static final String DECLARED =
+      "models:\n"
+          + "  solo:\n"
+          + "    model: solo\n"
+          + "    runtime: mock\n"
+          + "    replicas: 1\n"
+          + "    aliases: [one]\n"
+          + "  lazy:\n"
+          + "    model: lazy\n"
+          + "    runtime: mock\n"
+          + "    on_demand: true\n"
+          + "    idle_timeout: 6s\n";
+
+  /**
+   * The engines of the cluster serving {@code model} that are meant to run, as {@code on} lists.
+   */
+  private static List<JsonNode> live(Gateway on, String model) {
+    Http.Response response = on.get("/v1/management/engines");
+    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode engine : response.json().get("engines")) {
+      String state = engine.get("state").asText();
+      if (engine.get("served_model_name").asText().equals(model)
+          && (state.equals("STARTING") || state.equals("READY") || state.equals("DRAINING"))) {
+        out.add(engine);
+      }
+    }
+    return out;
+  }
+
+  private static Http.Response chat(Gateway through, String model) {
+    return through.post(
+        "/v1/chat/completions",
+        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+  }
+
+  private void withModels(String node) throws IOException {
+    Path dir = Files.createDirectories(root.resolve(node));
+    Files.writeString(dir.resolve("sage.yml"), DECLARED);
+  }
+
+  @Test
+  void declaredModelsRunOnceInTheClusterOnDemandAndIdleClusterWideAndAGoneNodesAreStartedElsewhere()
+      throws Exception {
+    String url = postgres.createDatabase("declared");
+    // a short gone-after, so a node gone for good is declared so within seconds
+    Map<String, String> quick = Map.of("SAGE_NODE_GONE_AFTER", "10s");
+    for (String node : List.of("node-a", "node-b", "node-c")) {
+      withModels(node);
+    }
+    Gateway a = first(url, "node-a", quick);
+    Gateway b = join(a, url, "node-b", quick);
+    Gateway c = join(a, url, "node-c", quick);
+    awaitLeader(c, Duration.ofSeconds(30), "node-a");
+    Await.until(
+        "one READY engine of solo",
+        Duration.ofSeconds(60),
+        () -> live(c, "solo"),
+        l -> l.size() == 1 && l.get(0).get("state").asText().equals("READY"));
+
+    // the same file on three nodes: one engine for the cluster, served through every node
+    Await.during(
+        "exactly one engine of solo in the cluster",
+        Duration.ofSeconds(4),
+        () -> live(a, "solo").size() == 1 && live(b, "solo").size() == 1);
+    JsonNode soloEngine = live(b, "solo").get(0);
+    assertThat(soloEngine.get("node").asText()).isEqualTo("node-a");
+    for (Gateway through : List.of(a, b, c)) {
+      Http.Response answer = chat(through, "one");
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+
+    // declared through node c's API: the leader (a) starts one engine, placed by its placement
+    Http.Response put =
+        Http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(c.url() + "/v1/management/models/api-model"))
+                .header("Content-Type", "application/json")
+                .PUT(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"api-model\",\"runtime\":\"mock\",\"replicas\":1}")));
+    assertThat(put.status()).as(put.body()).isEqualTo(201);
+    Await.until(
+        "one READY engine of api-model",
+        Duration.ofSeconds(60),
+        () -> live(a, "api-model"),
+        l -> l.size() == 1 && l.get(0).get("state").asText().equals("READY"));
+
+    // on demand: a request through a follower waits while the leader launches one engine
+    Http.Response cold = chat(c, "lazy");
+    assertThat(cold.status()).as(cold.body()).isEqualTo(200);
+    assertThat(chat(b, "lazy").status()).isEqualTo(200);
+    assertThat(live(a, "lazy")).hasSize(1);
+    String lazy = live(a, "lazy").get(0).get("id").asText();
+    // idle unload counts every node's requests: b keeps asking, so it stays up past 6 s
+    long until = System.nanoTime() + Duration.ofSeconds(9).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(chat(b, "lazy").status()).isEqualTo(200);
+      assertThat(live(a, "lazy")).extracting(e -> e.get("id").asText()).containsExactly(lazy);
+      Thread.sleep(1000); // the client's pace, not a wait for the gateway
+    }
+    // nobody asks any more: it is unloaded once the idle timeout passed on every node
+    JsonNode idle =
         Await.until(
-            "node-b's engine failed as lost",
-            Duration.ofSeconds(180),
-            () -> Http.get(a.url() + "/v1/management/engines/" + lives + "/events").json(),
-            e -> e.toString().contains("node node-b lost"));
-    assertThat(gone.toString()).contains("ERROR");
-    assertThat(a.engine(lives).get("state").asText()).isEqualTo("ERROR");
-    // node-b is gone for good: what it left running is the operator's (here: the test's) to end
-    Leftovers.killAll(b.dataDir());
+            "lazy unloaded as idle",
+            Duration.ofSeconds(30),
+            () -> Http.get(a.url() + "/v1/management/engines/" + lazy + "/events").json(),
+            e -> e.toString().contains("idle for 6s") && e.toString().contains("STOPPED"));
+    assertThat(live(b, "lazy")).isEmpty();
+
+    // node a dies for good (its gateway; its engine runs on, unreachable for its node): once it
+    // is gone its engine is ERROR "node node-a lost" and a new replica serves from b or c
+    String first = soloEngine.get("id").asText();
+    a.kill9();
+    JsonNode lost =
+        Await.until(
+            "node-a's solo engine failed as lost",
+            Duration.ofSeconds(60),
+            () -> Http.get(b.url() + "/v1/management/engines/" + first + "/events").json(),
+            e -> e.toString().contains("node node-a lost"));
+    assertThat(lost.toString()).contains("ERROR");
+    JsonNode replacement =
+        Await.until(
+                "a new READY engine of solo on node-b or node-c",
+                Duration.ofSeconds(60),
+                () -> live(b, "solo"),
+                l ->
+                    l.size() == 1
+                        && l.get(0).get("state").asText().equals("READY")
+                        && !l.get(0).get("id").asText().equals(first))
+            .get(0);
+    assertThat(replacement.get("id").asText()).isNotEqualTo(first);
+    assertThat(replacement.get("node").asText()).isIn("node-b", "node-c");
+    for (Gateway through : List.of(b, c)) {
+      Http.Response answer = chat(through, "one");
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+    Await.during(
+        "still exactly one engine of solo",
+        Duration.ofSeconds(3),
+        () -> live(b, "solo").size() == 1 && live(c, "solo").size() == 1);
+    // node-a is gone for good: what it left running is the operator's (here: the test's) to end
+    Leftovers.killAll(a.dataDir());
   }
 
   private static void signal(String signal, long pid) throws Exception {

@@ -2,6 +2,7 @@ package io.sage.host;
 
 import io.sage.host.cluster.ClusterCommands;
 import io.sage.host.cluster.ClusterEngine;
+import io.sage.host.cluster.ClusterReplicas;
 import io.sage.host.cluster.CommandAction;
 import io.sage.host.cluster.CommandArguments;
 import io.sage.host.cluster.CommandState;
@@ -87,6 +88,7 @@ public final class Cluster implements AutoCloseable {
   private final PendingStarts pendingStarts;
   private final LostNodes lostNodes;
   private final java.util.concurrent.ExecutorService probes;
+  private final ClusterReplicas replicas;
   private volatile boolean started;
 
   public Cluster(
@@ -122,6 +124,17 @@ public final class Cluster implements AutoCloseable {
             settings.failureThreshold(),
             settings.probeTimeout());
     leadership.onChange(change -> lostNodes.reset());
+    this.replicas =
+        new ClusterReplicas(
+            controlPlane, this, store, nodes, controlPlane.scheduler(), settings.lostAfter());
+  }
+
+  /**
+   * The declared models' engines across the cluster (docs/cluster.md): only the leader applies the
+   * declarations once another node shares the store.
+   */
+  public io.sage.host.models.Replicas replicas() {
+    return replicas;
   }
 
   /**
@@ -147,6 +160,8 @@ public final class Cluster implements AutoCloseable {
     }
     scheduler.repeat(settings.commandPollInterval(), () -> asLeader(pendingStarts::placeAll));
     scheduler.repeat(settings.probeInterval(), () -> asLeader(lostNodes::check));
+    scheduler.repeat(settings.renewInterval(), replicas::refreshNodes);
+    scheduler.repeat(ClusterCommands.PRUNE_INTERVAL, () -> asLeader(commands::prune));
     started = true;
   }
 

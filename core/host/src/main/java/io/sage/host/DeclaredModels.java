@@ -7,6 +7,7 @@ import io.sage.host.models.ModelPlanner;
 import io.sage.host.models.ModelStatus;
 import io.sage.host.models.Models;
 import io.sage.host.models.Origin;
+import io.sage.host.models.Replicas;
 import io.sage.host.store.ModelStore;
 import io.sage.spi.ErrorCode;
 import io.sage.spi.SageException;
@@ -29,12 +30,24 @@ public final class DeclaredModels implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final ModelStore store;
   private final Models models;
+  private final Replicas replicas;
   private volatile Declarations current = Declarations.NONE;
+  private List<ModelStore.Row> stored = List.of();
 
+  /** The declarations applied by this node alone, to its own engines (one gateway, H2). */
   public DeclaredModels(ControlPlane controlPlane, ModelStore store) {
+    this(controlPlane, store, Replicas.local(controlPlane));
+  }
+
+  /**
+   * @param replicas the engines the declarations are applied to: this node's, or the cluster's,
+   *     where only the leader applies them (docs/cluster.md)
+   */
+  public DeclaredModels(ControlPlane controlPlane, ModelStore store, Replicas replicas) {
     this.controlPlane = controlPlane;
     this.store = store;
-    this.models = new Models(controlPlane, store, () -> current);
+    this.replicas = replicas;
+    this.models = new Models(controlPlane, store, () -> current, replicas, this::refresh);
   }
 
   /**
@@ -43,6 +56,7 @@ public final class DeclaredModels implements AutoCloseable {
    * {@link ControlPlane#start()}.
    */
   public synchronized ModelPlan start(Declarations file) {
+    stored = unstamped(store.findAll());
     current = models.load();
     controlPlane.addListener(models.listener());
     ModelPlan plan = file == null ? apply(current) : applyFile(file);
@@ -117,6 +131,33 @@ public final class DeclaredModels implements AutoCloseable {
     return apply(current);
   }
 
+  /**
+   * With a shared store: re-reads the stored declarations (another node may have changed them),
+   * and, while this node leads, reconciles them with every node's engines. Called by the tick.
+   */
+  synchronized void refresh() {
+    List<ModelStore.Row> now = unstamped(store.findAll());
+    if (!now.equals(stored)) {
+      stored = now;
+      current = models.load();
+      LOG.info(
+          "models: the stored declarations changed; {} model(s) declared", current.models().size());
+    }
+    if (!replicas.leads()) {
+      return;
+    }
+    ModelPlan plan = plan(current);
+    if (!plan.refused()) {
+      models.applyPeriodic(plan, current);
+    }
+  }
+
+  private static List<ModelStore.Row> unstamped(List<ModelStore.Row> rows) {
+    return rows.stream()
+        .map(r -> new ModelStore.Row(r.kind(), r.name(), r.origin(), r.fields(), null))
+        .toList();
+  }
+
   /** The model a request names (by name or alias), if it is declared. */
   public Optional<ModelDeclaration> resolve(String asked) {
     return current.resolve(asked);
@@ -132,7 +173,7 @@ public final class DeclaredModels implements AutoCloseable {
 
   /** Every declared model with its state, in declaration order. */
   public List<ModelStatus> statuses() {
-    List<EngineSnapshot> engines = controlPlane.engines();
+    List<EngineSnapshot> engines = replicas.known();
     List<ModelStatus> out = new ArrayList<>();
     for (ModelDeclaration d : current.models()) {
       out.add(models.status(d, engines));
@@ -141,7 +182,7 @@ public final class DeclaredModels implements AutoCloseable {
   }
 
   public Optional<ModelStatus> status(String name) {
-    return current.model(name).map(d -> models.status(d, controlPlane.engines()));
+    return current.model(name).map(d -> models.status(d, replicas.known()));
   }
 
   /** Why the model's last rolling update stopped, if it did. */
@@ -164,7 +205,7 @@ public final class DeclaredModels implements AutoCloseable {
     if (!problems.isEmpty()) {
       return ModelPlan.refused(problems);
     }
-    return ModelPlanner.plan(next, controlPlane.engines());
+    return ModelPlanner.plan(next, replicas.engines());
   }
 
   private ModelPlan applyOrRefuse(Declarations next) {
@@ -182,8 +223,13 @@ public final class DeclaredModels implements AutoCloseable {
       return plan;
     }
     models.save(next);
+    stored = unstamped(store.findAll());
     current = next;
-    models.apply(plan, next);
+    if (replicas.leads()) {
+      models.apply(plan, next);
+    } else {
+      LOG.info("models: declarations stored; the cluster's leader applies them");
+    }
     return plan;
   }
 }

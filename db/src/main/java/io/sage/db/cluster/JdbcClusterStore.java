@@ -8,6 +8,7 @@ import io.sage.host.cluster.CommandAction;
 import io.sage.host.cluster.CommandState;
 import io.sage.host.cluster.EngineCommand;
 import io.sage.host.cluster.LeaderLease;
+import io.sage.host.cluster.ModelActivity;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineState;
@@ -385,6 +386,103 @@ public class JdbcClusterStore implements ClusterStore {
   @FunctionalInterface
   private interface Binder {
     void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  @Override
+  public List<EngineCommand> openCommands() {
+    return selectCommands(
+        " WHERE state IN (?, ?) ORDER BY id",
+        s -> {
+          s.setString(1, CommandState.PENDING.name());
+          s.setString(2, CommandState.RUNNING.name());
+        });
+  }
+
+  @Override
+  public int pruneCommands(LeaderLease fence, Instant before) {
+    return writes.write(
+        () ->
+            transactions.executeWrite(
+                status -> {
+                  Connection connection = status.getConnection();
+                  fence(connection, fence);
+                  try (PreparedStatement prune =
+                      connection.prepareStatement(
+                          "DELETE FROM engine_commands WHERE state IN (?, ?) AND updated_at < ?")) {
+                    prune.setString(1, CommandState.DONE.name());
+                    prune.setString(2, CommandState.FAILED.name());
+                    prune.setObject(3, utc(before));
+                    return prune.executeUpdate();
+                  }
+                }));
+  }
+
+  // the declared models' activity
+
+  @Override
+  public void publishActivity(String nodeId, List<ModelActivity> rows) {
+    Objects.requireNonNull(nodeId, "nodeId");
+    transactions.executeWrite(
+        status -> {
+          Connection connection = status.getConnection();
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM model_activity WHERE node_id = ?")) {
+            delete.setString(1, nodeId);
+            delete.executeUpdate();
+          }
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO model_activity (node_id, model, last_used_at, waiting, in_flight,"
+                      + " updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (ModelActivity row : rows) {
+              if (!row.nodeId().equals(nodeId)) {
+                throw new IllegalArgumentException(
+                    "node " + nodeId + " cannot write node " + row.nodeId() + "'s activity");
+              }
+              insert.setString(1, nodeId);
+              insert.setString(2, row.model());
+              if (row.lastUsedAt() == null) {
+                insert.setNull(3, Types.TIMESTAMP_WITH_TIMEZONE);
+              } else {
+                insert.setObject(3, utc(row.lastUsedAt()));
+              }
+              insert.setInt(4, row.waiting());
+              insert.setInt(5, row.inFlight());
+              insert.setObject(6, utc(row.updatedAt()));
+              insert.addBatch();
+            }
+            insert.executeBatch();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<ModelActivity> activity() {
+    return transactions.executeRead(
+        status -> {
+          try (PreparedStatement select =
+                  status
+                      .getConnection()
+                      .prepareStatement(
+                          "SELECT node_id, model, last_used_at, waiting, in_flight, updated_at"
+                              + " FROM model_activity ORDER BY node_id, model");
+              ResultSet rows = select.executeQuery()) {
+            List<ModelActivity> out = new ArrayList<>();
+            while (rows.next()) {
+              OffsetDateTime used = rows.getObject(3, OffsetDateTime.class);
+              out.add(
+                  new ModelActivity(
+                      rows.getString(1),
+                      rows.getString(2),
+                      used == null ? null : used.toInstant(),
+                      rows.getInt(4),
+                      rows.getInt(5),
+                      rows.getObject(6, OffsetDateTime.class).toInstant()));
+            }
+            return out;
+          }
+        });
   }
 
   private List<EngineCommand> selectCommands(String where, Binder binder) {

@@ -11,6 +11,7 @@ import io.sage.host.cluster.CommandAction;
 import io.sage.host.cluster.CommandState;
 import io.sage.host.cluster.EngineCommand;
 import io.sage.host.cluster.LeaderLease;
+import io.sage.host.cluster.ModelActivity;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineRecord;
 import io.sage.host.engine.EngineState;
@@ -264,5 +265,73 @@ abstract class JdbcClusterStoreContract {
         .containsExactlyElementsOf(ids);
     assertThat(ChronoUnit.SECONDS.between(T0, store.command(ids.get(0)).orElseThrow().createdAt()))
         .isZero();
+  }
+
+  @Test
+  void theOpenCommandsAreThePendingAndRunningOnesOfEveryNodeAndTheUnplaced() {
+    EngineCommand pending = store.submit(command("node-b", CommandAction.STOP));
+    EngineCommand unplaced = store.submit(command("", CommandAction.START));
+    EngineCommand running = store.submit(command("node-c", CommandAction.RESTART));
+    EngineCommand done = store.submit(command("node-c", CommandAction.REMOVE));
+    Instant at = T0.plusSeconds(1);
+    store.advance(running.id(), CommandState.PENDING, CommandState.RUNNING, null, at);
+    store.advance(done.id(), CommandState.PENDING, CommandState.RUNNING, null, at);
+    store.advance(done.id(), CommandState.RUNNING, CommandState.DONE, null, at);
+
+    assertThat(store.openCommands())
+        .extracting(EngineCommand::id)
+        .containsExactly(pending.id(), unplaced.id(), running.id());
+  }
+
+  @Test
+  void theLeaderPrunesOnlyTheCommandsFinishedBeforeTheCutAndAStaleLeaderCannot() {
+    EngineCommand old = store.submit(command("node-b", CommandAction.STOP));
+    EngineCommand recent = store.submit(command("node-b", CommandAction.RESTART));
+    EngineCommand open = store.submit(command("node-b", CommandAction.REMOVE));
+    store.advance(old.id(), CommandState.PENDING, CommandState.FAILED, null, T0.plusSeconds(1));
+    store.advance(recent.id(), CommandState.PENDING, CommandState.RUNNING, null, T0);
+    store.advance(recent.id(), CommandState.RUNNING, CommandState.DONE, null, T0.plusSeconds(9));
+    LeaderLease stale = store.acquire("node-a", T0, LEASE).orElseThrow();
+    LeaderLease leader = store.acquire("node-b", T0.plusSeconds(7), LEASE).orElseThrow();
+
+    assertThatThrownBy(() -> store.pruneCommands(stale, T0.plusSeconds(5)))
+        .isInstanceOf(StaleLeaderException.class);
+    assertThat(store.command(old.id())).isPresent();
+
+    assertThat(store.pruneCommands(leader, T0.plusSeconds(5))).isEqualTo(1);
+    assertThat(store.command(old.id())).isEmpty();
+    assertThat(store.command(recent.id())).isPresent();
+    assertThat(store.command(open.id())).isPresent();
+  }
+
+  @Test
+  void eachNodesActivityReplacesOnlyItsOwnRows() {
+    Instant used = T0.minusSeconds(30);
+    store.publishActivity(
+        "node-a",
+        List.of(
+            new ModelActivity("node-a", "llama", used, 2, 1, T0),
+            new ModelActivity("node-a", "qwen", null, 0, 0, T0)));
+    store.publishActivity("node-b", List.of(new ModelActivity("node-b", "llama", T0, 0, 4, T0)));
+
+    assertThat(store.activity())
+        .containsExactly(
+            new ModelActivity("node-a", "llama", used, 2, 1, T0),
+            new ModelActivity("node-a", "qwen", null, 0, 0, T0),
+            new ModelActivity("node-b", "llama", T0, 0, 4, T0));
+
+    store.publishActivity(
+        "node-a", List.of(new ModelActivity("node-a", "llama", T0, 0, 0, T0.plusSeconds(1))));
+
+    assertThat(store.activity())
+        .containsExactly(
+            new ModelActivity("node-a", "llama", T0, 0, 0, T0.plusSeconds(1)),
+            new ModelActivity("node-b", "llama", T0, 0, 4, T0));
+    assertThatThrownBy(
+            () ->
+                store.publishActivity(
+                    "node-a", List.of(new ModelActivity("node-b", "x", T0, 0, 0, T0))))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.activity()).hasSize(2);
   }
 }

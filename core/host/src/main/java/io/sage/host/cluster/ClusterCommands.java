@@ -30,6 +30,12 @@ public final class ClusterCommands implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterCommands.class);
   static final Duration WAIT_POLL = Duration.ofMillis(100);
 
+  /** How long a finished command is kept (its row answers late waiters and shows what happened). */
+  public static final Duration KEPT = Duration.ofDays(1);
+
+  /** How often the leader prunes the commands finished longer than {@link #KEPT} ago. */
+  public static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
+
   /** Carries a command out on this node; reports the end through {@link Outcome}. */
   @FunctionalInterface
   public interface Executor {
@@ -212,6 +218,19 @@ public final class ClusterCommands implements AutoCloseable {
     for (Waiter<?> waiter : List.copyOf(waiters.values())) {
       waiter.ask();
     }
+  }
+
+  /**
+   * Deletes the commands that finished more than {@link #KEPT} ago, as leader; returns how many.
+   *
+   * @throws io.sage.host.store.StaleLeaderException when the lease was taken over meanwhile
+   */
+  public int prune(LeaderLease fence) {
+    int pruned = store.pruneCommands(fence, scheduler.now().minus(KEPT));
+    if (pruned > 0) {
+      LOG.info("leader {} pruned {} finished command(s)", fence.nodeId(), pruned);
+    }
+    return pruned;
   }
 
   /** Throws the command's error when it failed, as the owning node reported it. */

@@ -19,20 +19,33 @@ final class IdleUnload {
 
   /** One check of every model; {@code now} from the control plane's clock. */
   void check(Declarations declarations, List<EngineSnapshot> engines, Instant now) {
+    check(declarations, engines, now, ElsewhereActivity.NONE);
+  }
+
+  /**
+   * One check, counting what the other nodes saw too (the leader of a cluster): a model is idle
+   * only when no node got a request for it within the timeout and none has any in flight or
+   * waiting.
+   */
+  void check(
+      Declarations declarations,
+      List<EngineSnapshot> engines,
+      Instant now,
+      ElsewhereActivity elsewhere) {
     for (ModelDeclaration d : declarations.models()) {
       Duration idle = d.idleTimeout();
       if (idle == null || !ModelEngines.hasLive(d.name(), engines)) {
         continue;
       }
-      Instant used = demand.lastUsed(d.name()).orElse(null);
+      Instant used = elsewhere.latest(d.name(), demand.lastUsed(d.name())).orElse(null);
       if (used == null) {
         // running since before this gateway started: count from now
         demand.used(d.name());
         continue;
       }
       if (Duration.between(used, now).compareTo(idle) >= 0
-          && ModelEngines.inFlight(d.name(), engines) == 0
-          && demand.waiting(d.name()) == 0) {
+          && ModelEngines.inFlight(d.name(), engines) + elsewhere.inFlight(d.name()) == 0
+          && demand.waiting(d.name()) + elsewhere.waiting(d.name()) == 0) {
         demand.unload(d.name(), engines, "idle for " + Durations.format(idle));
       }
     }

@@ -5,6 +5,9 @@ import io.sage.host.EngineSnapshot;
 import io.sage.host.engine.EngineState;
 import io.sage.spi.SageException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,12 +26,47 @@ final class ModelReconciler {
   static final String ACTOR = "models";
   private static final Logger LOG = LoggerFactory.getLogger(ModelReconciler.class);
 
+  /** After a start of a model failed, the periodic reconcile leaves its starts alone this long. */
+  static final Duration START_BACKOFF = Duration.ofSeconds(15);
+
   private final ControlPlane controlPlane;
+  private final Replicas replicas;
   private final Map<String, CompletableFuture<Void>> rollouts = new ConcurrentHashMap<>();
   private final Map<String, String> rolloutErrors = new ConcurrentHashMap<>();
+  private final Map<String, Instant> startFailedAt = new ConcurrentHashMap<>();
 
-  ModelReconciler(ControlPlane controlPlane) {
+  ModelReconciler(ControlPlane controlPlane, Replicas replicas) {
     this.controlPlane = controlPlane;
+    this.replicas = replicas;
+  }
+
+  Replicas replicas() {
+    return replicas;
+  }
+
+  /**
+   * The leader's periodic pass over the cluster (docs/cluster.md): the plan's actions, except for a
+   * model being rolled out (its replacements are under way) and the starts of a model whose last
+   * start failed within {@link #START_BACKOFF}.
+   */
+  void applyPeriodic(ModelPlan plan, Declarations declarations) {
+    Instant now = controlPlane.scheduler().now();
+    List<ModelPlan.Action> kept = new ArrayList<>();
+    for (ModelPlan.Action action : plan.actions()) {
+      if (rollingOut(action.model())) {
+        continue;
+      }
+      Instant failed = startFailedAt.get(action.model());
+      if (action.kind() == ModelPlan.Kind.START
+          && failed != null
+          && failed.plus(START_BACKOFF).isAfter(now)) {
+        continue;
+      }
+      kept.add(action);
+    }
+    if (!kept.isEmpty()) {
+      apply(new ModelPlan(kept, List.of()), declarations);
+    }
   }
 
   /** Starts what the plan says and returns; replacements go on in the background. */
@@ -66,7 +104,7 @@ final class ModelReconciler {
    * taken on an earlier snapshot, and a plan may have stopped one meanwhile).
    */
   void stopIfAboveMax(ModelDeclaration d, String engineId, String reason) {
-    if (ModelEngines.count(d.name(), controlPlane.engines()).live().size() > d.maxReplicas()) {
+    if (ModelEngines.count(d.name(), replicas.engines()).live().size() > d.maxReplicas()) {
       stop(engineId, reason);
     }
   }
@@ -81,6 +119,7 @@ final class ModelReconciler {
     try {
       return Optional.of(start(d, why));
     } catch (SageException e) {
+      startFailedAt.put(d.name(), controlPlane.scheduler().now());
       LOG.warn("models: cannot start a replica of {} ({}): {}", d.name(), why, e.getMessage());
       return Optional.empty();
     }
@@ -93,25 +132,25 @@ final class ModelReconciler {
   String start(ModelDeclaration d, String why) {
     String actor = ACTOR + " (" + why + ")";
     String revision = d.revision();
-    for (EngineSnapshot engine : controlPlane.engines()) {
+    for (EngineSnapshot engine : replicas.engines()) {
       Optional<String[]> owner = ModelPlanner.declaredBy(engine);
       if (owner.isPresent()
           && owner.get()[0].equals(d.name())
           && owner.get()[1].equals(revision)
           && (engine.state() == EngineState.STOPPED || engine.state() == EngineState.ERROR)) {
-        return controlPlane.restartEngine(engine.id(), actor).id();
+        return replicas.restart(engine.id(), actor);
       }
     }
-    return controlPlane.startEngine(d.startRequest(), actor).id();
+    String id = replicas.start(d.startRequest(), actor);
+    startFailedAt.remove(d.name());
+    return id;
   }
 
   /** Drains and stops the engine; the reason becomes part of its event. */
   CompletableFuture<Void> stop(String engineId, String reason) {
     Duration drain = controlPlane.supervisionConfig().drainTimeout();
     try {
-      return controlPlane
-          .stopEngine(engineId, true, drain, ACTOR + ": " + reason)
-          .thenApply(r -> null);
+      return replicas.stop(engineId, true, drain, ACTOR + ": " + reason);
     } catch (SageException e) {
       LOG.warn("models: cannot stop {} ({}): {}", engineId, reason, e.getMessage());
       return CompletableFuture.completedFuture(null);
@@ -119,7 +158,7 @@ final class ModelReconciler {
   }
 
   private CompletableFuture<Void> replace(ModelDeclaration d, String oldId) {
-    if (controlPlane.findEngine(oldId).filter(ModelPlanner::live).isEmpty()) {
+    if (replicas.find(oldId).filter(ModelPlanner::live).isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
     String newId;
@@ -129,11 +168,10 @@ final class ModelReconciler {
       fail(d, "the new engine could not be launched: " + e.getMessage(), oldId);
       return CompletableFuture.completedFuture(null);
     }
-    return controlPlane
-        .awaitState(newId, state -> state != EngineState.STARTING)
+    return replicas
+        .settled(newId)
         .thenCompose(
-            v -> {
-              EngineSnapshot fresh = controlPlane.engine(newId);
+            fresh -> {
               if (fresh.state() == EngineState.READY) {
                 rolloutErrors.remove(d.name());
                 return stop(oldId, "replaced by " + newId + " (rolling update)");

@@ -31,17 +31,48 @@ public final class Models implements AutoCloseable {
   private final OnDemand demand;
   private final IdleUnload idle;
   private final ReplicaScaler scaler;
+  private final Replicas replicas;
+  private final SharedModels shared;
+  private final java.util.concurrent.atomic.AtomicBoolean sharedRunning =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile Scheduler.Timer tick;
 
   public Models(ControlPlane controlPlane, ModelStore store, Supplier<Declarations> declarations) {
+    this(controlPlane, store, declarations, Replicas.local(controlPlane), () -> {});
+  }
+
+  /**
+   * @param replicas where the engines run and whether this node applies the declarations
+   * @param refresh re-reads the stored declarations and, while this node leads, reconciles them
+   *     with the cluster's engines (called every {@link SharedModels#REFRESH} when the store is
+   *     shared)
+   */
+  public Models(
+      ControlPlane controlPlane,
+      ModelStore store,
+      Supplier<Declarations> declarations,
+      Replicas replicas,
+      Runnable refresh) {
     this.controlPlane = controlPlane;
     this.store = store;
     this.scheduler = controlPlane.scheduler();
     this.declarations = declarations;
-    this.reconciler = new ModelReconciler(controlPlane);
+    this.replicas = replicas;
+    this.reconciler = new ModelReconciler(controlPlane, replicas);
     this.demand = new OnDemand(controlPlane, scheduler, store, reconciler, declarations);
     this.idle = new IdleUnload(demand);
     this.scaler = new ReplicaScaler(reconciler, scheduler);
+    this.shared = new SharedModels(replicas, demand, idle, scaler, scheduler, refresh);
+    demand.onWaiting(() -> shared.publish(declarations.get()));
+  }
+
+  public Replicas replicas() {
+    return replicas;
+  }
+
+  /** The leader's periodic pass: the plan's actions but those already under way. */
+  public void applyPeriodic(ModelPlan plan, Declarations next) {
+    reconciler.applyPeriodic(plan, next);
   }
 
   public Declarations load() {
@@ -74,6 +105,14 @@ public final class Models implements AutoCloseable {
 
   void tick() {
     try {
+      if (replicas.shared()) {
+        // it reads and writes the database: on a worker, never on the timer thread that also
+        // drives the health probes, and one at a time when the database is slow
+        if (sharedRunning.compareAndSet(false, true)) {
+          scheduler.execute(this::sharedTick);
+        }
+        return;
+      }
       List<EngineSnapshot> engines = controlPlane.engines();
       Declarations now = declarations.get();
       idle.check(now, engines, scheduler.now());
@@ -81,6 +120,16 @@ public final class Models implements AutoCloseable {
       scaler.check(now, engines, scheduler.now());
     } catch (RuntimeException e) {
       LOG.warn("models: periodic check failed", e);
+    }
+  }
+
+  private void sharedTick() {
+    try {
+      shared.tick(declarations.get());
+    } catch (RuntimeException e) {
+      LOG.warn("models: periodic check failed: {}", e.toString());
+    } finally {
+      sharedRunning.set(false);
     }
   }
 

@@ -48,6 +48,7 @@ final class OnDemand implements EngineListener {
   private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
   private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
   private final GpuRoom room = new GpuRoom();
+  private volatile Runnable published = () -> {};
 
   OnDemand(
       ControlPlane controlPlane,
@@ -60,6 +61,11 @@ final class OnDemand implements EngineListener {
     this.loads = new LoadTimes(controlPlane, scheduler, store);
     this.reconciler = reconciler;
     this.declarations = declarations;
+  }
+
+  /** What to run when requests begin to wait on a follower: write the activity at once. */
+  void onWaiting(Runnable publish) {
+    this.published = publish;
   }
 
   /** A request asked for the model now. */
@@ -84,7 +90,8 @@ final class OnDemand implements EngineListener {
    */
   synchronized CompletableFuture<Void> awaitReady(ModelDeclaration d) {
     used(d.name());
-    List<EngineSnapshot> engines = controlPlane.engines();
+    Replicas replicas = reconciler.replicas();
+    List<EngineSnapshot> engines = replicas.known();
     if (ModelEngines.hasReady(d, engines)) {
       return CompletableFuture.completedFuture(null);
     }
@@ -120,7 +127,15 @@ final class OnDemand implements EngineListener {
                             + " s",
                         "model")));
     waiter.whenComplete((v, e) -> timer.cancel());
-    wake(d, engines);
+    if (!replicas.shared()) {
+      wake(d, engines);
+    } else if (replicas.leads()) {
+      // the leader launches for the whole cluster, counting the starts on their way
+      scheduler.execute(() -> wakeFor(d));
+    } else {
+      // a follower launches nothing: it tells the leader that requests wait (docs/cluster.md)
+      scheduler.execute(published);
+    }
     return waiter;
   }
 
@@ -142,13 +157,29 @@ final class OnDemand implements EngineListener {
     }
   }
 
-  private synchronized void wakeIfWaited(ModelDeclaration d) {
-    if (waiting(d.name()) == 0) {
-      pending.remove(d.name());
-      room.forget(d.name());
-      return;
+  private void wakeIfWaited(ModelDeclaration d) {
+    // read before taking the lock: with a shared store it is a database read, and requests take
+    // the lock on the event loop
+    List<EngineSnapshot> engines = reconciler.replicas().engines();
+    synchronized (this) {
+      if (waiting(d.name()) == 0) {
+        pending.remove(d.name());
+        room.forget(d.name());
+        return;
+      }
+      wake(d, engines);
     }
-    wake(d, controlPlane.engines());
+  }
+
+  /**
+   * The leader's launch for requests waiting anywhere in the cluster (its own queue or other nodes'
+   * activity): one engine unless one is already launching, on its way or running.
+   */
+  void wakeFor(ModelDeclaration d) {
+    List<EngineSnapshot> engines = reconciler.replicas().engines();
+    synchronized (this) {
+      wake(d, engines);
+    }
   }
 
   /** Launches an engine of {@code d} unless one is on its way, making room in its group first. */
@@ -224,9 +255,16 @@ final class OnDemand implements EngineListener {
    * The launch of {@code d} found no room on the GPUs ({@link GpuRoom}): drains an idle engine of
    * its group or waits for one; false when nothing in the group can make room.
    */
-  private synchronized boolean makeRoom(ModelDeclaration d, String placement) {
+  private boolean makeRoom(ModelDeclaration d, String placement) {
+    List<EngineSnapshot> engines = reconciler.replicas().engines();
+    synchronized (this) {
+      return makeRoom(d, placement, engines);
+    }
+  }
+
+  private boolean makeRoom(ModelDeclaration d, String placement, List<EngineSnapshot> engines) {
     GpuRoom.Decision next =
-        GpuRoom.decide(d, declarations.get(), controlPlane.engines(), this::usedAt, this::waiting);
+        GpuRoom.decide(d, declarations.get(), engines, this::usedAt, this::waiting);
     room.took(d.name(), next);
     switch (next.step()) {
       case DRAIN -> {
@@ -328,7 +366,7 @@ final class OnDemand implements EngineListener {
   }
 
   /** Releases the model's waiting requests, oldest first. */
-  private void releaseAll(String model) {
+  void releaseAll(String model) {
     for (CompletableFuture<Void> waiter : takeAll(model)) {
       waiter.complete(null);
     }

@@ -45,16 +45,33 @@ final class ReplicaScaler {
   }
 
   void check(Declarations declarations, List<EngineSnapshot> engines, Instant now) {
+    check(declarations, engines, now, ElsewhereActivity.NONE);
+  }
+
+  /** One look at every model, counting the other nodes' in-flight requests too (the leader). */
+  void check(
+      Declarations declarations,
+      List<EngineSnapshot> engines,
+      Instant now,
+      ElsewhereActivity elsewhere) {
     for (ModelDeclaration d : declarations.models()) {
-      decide(d, engines, now);
+      decide(d, engines, now, elsewhere.inFlight(d.name()));
     }
   }
 
   synchronized Decision decide(ModelDeclaration d, List<EngineSnapshot> engines, Instant now) {
+    return decide(d, engines, now, 0);
+  }
+
+  /**
+   * @param inFlightElsewhere requests the other nodes have in flight on the model's engines
+   */
+  synchronized Decision decide(
+      ModelDeclaration d, List<EngineSnapshot> engines, Instant now, int inFlightElsewhere) {
     ModelEngines.Counts counts = ModelEngines.count(d.name(), engines);
     List<EngineSnapshot> ready = counts.ready();
     int live = counts.live().size();
-    int inFlight = counts.inFlight();
+    int inFlight = counts.inFlight() + inFlightElsewhere;
     if (ready.isEmpty() || counts.settling() > 0 || rollingOut.test(d.name())) {
       aboveSince.remove(d.name());
       belowSince.remove(d.name());

@@ -4,6 +4,7 @@ import io.sage.host.cluster.ClusterEngine;
 import io.sage.host.cluster.CommandState;
 import io.sage.host.cluster.EngineCommand;
 import io.sage.host.cluster.LeaderLease;
+import io.sage.host.cluster.ModelActivity;
 import io.sage.host.engine.EngineEvent;
 import io.sage.host.engine.EngineState;
 import java.time.Duration;
@@ -100,4 +101,26 @@ public interface ClusterStore {
       CommandState to,
       EngineCommand.CommandError error,
       Instant at);
+
+  /**
+   * Commands not finished yet (PENDING or RUNNING), every node's and the unplaced ones, oldest
+   * first: what the leader counts as on its way when it applies the declared models.
+   */
+  List<EngineCommand> openCommands();
+
+  /**
+   * Deletes the commands that ended (DONE or FAILED) before {@code before}, as leader; returns how
+   * many went.
+   *
+   * @throws StaleLeaderException when the lease's token is no longer current
+   */
+  int pruneCommands(LeaderLease fence, Instant before);
+
+  // the declared models' activity
+
+  /** Replaces what {@code nodeId} saw of the declared models with {@code rows} (all its). */
+  void publishActivity(String nodeId, List<ModelActivity> rows);
+
+  /** Every node's rows, by node and model. */
+  List<ModelActivity> activity();
 }

@@ -217,4 +217,40 @@ final class InMemoryClusterStore implements ClusterStore {
             at));
     return true;
   }
+
+  final Map<String, List<ModelActivity>> activity = new LinkedHashMap<>();
+
+  @Override
+  public synchronized List<EngineCommand> openCommands() {
+    check();
+    return commands.values().stream()
+        .filter(c -> c.state() == CommandState.PENDING || c.state() == CommandState.RUNNING)
+        .toList();
+  }
+
+  @Override
+  public synchronized int pruneCommands(LeaderLease fence, Instant before) {
+    check();
+    fence(fence);
+    int before0 = commands.size();
+    commands
+        .values()
+        .removeIf(
+            c ->
+                (c.state() == CommandState.DONE || c.state() == CommandState.FAILED)
+                    && c.updatedAt().isBefore(before));
+    return before0 - commands.size();
+  }
+
+  @Override
+  public synchronized void publishActivity(String nodeId, List<ModelActivity> rows) {
+    check();
+    activity.put(nodeId, List.copyOf(rows));
+  }
+
+  @Override
+  public synchronized List<ModelActivity> activity() {
+    check();
+    return activity.values().stream().flatMap(List::stream).toList();
+  }
 }

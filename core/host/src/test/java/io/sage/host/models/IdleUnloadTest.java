@@ -36,7 +36,7 @@ class IdleUnloadTest {
   @BeforeEach
   void setUp() {
     h = new ModelsHarness(plugins, data);
-    reconciler = new ModelReconciler(h.controlPlane);
+    reconciler = new ModelReconciler(h.controlPlane, Replicas.local(h.controlPlane));
     demand =
         new OnDemand(h.controlPlane, h.scheduler, h.modelStore, reconciler, () -> declarations);
     idle = new IdleUnload(demand);

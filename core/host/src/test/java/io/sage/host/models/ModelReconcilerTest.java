@@ -33,7 +33,7 @@ class ModelReconcilerTest {
   @BeforeEach
   void setUp() {
     h = new ModelsHarness(plugins, data);
-    reconciler = new ModelReconciler(h.controlPlane);
+    reconciler = new ModelReconciler(h.controlPlane, Replicas.local(h.controlPlane));
   }
 
   @AfterEach

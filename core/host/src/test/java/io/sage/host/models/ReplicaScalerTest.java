@@ -226,4 +226,16 @@ class ReplicaScalerTest {
     assertThat(scaler.decide(qwen, engines, at(Duration.ofMinutes(1).toSeconds())))
         .isEqualTo(Decision.NONE);
   }
+
+  @Test
+  void theOtherNodesInFlightRequestsCountWithThisNodes() {
+    // this node has 1 in flight on the one engine; the other nodes 4 more: 5 is above 4
+    List<EngineSnapshot> engines = ready(1);
+    assertThat(scaler.decide(qwen, engines, at(0), 4)).isEqualTo(Decision.NONE);
+    assertThat(scaler.decide(qwen, engines, at(3), 4)).isEqualTo(Decision.UP);
+    // and without them the same engine is not busy at all
+    ReplicaScaler alone = new ReplicaScaler(null, scheduler, m -> false);
+    assertThat(alone.decide(qwen, engines, at(0))).isEqualTo(Decision.NONE);
+    assertThat(alone.decide(qwen, engines, at(3))).isEqualTo(Decision.NONE);
+  }
 }
