@@ -411,7 +411,7 @@ class ClusterLeaderIT {
         Duration.ofSeconds(4),
         () -> live(a, "solo").size() == 1 && live(b, "solo").size() == 1);
     JsonNode soloEngine = live(b, "solo").get(0);
-    assertThat(soloEngine.get("node").asText()).isEqualTo("node-a");
+    assertThat(soloEngine.get("node_id").asText()).isEqualTo("node-a");
     for (Gateway through : List.of(a, b, c)) {
       Http.Response answer = chat(through, "one");
       assertThat(answer.status()).as(answer.body()).isEqualTo(200);
@@ -477,7 +477,7 @@ class ClusterLeaderIT {
                         && !l.get(0).get("id").asText().equals(first))
             .get(0);
     assertThat(replacement.get("id").asText()).isNotEqualTo(first);
-    assertThat(replacement.get("node").asText()).isIn("node-b", "node-c");
+    assertThat(replacement.get("node_id").asText()).isIn("node-b", "node-c");
     for (Gateway through : List.of(b, c)) {
       Http.Response answer = chat(through, "one");
       assertThat(answer.status()).as(answer.body()).isEqualTo(200);

@@ -55,7 +55,9 @@ class ControlPlaneBoundaryTest {
           "io.sage.host.models.ModelStatus",
           "io.sage.host.models.ModelState",
           "io.sage.host.models.Origin",
-          "io.sage.host.models.ModelBusyException");
+          "io.sage.host.models.ModelBusyException",
+          // the declared models' engines: this node's, or the cluster's (issue 22), wired once
+          "io.sage.host.models.Replicas");
 
   /**
    * Packages of core/host that are ports and values by design: the stores db implements and the
