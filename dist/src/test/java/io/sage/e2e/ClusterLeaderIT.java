@@ -89,8 +89,22 @@ class ClusterLeaderIT {
     Files.copy(first.dataDir().resolve("admin.key"), dir.resolve("admin.key"));
     Files.copy(first.dataDir().resolve("secret.key"), dir.resolve("secret.key"));
     Gateway gateway = Gateway.start(dir, environment(url, node, more));
-    gateways.add(gateway);
+    synchronized (gateways) {
+      gateways.add(gateway);
+    }
     return gateway;
+  }
+
+  private CompletableFuture<Gateway> joinLater(
+      Gateway first, String url, String node, Map<String, String> more) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return join(first, url, node, more);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
   }
 
   private static JsonNode nodes(Gateway on) {
@@ -172,8 +186,9 @@ class ClusterLeaderIT {
     String url = postgres.createDatabase("leader_moves");
     // a: a 16 GiB GPU; b and c: 80 GiB each
     Gateway a = first(url, "node-a", gpuNode("node-a", 16384));
+    CompletableFuture<Gateway> joining = joinLater(a, url, "node-c", gpuNode("node-c", 81920));
     Gateway b = join(a, url, "node-b", gpuNode("node-b", 81920));
-    Gateway c = join(a, url, "node-c", gpuNode("node-c", 81920));
+    Gateway c = joining.get(120, java.util.concurrent.TimeUnit.SECONDS);
     JsonNode seen = awaitLeader(c, Duration.ofSeconds(30), "node-a");
     assertThat(seen.get("leader_token").asLong()).isPositive();
     long firstToken = seen.get("leader_token").asLong();
@@ -356,7 +371,7 @@ class ClusterLeaderIT {
           + "    model: lazy\n"
           + "    runtime: mock\n"
           + "    on_demand: true\n"
-          + "    idle_timeout: 6s\n";
+          + "    idle_timeout: 4s\n";
 
   /**
    * The engines of the cluster serving {@code model} that are meant to run, as {@code on} lists.
@@ -391,13 +406,15 @@ class ClusterLeaderIT {
       throws Exception {
     String url = postgres.createDatabase("declared");
     // a short gone-after, so a node gone for good is declared so within seconds
-    Map<String, String> quick = Map.of("SAGE_NODE_GONE_AFTER", "10s");
+    Map<String, String> quick = Map.of("SAGE_NODE_GONE_AFTER", "8s");
     for (String node : List.of("node-a", "node-b", "node-c")) {
       withModels(node);
     }
     Gateway a = first(url, "node-a", quick);
+    // b and c start together (each gateway's start is mostly its own JVM's)
+    CompletableFuture<Gateway> joining = joinLater(a, url, "node-c", quick);
     Gateway b = join(a, url, "node-b", quick);
-    Gateway c = join(a, url, "node-c", quick);
+    Gateway c = joining.get(120, java.util.concurrent.TimeUnit.SECONDS);
     awaitLeader(c, Duration.ofSeconds(30), "node-a");
     Await.until(
         "one READY engine of solo",
@@ -439,8 +456,8 @@ class ClusterLeaderIT {
     assertThat(chat(b, "lazy").status()).isEqualTo(200);
     assertThat(live(a, "lazy")).hasSize(1);
     String lazy = live(a, "lazy").get(0).get("id").asText();
-    // idle unload counts every node's requests: b keeps asking, so it stays up past 6 s
-    long until = System.nanoTime() + Duration.ofSeconds(9).toNanos();
+    // idle unload counts every node's requests: b keeps asking, so it stays up past 4 s
+    long until = System.nanoTime() + Duration.ofSeconds(7).toNanos();
     while (System.nanoTime() < until) {
       assertThat(chat(b, "lazy").status()).isEqualTo(200);
       assertThat(live(a, "lazy")).extracting(e -> e.get("id").asText()).containsExactly(lazy);
@@ -452,7 +469,7 @@ class ClusterLeaderIT {
             "lazy unloaded as idle",
             Duration.ofSeconds(30),
             () -> Http.get(a.url() + "/v1/management/engines/" + lazy + "/events").json(),
-            e -> e.toString().contains("idle for 6s") && e.toString().contains("STOPPED"));
+            e -> e.toString().contains("idle for 4s") && e.toString().contains("STOPPED"));
     assertThat(live(b, "lazy")).isEmpty();
 
     // node a dies for good (its gateway; its engine runs on, unreachable for its node): once it
