@@ -425,7 +425,7 @@ class ClusterLeaderIT {
     // the same file on three nodes: one engine for the cluster, served through every node
     Await.during(
         "exactly one engine of solo in the cluster",
-        Duration.ofSeconds(4),
+        Duration.ofSeconds(3),
         () -> live(a, "solo").size() == 1 && live(b, "solo").size() == 1);
     JsonNode soloEngine = live(b, "solo").get(0);
     assertThat(soloEngine.get("node_id").asText()).isEqualTo("node-a");
@@ -470,7 +470,8 @@ class ClusterLeaderIT {
             Duration.ofSeconds(30),
             () -> Http.get(a.url() + "/v1/management/engines/" + lazy + "/events").json(),
             e -> e.toString().contains("idle for 4s") && e.toString().contains("STOPPED"));
-    assertThat(live(b, "lazy")).isEmpty();
+    Await.until(
+        "node-b to see lazy unloaded", Duration.ofSeconds(10), () -> live(b, "lazy").isEmpty());
 
     // node a dies for good (its gateway; its engine runs on, unreachable for its node): once it
     // is gone its engine is ERROR "node node-a lost" and a new replica serves from b or c
@@ -501,7 +502,7 @@ class ClusterLeaderIT {
     }
     Await.during(
         "still exactly one engine of solo",
-        Duration.ofSeconds(3),
+        Duration.ofSeconds(2),
         () -> live(b, "solo").size() == 1 && live(c, "solo").size() == 1);
     // node-a is gone for good: what it left running is the operator's (here: the test's) to end
     Leftovers.killAll(a.dataDir());
