@@ -19,7 +19,9 @@
 # than with it off, so its ratio also carries the engine's extra work.
 #
 # Environment: BENCH_UPSTREAM (static|mock), BENCH_DURATION (s per wrk run, default 10),
-# BENCH_ROUNDS (default 3), BENCH_ROWS (default 1000000), BENCH_KEEP=1 keeps the temp dir.
+# BENCH_ROUNDS (default 3), BENCH_WARMUP (s of untimed wrk per gateway and body before the first
+# measurement, default 30: the JIT's steady state, not its first minute), BENCH_ROWS (default
+# 1000000), BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sage-bench-usage.XXXXXX")"
@@ -27,6 +29,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/sage-bench-usage.XXXXXX")"
 . "$ROOT/bench/lib.sh"
 DURATION="${BENCH_DURATION:-10}"
 ROUNDS="${BENCH_ROUNDS:-3}"
+WARMUP="${BENCH_WARMUP:-30}"
 ROWS="${BENCH_ROWS:-1000000}"
 UPSTREAM="${BENCH_UPSTREAM:-static}"
 GOAL_RATIO=0.95
@@ -182,10 +185,10 @@ cpu_snapshot() { # prints "process writer h2_background" ticks of a gateway
   echo "$(process_ticks "$1") $(thread_ticks "$1" sage-usage-wri) $(thread_ticks "$1" "MVStore")"
 }
 
-echo "bench: warming up (untimed)" >&2
+echo "bench: warming up (untimed, ${WARMUP}s per gateway and body)" >&2
 for name in "${NAMES[@]}"; do
   for kind in json stream; do
-    wrk -t2 -c64 -d5s -s "$WORK/$kind.lua" "${BASE[$name]}/v1/chat/completions" > /dev/null
+    wrk -t2 -c64 -d"${WARMUP}s" -s "$WORK/$kind.lua" "${BASE[$name]}/v1/chat/completions" > /dev/null
   done
 done
 
@@ -239,7 +242,7 @@ done
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo
-echo "SAGE usage accounting benchmark  ($(date -u '+%Y-%m-%d %H:%M UTC'); ${ROUNDS} rounds x ${DURATION}s, 64 connections, interleaved)"
+echo "SAGE usage accounting benchmark  ($(date -u '+%Y-%m-%d %H:%M UTC'); ${ROUNDS} rounds x ${DURATION}s after ${WARMUP}s warm-up, 64 connections, interleaved)"
 echo "load average at start: $LOAD_START"
 echo "Upstream: $UPSTREAM. Raw results (round body gateway req/s errors requests cpu_ticks writer_ticks h2_ticks; $CLK_TCK ticks/s):"
 sed 's/^/  /' "$WORK/raw.txt"

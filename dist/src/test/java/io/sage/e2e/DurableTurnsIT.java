@@ -54,7 +54,9 @@ class DurableTurnsIT {
       AtomicInteger turnNumber = new AtomicInteger();
       int kills = 0;
       while (acked.get() < WANTED) {
-        int killAt = Math.min(WANTED, acked.get() + 20 + random.nextInt(100));
+        // about four kills in 500 turns, each after a random number of them (a restart and the
+        // engine's adoption take most of the test's time)
+        int killAt = Math.min(WANTED, acked.get() + 40 + random.nextInt(160));
         Gateway current = gateway;
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
         List<Future<?>> running = new ArrayList<>();

@@ -33,12 +33,26 @@ public final class Sage {
         new ProcessBuilder(argv)
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    builder.environment().putAll(env);
+    testJvm(builder.environment(), env);
     try {
       return builder.start();
     } catch (IOException e) {
       throw new IllegalStateException("cannot run bin/sage: " + e.getMessage(), e);
     }
+  }
+
+  /** What a test's gateways run with unless the test sets it itself (docs/decisions.md). */
+  static final String GATEWAY_JAVA_OPTS = "-XX:TieredStopAtLevel=1";
+
+  /**
+   * The test's environment over the inherited one. Gateways started by tests are short-lived and
+   * never get hot: the C1 compiler alone halves the CPU a start takes (about 5 s against 10 s on 2
+   * shared cores; C2 compiles code that is left before it pays off), which is most of the suite's
+   * time. Behaviour does not depend on the compiler; the benchmarks in bench/ run the defaults.
+   */
+  static void testJvm(Map<String, String> environment, Map<String, String> env) {
+    environment.putIfAbsent("SAGE_GATEWAY_JAVA_OPTS", GATEWAY_JAVA_OPTS);
+    environment.putAll(env);
   }
 
   public static Path pluginsDir() {
@@ -102,7 +116,7 @@ public final class Sage {
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(in));
-      builder.environment().putAll(env);
+      testJvm(builder.environment(), env);
       Process process = builder.start();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly();

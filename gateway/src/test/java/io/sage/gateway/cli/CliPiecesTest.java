@@ -93,4 +93,23 @@ class CliPiecesTest {
     assertThat(two.get(1)).matches("eng-1\\s+node-a\\s+m\\s.*");
     assertThat(two.get(2)).matches("eng-2\\s+node-b\\s+m\\s.*");
   }
+
+  @Test
+  void theGatewayProcessParsesItsArgumentsWithTheStartCommandAlone() {
+    assertThat(SageCli.isGatewayProcess(new String[] {"gateway", "start", "--foreground"}))
+        .isTrue();
+    assertThat(SageCli.isGatewayProcess(new String[] {"gateway", "start", "--port", "1"}))
+        .isFalse();
+    assertThat(SageCli.isGatewayProcess(new String[] {"gateway", "start"})).isFalse();
+    picocli.CommandLine cli = SageCli.gatewayProcess();
+    picocli.CommandLine.ParseResult parsed =
+        cli.parseArgs("--foreground", "--data-dir", "/tmp/x", "--port", "9001", "--demo");
+    assertThat(parsed.matchedOptionValue("--port", 0)).isEqualTo(9001);
+    assertThat(parsed.hasMatchedOption("--demo")).isTrue();
+    assertThat(cli.getCommandName()).isEqualTo("sage gateway start");
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute("--foreground", "--no-such-option")).isEqualTo(SageCli.USAGE);
+    assertThat(err.toString()).contains("Unknown option: '--no-such-option'");
+  }
 }
