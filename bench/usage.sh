@@ -4,8 +4,9 @@
 #     one with it off (SAGE_USAGE_ENABLED=false), interleaved, for whole responses and for streams
 #     whose client did not ask for usage (the gateway rewrites those), each beside the goal
 #     (accounting costs <= 5 %, on/off >= 0.95) with yes/no; plus the gateways' CPU time per
-#     request on and off and the usage writer thread's CPU per recorded row (from /proc: these
-#     hold on a busy machine, where the req/s ratios do not);
+#     request on and off and the usage writer thread's CPU per recorded row (from /proc: a check
+#     beside the ratios, not a substitute; on a busy machine a starved gateway's JIT lags and
+#     its CPU per request rises, so these are only comparable between runs of equal throughput);
 #  2. reading a month of usage after seeding 1 million raw rows: on the store directly, and through
 #     GET /v1/management/usage of a gateway started on that data dir (goal: under 1 s).
 #
@@ -255,7 +256,7 @@ for kind in json stream; do
     'BEGIN { r = on / off; printf "  %-6s off %9.1f  on %9.1f  on/off %.3f  (cost %.1f%%)  met: %s\n", k, off, on, r, (1 - r) * 100, (r >= goal) ? "yes" : "no" }'
 done
 echo
-echo "Gateway CPU per request (all rounds, from /proc; holds on a busy machine, unlike req/s):"
+echo "Gateway CPU per request (all rounds, from /proc; comparable only between runs of similar req/s):"
 for kind in json stream; do
   awk -v k="$kind" -v tck="$CLK_TCK" '
     $2 == k { req[$3] += $6; cpu[$3] += $7; writer[$3] += $8; h2[$3] += $9 }
