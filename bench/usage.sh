@@ -7,6 +7,8 @@
 #     request on and off and the usage writer thread's CPU per recorded row (from /proc: a check
 #     beside the ratios, not a substitute; on a busy machine a starved gateway's JIT lags and
 #     its CPU per request rises, so these are only comparable between runs of equal throughput);
+#     and the usage writer alone (bench/UsageWriteCost.java: in-process CPU time per recorded row
+#     for batches of 240 and 1,200 rows, which does not depend on the machine's load);
 #  2. reading a month of usage after seeding 1 million raw rows: on the store directly, and through
 #     GET /v1/management/usage of a gateway started on that data dir (goal: under 1 s).
 #
@@ -240,6 +242,14 @@ for query in "" "group_by=key" "group_by=key,model" "group_by=day" "group_by=mod
   echo "${query:-total} $(awk -v s="$best" 'BEGIN { printf "%.1f", s * 1000 }') ms, $requests requests" >> "$WORK/month.txt"
 done
 
+echo "bench: the usage writer's CPU per recorded request, in-process (bench/UsageWriteCost.java)" >&2
+for batch in 240 1200; do
+  mkdir -p "$WORK/cost-$batch"
+  java -Dlogback.configurationFile="$WORK/logback-quiet.xml" -cp "$CP" "$ROOT/bench/UsageWriteCost.java" \
+    "$WORK/cost-$batch" 200000 "$batch" >> "$WORK/cost.txt" 2> "$WORK/cost.log" \
+    || { echo "bench: UsageWriteCost failed:" >&2; tail -20 "$WORK/cost.log" >&2; exit 2; }
+done
+
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo
@@ -268,6 +278,8 @@ for kind in json stream; do
     }' "$WORK/raw.txt"
 done
 echo "  usage rows the accounting gateway recorded: $RECORDED"
+echo "  usage writer alone, in-process CPU per recorded request (thread, and whole process with JIT/GC):"
+sed 's/^/    /' "$WORK/cost.txt"
 echo
 echo "A month of usage over $ROWS raw rows (20 keys, 5 models, 30 days):"
 echo "  seeding through the store (rows, seconds, rows/s) and reads on the store (best of 5):"
