@@ -11,7 +11,8 @@
 #
 #   ./mvnw -B -q -DskipTests package && bench/run-all.sh
 #
-# Environment: BENCH_DURATION (s per wrk run, 5), BENCH_ROUNDS (wrk rounds, 2), BENCH_OPEN_SECONDS
+# Environment: BENCH_DURATION (s per wrk run, 5), BENCH_ROUNDS (wrk rounds, 2), BENCH_WARMUP (s of
+# wrk per gateway before the first measurement, 45), BENCH_OPEN_SECONDS
 # (s per open-loop phase, 5), BENCH_SEARCH_RATES (open-loop rate search, requests/s),
 # BENCH_STREAMS_MANY (2000), BENCH_IDLE_CONNECTIONS (10000), BENCH_EMBEDDING (1), BENCH_KEEP=1
 # keeps the temp dir. Results and the machine's load average go to stdout (docs/benchmarks.md).
@@ -23,6 +24,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/sage-bench-all.XXXXXX")"
 DURATION="${BENCH_DURATION:-5}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 OPEN_SECONDS="${BENCH_OPEN_SECONDS:-5}"
+WARMUP="${BENCH_WARMUP:-45}"
 SEARCH_RATES="${BENCH_SEARCH_RATES:-1000,2000,3000,4000,5000,6000,8000,10000,12000,15000}"
 STREAMS_MANY="${BENCH_STREAMS_MANY:-2000}"
 IDLE_CONNECTIONS="${BENCH_IDLE_CONNECTIONS:-10000}"
@@ -193,9 +195,15 @@ parse_wrk() {
 }
 
 # --- 2. closed loop, static upstream ---
-echo "bench: wrk warm-up (untimed)" >&2
+# The JVM's JIT takes well over a minute of load on 2 cores to compile the request path (C2
+# was still compiling ~25 methods/s minutes into a loaded run): the gateways are warmed up for WARMUP seconds
+# each, so the figures are the steady state a long-running server has, not its first seconds.
+echo "bench: wrk warm-up (untimed, ${WARMUP}s per gateway)" >&2
 for name in direct nginx gateway gw-lean; do
-  wrk -t2 -c16 -d3s -s "$WORK/wrk.lua" "${STATIC[$name]}/v1/chat/completions" > /dev/null
+  seconds=3
+  case "$name" in gateway | gw-lean) seconds="$WARMUP" ;; esac
+  wrk -t2 -c64 -d"${seconds}s" -s "$WORK/wrk.lua" "${STATIC[$name]}/v1/chat/completions" > /dev/null
+  wrk -t1 -c1 -d2s -s "$WORK/wrk.lua" "${STATIC[$name]}/v1/chat/completions" > /dev/null
 done
 for round in $(seq 1 "$ROUNDS"); do
   for mode in c1 c64; do

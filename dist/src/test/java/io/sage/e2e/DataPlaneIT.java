@@ -34,7 +34,8 @@ class DataPlaneIT {
 
   @BeforeAll
   static void start() {
-    gateway = Gateway.start(dataDir);
+    // the product's own JVM flags (C2 included), not the C1-only flag of the other tests' gateways
+    gateway = Gateway.start(dataDir, java.util.Map.of("SAGE_GATEWAY_JAVA_OPTS", " "));
   }
 
   @AfterAll

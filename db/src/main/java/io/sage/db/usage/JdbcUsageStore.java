@@ -11,10 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,16 +20,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The usage tables: raw rows appended in batches, roll-ups per (hour, key, model) updated in the
- * same transaction, reads from the roll-ups only, and pruning of old raw rows. Plain JDBC batches:
- * one round trip per batch, not per row.
+ * The usage tables: raw rows appended in batches ({@link UsageBatches}: one value per batch, not
+ * one table row per request), roll-ups per (hour, key, model) summed per batch and updated in the
+ * same transaction, reads from the roll-ups only, and pruning of old raw rows.
  */
 @Singleton
 public class JdbcUsageStore implements UsageStore {
-  private static final String INSERT =
-      "INSERT INTO usage_records (at, key_id, model, engine_id, route, status, prompt_tokens,"
-          + " completion_tokens, total_tokens, ttfb_ms, duration_ms)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String ADD_TO_HOUR =
       "UPDATE usage_hourly SET requests = requests + ?, errors = errors + ?,"
           + " prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,"
@@ -62,35 +55,10 @@ public class JdbcUsageStore implements UsageStore {
             transactions.executeWrite(
                 status -> {
                   Connection connection = status.getConnection();
-                  insertRows(connection, records);
+                  UsageBatches.append(connection, records);
                   addToRollUps(connection, rollUps(records));
                   return null;
                 }));
-  }
-
-  private static void insertRows(Connection connection, List<UsageRecord> records)
-      throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-      for (UsageRecord r : records) {
-        insert.setObject(1, r.at().atOffset(ZoneOffset.UTC));
-        insert.setString(2, r.keyId());
-        insert.setString(3, r.model());
-        insert.setString(4, r.engineId());
-        insert.setString(5, r.route());
-        insert.setInt(6, r.status());
-        insert.setLong(7, r.promptTokens());
-        insert.setLong(8, r.completionTokens());
-        insert.setLong(9, r.totalTokens());
-        if (r.ttfbMillis() < 0) {
-          insert.setNull(10, Types.BIGINT);
-        } else {
-          insert.setLong(10, r.ttfbMillis());
-        }
-        insert.setLong(11, r.durationMillis());
-        insert.addBatch();
-      }
-      insert.executeBatch();
-    }
   }
 
   /** The batch summed per (hour, key, model). */
@@ -250,63 +218,20 @@ public class JdbcUsageStore implements UsageStore {
         });
   }
 
-  /** Deletes up to {@code limit} raw rows older than {@code before}; returns how many went. */
+  /**
+   * Deletes the raw rows that ended before {@code before}, oldest first, in whole batches as the
+   * writer committed them, until at least {@code limit} rows went; returns how many went.
+   */
   @Override
   public int pruneRecords(Instant before, int limit) {
     return transactions.executeWrite(
-        status -> {
-          try (PreparedStatement delete =
-              status
-                  .getConnection()
-                  .prepareStatement(
-                      // DELETE ... LIMIT is H2's (and MySQL's), not PostgreSQL's. No index on
-                      // at (V25): the oldest rows come first in id order, so this walks the
-                      // primary key from the start and stops after `limit` old rows; with nothing
-                      // to prune it reads the table once per prune interval, off the request path
-                      "DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records"
-                          + " WHERE at < ? ORDER BY id LIMIT ?)")) {
-            delete.setObject(1, before.atOffset(ZoneOffset.UTC));
-            delete.setInt(2, limit);
-            return delete.executeUpdate();
-          }
-        });
+        status -> UsageBatches.prune(status.getConnection(), before, limit));
   }
 
   /** Raw rows, newest first (for tests and inspection). */
   @Override
   public List<UsageRecord> recent(int limit) {
-    return transactions.executeRead(
-        status -> {
-          try (PreparedStatement select =
-              status
-                  .getConnection()
-                  .prepareStatement(
-                      "SELECT at, key_id, model, engine_id, route, status, prompt_tokens,"
-                          + " completion_tokens, ttfb_ms, duration_ms FROM usage_records"
-                          + " ORDER BY id DESC LIMIT ?")) {
-            select.setInt(1, limit);
-            List<UsageRecord> out = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                long ttfb = rows.getLong(9);
-                boolean noTtfb = rows.wasNull();
-                out.add(
-                    new UsageRecord(
-                        rows.getObject(1, OffsetDateTime.class).toInstant(),
-                        rows.getString(2),
-                        rows.getString(3),
-                        rows.getString(4),
-                        rows.getString(5),
-                        rows.getInt(6),
-                        rows.getLong(7),
-                        rows.getLong(8),
-                        noTtfb ? -1 : ttfb,
-                        rows.getLong(10)));
-              }
-            }
-            return out;
-          }
-        });
+    return transactions.executeRead(status -> UsageBatches.recent(status.getConnection(), limit));
   }
 
   /** The column (or expression) of {@code usage_hourly} a dimension groups by. */

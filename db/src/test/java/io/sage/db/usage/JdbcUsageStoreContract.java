@@ -10,7 +10,11 @@ import io.sage.host.usage.UsageQuery;
 import io.sage.host.usage.UsageRecord;
 import io.sage.host.usage.UsageTotals;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,6 +86,88 @@ abstract class JdbcUsageStoreContract {
       // roll-ups outlive the raw rows they came from
       assertThat(store.query(new UsageQuery(from, to, "key-a", null, List.of())))
           .containsExactly(new UsageTotals(null, null, null, 4, 1, 6, 10, 16));
+    }
+  }
+
+  @Test
+  void rowsWrittenBeforeTheBatchTableAreStillReadAndPruned(@TempDir Path dataDir)
+      throws SQLException {
+    TestDatabase database = database(dataDir);
+    try (ApplicationContext context = database.start()) {
+      // rows as a gateway before V28 wrote them
+      try (Connection connection = database.rawConnection();
+          PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO usage_records (at, key_id, model, engine_id, route, status,"
+                      + " prompt_tokens, completion_tokens, total_tokens, ttfb_ms, duration_ms)"
+                      + " VALUES (?, 'key-old', 'm0', NULL, '/v1/completions', 200, 1, 2, 3,"
+                      + " NULL, 9)")) {
+        insert.setObject(1, T0.minusSeconds(7200).atOffset(ZoneOffset.UTC));
+        insert.executeUpdate();
+        insert.setObject(1, T0.minusSeconds(3600).atOffset(ZoneOffset.UTC));
+        insert.executeUpdate();
+      }
+      JdbcUsageStore store = context.getBean(JdbcUsageStore.class);
+      UsageRecord early = record(T0, "key-a", "m1", 3, 7);
+      UsageRecord late = record(T0.plusSeconds(60), "key-a", "m1", 1, 1);
+      store.append(List.of(early, late));
+      assertThat(store.recent(10))
+          .containsExactly(
+              late,
+              early,
+              new UsageRecord(
+                  T0.minusSeconds(3600),
+                  "key-old",
+                  "m0",
+                  null,
+                  "/v1/completions",
+                  200,
+                  1,
+                  2,
+                  -1,
+                  9),
+              new UsageRecord(
+                  T0.minusSeconds(7200),
+                  "key-old",
+                  "m0",
+                  null,
+                  "/v1/completions",
+                  200,
+                  1,
+                  2,
+                  -1,
+                  9));
+      assertThat(store.recent(1)).containsExactly(late);
+
+      // the batch straddling the cutoff keeps its newer row; the old rows go
+      assertThat(store.pruneRecords(T0.plusSeconds(30), 1000)).isEqualTo(3);
+      assertThat(store.recent(10)).containsExactly(late);
+      assertThat(store.pruneRecords(T0.plusSeconds(30), 1000)).isZero();
+      assertThat(store.pruneRecords(T0.plusSeconds(61), 1)).isEqualTo(1);
+      assertThat(store.recent(10)).isEmpty();
+    }
+  }
+
+  @Test
+  void pruningStopsAtTheLimitInWholeBatches(@TempDir Path dataDir) {
+    TestDatabase database = database(dataDir);
+    try (ApplicationContext context = database.start()) {
+      JdbcUsageStore store = context.getBean(JdbcUsageStore.class);
+      for (int b = 0; b < 5; b++) {
+        List<UsageRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          batch.add(record(T0.plusSeconds(b * 10L + i), "key-a", "m1", 1, 1));
+        }
+        store.append(batch);
+      }
+      Instant all = T0.plusSeconds(3600);
+      assertThat(store.pruneRecords(all, 4)).isEqualTo(6);
+      assertThat(store.recent(100)).hasSize(9);
+      assertThat(store.pruneRecords(all, 1000)).isEqualTo(9);
+      assertThat(store.recent(100)).isEmpty();
+      // roll-ups outlive the raw rows
+      assertThat(store.query(new UsageQuery(T0, all, null, null, List.of())))
+          .containsExactly(new UsageTotals(null, null, null, 15, 0, 15, 15, 30));
     }
   }
 

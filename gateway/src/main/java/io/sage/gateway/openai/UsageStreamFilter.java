@@ -14,10 +14,8 @@ final class UsageStreamFilter {
   private static final byte[] EVENT_END = {'\n', '\n'};
   private static final byte[] DATA = "data: {".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EMPTY_CHOICES = "\"choices\":[]".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] USAGE_OBJECT = "\"usage\":{".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] NULL_USAGE = ",\"usage\":null".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] NULL_USAGE_FIRST =
-      "\"usage\":null,".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] USAGE_KEY = "\"usage\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
   private byte[] pending = new byte[512];
   private int length;
@@ -58,27 +56,36 @@ final class UsageStreamFilter {
     return out;
   }
 
+  // one scan of the event for "usage": (the rare event that has it is looked at further), not one
+  // per pattern: this runs for every event of every stream the gateway asked usage of
   private ByteBuf emit(ByteBuf out, int start, int end) {
-    boolean data = startsWith(pending, start, end, DATA);
-    if (data
-        && indexOf(pending, start, end, EMPTY_CHOICES) >= 0
-        && indexOf(pending, start, end, USAGE_OBJECT) >= 0) {
+    int at = startsWith(pending, start, end, DATA) ? indexOf(pending, start, end, USAGE_KEY) : -1;
+    int value = at + USAGE_KEY.length;
+    if (at >= 0
+        && value < end
+        && pending[value] == '{'
+        && indexOf(pending, start, end, EMPTY_CHOICES) >= 0) {
       return out; // the usage event itself
+    }
+    int cut = -1;
+    int cutLength = 0;
+    if (at >= 0 && startsWith(pending, value, end, NULL)) {
+      if (pending[at - 1] == ',') {
+        cut = at - 1; // ,"usage":null
+        cutLength = 1 + USAGE_KEY.length + NULL.length;
+      } else if (value + NULL.length < end && pending[value + NULL.length] == ',') {
+        cut = at; // "usage":null,
+        cutLength = USAGE_KEY.length + NULL.length + 1;
+      }
     }
     if (out == null) {
       out = ByteBufAllocator.DEFAULT.buffer(Math.max(end - start, 256));
     }
-    int at = data ? indexOf(pending, start, end, NULL_USAGE) : -1;
-    byte[] removed = NULL_USAGE;
-    if (data && at < 0) {
-      at = indexOf(pending, start, end, NULL_USAGE_FIRST);
-      removed = NULL_USAGE_FIRST;
-    }
-    if (at < 0) {
+    if (cut < 0) {
       out.writeBytes(pending, start, end - start);
     } else {
-      out.writeBytes(pending, start, at - start);
-      out.writeBytes(pending, at + removed.length, end - at - removed.length);
+      out.writeBytes(pending, start, cut - start);
+      out.writeBytes(pending, cut + cutLength, end - cut - cutLength);
     }
     return out;
   }

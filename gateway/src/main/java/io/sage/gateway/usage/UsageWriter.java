@@ -130,7 +130,7 @@ public final class UsageWriter {
       do {
         deleted = store.pruneRecords(before, PRUNE_CHUNK);
         total += deleted;
-      } while (deleted == PRUNE_CHUNK && running);
+      } while (deleted >= PRUNE_CHUNK && running);
       if (total > 0) {
         LOG.info("pruned {} usage rows older than {}", total, before);
       }

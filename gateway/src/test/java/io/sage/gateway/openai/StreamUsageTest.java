@@ -89,6 +89,30 @@ class StreamUsageTest {
   }
 
   @Test
+  void takesOutUsageWhereverTheEngineWritesItAndLeavesOtherEventsAlone() {
+    String engine =
+        "data: {\"usage\":null,\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+            + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\":{\"}}]}\n\n"
+            + ": a comment with \"usage\":null\n\n"
+            + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":2}}\n\n"
+            + "data: [DONE]\n\n";
+    String client =
+        "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+            + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\":{\"}}]}\n\n"
+            + ": a comment with \"usage\":null\n\n"
+            + "data: [DONE]\n\n";
+    StringBuilder out = new StringBuilder();
+    StreamUsage.strip(Flux.just(Unpooled.copiedBuffer(engine, StandardCharsets.UTF_8)))
+        .doOnNext(
+            b -> {
+              out.append(b.toString(StandardCharsets.UTF_8));
+              b.release();
+            })
+        .blockLast();
+    assertThat(out.toString()).isEqualTo(client);
+  }
+
+  @Test
   void anUnfinishedLastEventGoesOutAsItIs() {
     ByteBuf cut = Unpooled.copiedBuffer("data: {\"choices\":[]", StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder();

@@ -26,7 +26,10 @@ public interface UsageStore {
    */
   Map<String, Long> tokensByKeySince(Instant since);
 
-  /** Deletes up to {@code limit} raw rows older than {@code before}; returns how many went. */
+  /**
+   * Deletes raw rows older than {@code before}, oldest first, until at least {@code limit} went (in
+   * whole stored batches, so a few more may go) or none is left; returns how many went.
+   */
   int pruneRecords(Instant before, int limit);
 
   /** Raw rows, newest first (for tests and inspection). */

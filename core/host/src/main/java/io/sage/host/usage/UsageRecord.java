@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One finished inference request, as {@code usage_records} keeps it.
+ * One finished inference request, as the usage store keeps it (a raw usage row).
  *
  * @param at when the request ended
  * @param keyId the API key's id, or {@code anonymous}
