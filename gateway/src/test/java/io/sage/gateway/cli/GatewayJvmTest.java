@@ -66,6 +66,6 @@ class GatewayJvmTest {
     List<String> options = GatewayJvm.options(dataDir, "", " -Xmx4g  -Dx=y ");
     assertThat(options.subList(options.size() - 2, options.size()))
         .containsExactly("-Xmx4g", "-Dx=y");
-    assertThat(options).contains("-Xmx1g", "-XX:+UseSerialGC", "-Xms32m");
+    assertThat(options).contains("-Xmx1g", "-XX:+UseSerialGC", "-Xms32m", "-Xmn64m");
   }
 }
