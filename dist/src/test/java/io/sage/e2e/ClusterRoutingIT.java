@@ -282,9 +282,10 @@ class ClusterRoutingIT {
     java.util.concurrent.atomic.AtomicReference<String> bad =
         new java.util.concurrent.atomic.AtomicReference<>();
     try {
+      // 5 s here: ClusterIT holds the 20 s outage on three hosts
       Await.during(
           "inference through both nodes to both engines while PostgreSQL is stopped",
-          Duration.ofSeconds(20),
+          Duration.ofSeconds(5),
           () ->
               served(b, "model-a", inference, bad)
                   && served(b, "model-b", inference, bad)
