@@ -463,6 +463,18 @@ class ClusterIT {
             "{\"model\":\"drained\",\"runtime\":\"mock\",\"served_model_name\":\"drained\","
                 + "\"node\":\"node-a\",\"options\":{\"tokens_per_second\":10}}");
     long pid = a.awaitState(id, "READY", READY).get("pid").asLong();
+    Gateway c = node("c");
+    c.awaitState(id, "READY", LEARNED);
+    // wrong calls through c: clear errors, nothing changes
+    Http.Response early = c.post("/v1/management/engines/" + id + "/restart", "");
+    assertThat(early.status()).as(early.body()).isEqualTo(409);
+    assertThat(early.json().get("error").get("message").asText()).contains("READY");
+    Http.Response bad = c.post("/v1/management/engines/" + id + "/stop?wait=maybe", "");
+    assertThat(bad.status()).as(bad.body()).isEqualTo(400);
+    Http.Response none = c.post("/v1/management/engines/eng-000000000000/stop", "");
+    assertThat(none.status()).as(none.body()).isEqualTo(404);
+    assertThat(a.engine(id).get("state").asText()).isEqualTo("READY");
+
     CountDownLatch firstToken = new CountDownLatch(1);
     CompletableFuture<List<String>> stream =
         CompletableFuture.supplyAsync(() -> a.streamChat("drained", 40, firstToken));
@@ -492,6 +504,19 @@ class ClusterIT {
     assertThat(a.get("/v1/management/audit?target=" + id).body())
         .as("a's audit log names the node the call came through")
         .contains("via node node-c");
+
+    // a restart and a removal through c too, carried out by a
+    Http.Response restarted = c.post("/v1/management/engines/" + id + "/restart?wait=true", "");
+    assertThat(restarted.status()).as(restarted.body()).isEqualTo(200);
+    assertThat(restarted.json().get("state").asText()).isEqualTo("READY");
+    assertThat(a.engine(id).get("pid").asLong()).isNotEqualTo(pid);
+    Http.Response stopAgain = c.post("/v1/management/engines/" + id + "/stop", "");
+    assertThat(stopAgain.status()).as(stopAgain.body()).isEqualTo(202);
+    a.awaitState(id, "STOPPED", Duration.ofSeconds(30));
+    Http.Response removed = c.delete("/v1/management/engines/" + id + "?purge=true");
+    assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+    assertThat(removed.json().get("purged").asBoolean()).isTrue();
+    assertThat(a.get("/v1/management/engines/" + id).status()).isEqualTo(404);
   }
 
   @Test
@@ -504,6 +529,13 @@ class ClusterIT {
           "node-a"::equals);
     }
     long firstToken = nodes(node("b")).get("leader_token").asLong();
+    assertThat(firstToken).isPositive();
+    Sage.Result cli =
+        Sage.run(
+            Map.of(), "nodes", "--gateway", node("b").url(), "--api-key", node("b").adminKey());
+    assertThat(cli.exitCode()).as(cli.all()).isZero();
+    assertThat(cli.stdout()).contains("node-a (leader)").contains("node-b (this)");
+    assertThat(cli.stdout()).contains("leader: node-a, token " + firstToken);
     // b's 80 GiB GPU taken by a 60 GB engine: of the nodes left, only c has room for another
     Http.Response named = node("a").post("/v1/management/engines", vllm60g("on-b", "b"));
     assertThat(named.status()).as(named.body()).isEqualTo(202);
@@ -535,6 +567,22 @@ class ClusterIT {
         .as("the placed engine runs on host c")
         .contains(ready.get("pid").asLong());
     assertThat(ready.get("host").asText()).isEqualTo(hosts.host("c").address());
+
+    // one more 60 GB engine fits nowhere: a clear 409 in the OpenAI shape, nothing started
+    Http.Response full = node("c").post("/v1/management/engines", vllm60g("no-room", null));
+    assertThat(full.status()).as(full.body()).isEqualTo(409);
+    assertThat(full.json().get("error").get("message").asText()).contains("no node has room");
+    // a start naming a node that does not exist, or one that is lost: 400 and 503
+    Http.Response unknown = node("c").post("/v1/management/engines", vllm60g("x", "nope"));
+    assertThat(unknown.status()).as(unknown.body()).isEqualTo(400);
+    Await.until(
+        "node-a lost as seen from node c",
+        Duration.ofSeconds(30),
+        () -> nodeStates(node("c")),
+        st -> "lost".equals(st.get("node-a")));
+    Http.Response lost = node("c").post("/v1/management/engines", vllm60g("x", "a"));
+    assertThat(lost.status()).as(lost.body()).isEqualTo(503);
+    assertThat(lost.json().get("error").get("code").asText()).isEqualTo("node_unavailable");
   }
 
   static Http.Response chatWithKey(Gateway through, String model, String key) {

@@ -7,7 +7,6 @@ import io.sage.testkit.postgres.ThrowawayPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,12 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 22, part B, with real gateways on one real PostgreSQL, on loopback ports, and real engines
  * (the mock runtime, and the vllm runtime through a stand-in on fake GPUs): one leader elected
- * through the database that moves within 10 s of a {@code kill -9} and steps down after a pause;
- * starts placed across nodes by GPU room; management of another node's engine carried out by that
- * node; a lost node's engines probed by the leader and adopted again when the node returns;
- * declared models applied by the leader to the whole cluster (one engine for {@code replicas: 1} on
- * three nodes, on-demand loads once for the cluster, idle unload counting every node's requests),
- * and a gone node's engine failed with "node <id> lost" and its declared replica started elsewhere.
+ * through the database that steps down after a pause and leads again with a higher token; a lost
+ * node's engines probed by the leader and adopted again when the node returns; declared models
+ * applied by the leader to the whole cluster (one engine for {@code replicas: 1} on three nodes,
+ * on-demand loads once for the cluster, idle unload counting every node's requests), and a gone
+ * node's engine failed with "node <id> lost" and its declared replica started elsewhere. The
+ * leader's move within 10 s of a {@code kill -9}, placement by GPU room and management of another
+ * node's engine are in {@link ClusterIT}, on three hosts.
  */
 class ClusterLeaderIT {
   private static ThrowawayPostgres postgres;
@@ -124,176 +124,6 @@ class ClusterLeaderIT {
         within,
         () -> nodes(on),
         n -> List.of(anyOf).contains(n.path("leader").asText()));
-  }
-
-  private static Path gpus(Path dir, long mib) throws IOException {
-    Path file = dir.resolve("gpus.json");
-    Files.writeString(
-        file,
-        "[{\"index\": 0, \"name\": \"Fake H100\", \"uuid\": \"GPU-"
-            + dir.getFileName()
-            + "\", \"memory_total_mib\": "
-            + mib
-            + ", \"memory_used_mib\": 0,"
-            + " \"utilization_pct\": 0}]");
-    return file;
-  }
-
-  /** A stand-in {@code vllm} that execs the mock engine on the port and name vllm was given. */
-  private static Path vllmStandIn(Path dir) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path mockJar = Sage.pluginsDir().resolve("sage-engine-mock.jar");
-    String script =
-        "#!/bin/bash\n"
-            + "port=''; name=''\n"
-            + "while [ $# -gt 0 ]; do\n"
-            + "  case \"$1\" in\n"
-            + "    --port) port=\"$2\"; shift ;;\n"
-            + "    --served-model-name) name=\"$2\"; shift ;;\n"
-            + "  esac\n"
-            + "  shift\n"
-            + "done\n"
-            + "SAGE_ENGINE_API_KEY=\"$VLLM_API_KEY\" exec '"
-            + java
-            + "' -cp '"
-            + mockJar
-            + "' io.sage.engine.mock.MockEngineMain --host 127.0.0.1 --port \"$port\" --model"
-            + " \"$name\" --kind llm\n";
-    Path standIn = dir.resolve("vllm");
-    Files.writeString(standIn, script);
-    Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return standIn;
-  }
-
-  private Map<String, String> gpuNode(String node, long mib) throws IOException {
-    Path tools = Files.createDirectories(root.resolve("tools-" + node));
-    return Map.of(
-        "SAGE_GPU_FAKE", gpus(tools, mib).toString(),
-        "SAGE_VLLM_COMMAND", vllmStandIn(tools).toString());
-  }
-
-  private static String vllm60g(String name, String nodeField) {
-    return "{\"model\":\"Qwen/Qwen2.5-7B-Instruct\",\"runtime\":\"vllm\",\"served_model_name\":\""
-        + name
-        + "\",\"options\":{\"gpu_memory_gb\":\"60\"}"
-        + nodeField
-        + "}";
-  }
-
-  @Test
-  void killNineOfTheLeaderMovesLeadershipWithinTenSecondsAndAStartPlacedAfterwardsLandsWithRoom()
-      throws Exception {
-    String url = postgres.createDatabase("leader_moves");
-    // a: a 16 GiB GPU; b and c: 80 GiB each
-    Gateway a = first(url, "node-a", gpuNode("node-a", 16384));
-    CompletableFuture<Gateway> joining = joinLater(a, url, "node-c", gpuNode("node-c", 81920));
-    Gateway b = join(a, url, "node-b", gpuNode("node-b", 81920));
-    Gateway c = joining.get(120, java.util.concurrent.TimeUnit.SECONDS);
-    JsonNode seen = awaitLeader(c, Duration.ofSeconds(30), "node-a");
-    assertThat(seen.get("leader_token").asLong()).isPositive();
-    long firstToken = seen.get("leader_token").asLong();
-    for (Gateway on : List.of(a, b)) {
-      assertThat(leaderSeenBy(on)).isEqualTo("node-a");
-    }
-    Sage.Result cli = Sage.run(Map.of(), "nodes", "--gateway", b.url(), "--api-key", b.adminKey());
-    assertThat(cli.exitCode()).as(cli.all()).isZero();
-    assertThat(cli.stdout()).contains("node-a (leader)").contains("node-b (this)");
-    assertThat(cli.stdout()).contains("leader: node-a, token " + firstToken);
-
-    // a start naming a node, taken by another: launched there, answered with the engine
-    Http.Response named = a.post("/v1/management/engines", vllm60g("on-b", ",\"node\":\"node-b\""));
-    assertThat(named.status()).as(named.body()).isEqualTo(202);
-    assertThat(named.json().get("node").asText()).isEqualTo("node-b");
-    String onB = named.json().get("id").asText();
-    JsonNode readyOnB = b.awaitState(onB, "READY", Duration.ofSeconds(60));
-    assertThat(readyOnB.get("gpu_ids")).hasToString("[0]");
-    enginePids.add(readyOnB.get("pid").asLong());
-
-    // kill -9 of the leader: another node leads within 10 s, with a higher token
-    a.kill9();
-    long killed = System.nanoTime();
-    JsonNode after = awaitLeader(b, Duration.ofSeconds(10), "node-b", "node-c");
-    double seconds = (System.nanoTime() - killed) / 1e9;
-    assertThat(after.get("leader_token").asLong()).isGreaterThan(firstToken);
-    System.out.printf("leadership moved to %s in %.1f s%n", after.get("leader").asText(), seconds);
-
-    // a start naming no node, taken by b: the leader places it where 60 GB fit: only c has room
-    Http.Response placed = b.post("/v1/management/engines", vllm60g("placed", ""));
-    assertThat(placed.status()).as(placed.body()).isEqualTo(202);
-    assertThat(placed.json().get("node").asText()).isEqualTo("node-c");
-    String onC = placed.json().get("id").asText();
-    JsonNode readyOnC = c.awaitState(onC, "READY", Duration.ofSeconds(60));
-    enginePids.add(readyOnC.get("pid").asLong());
-
-    // and one more 60 GB engine fits nowhere: a clear 409 in the OpenAI shape, nothing started
-    Http.Response full = c.post("/v1/management/engines", vllm60g("no-room", ""));
-    assertThat(full.status()).as(full.body()).isEqualTo(409);
-    assertThat(full.json().get("error").get("message").asText()).contains("no node has room");
-    // a start naming a node that does not exist, or one that is lost: 400 and 503
-    Http.Response unknown = c.post("/v1/management/engines", vllm60g("x", ",\"node\":\"nope\""));
-    assertThat(unknown.status()).as(unknown.body()).isEqualTo(400);
-    Await.until(
-        "node-a lost",
-        Duration.ofSeconds(30),
-        () -> nodes(c).toString(),
-        n -> n.contains("\"id\":\"node-a\"") && n.contains("\"state\":\"lost\""));
-    Http.Response lost = c.post("/v1/management/engines", vllm60g("x", ",\"node\":\"node-a\""));
-    assertThat(lost.status()).as(lost.body()).isEqualTo(503);
-    assertThat(lost.json().get("error").get("code").asText()).isEqualTo("node_unavailable");
-  }
-
-  @Test
-  void anEngineStoppedThroughNodeCIsDrainedAndStoppedByItsOwnerA() throws Exception {
-    String url = postgres.createDatabase("stop_anywhere");
-    Gateway a = first(url, "node-a", Map.of());
-    Gateway c = join(a, url, "node-c", Map.of());
-    String engine =
-        a.startEngine(
-            "{\"model\":\"drained\",\"runtime\":\"mock\",\"node\":\"node-a\","
-                + "\"options\":{\"tokens_per_second\":\"20\"}}");
-    long pid = a.awaitState(engine, "READY", Duration.ofSeconds(60)).get("pid").asLong();
-
-    // wrong calls through c: clear errors, nothing changes
-    Http.Response early = c.post("/v1/management/engines/" + engine + "/restart", "");
-    assertThat(early.status()).as(early.body()).isEqualTo(409);
-    assertThat(early.json().get("error").get("message").asText()).contains("READY");
-    Http.Response bad = c.post("/v1/management/engines/" + engine + "/stop?wait=maybe", "");
-    assertThat(bad.status()).as(bad.body()).isEqualTo(400);
-    Http.Response none = c.post("/v1/management/engines/eng-000000000000/stop", "");
-    assertThat(none.status()).as(none.body()).isEqualTo(404);
-    assertThat(a.engine(engine).get("state").asText()).isEqualTo("READY");
-
-    // a request in flight on a's engine; the stop through c waits for it (drain), then stops
-    java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(1);
-    CompletableFuture<List<String>> stream =
-        CompletableFuture.supplyAsync(() -> a.streamChat("drained", 60, streaming));
-    assertThat(streaming.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    Http.Response stopped =
-        c.post("/v1/management/engines/" + engine + "/stop?wait=true&drain_timeout=60", "");
-
-    assertThat(stopped.status()).as(stopped.body()).isEqualTo(200);
-    assertThat(stopped.json().get("state").asText()).isEqualTo("STOPPED");
-    assertThat(stopped.json().get("node").asText()).isEqualTo("node-a");
-    List<String> events = stream.get(60, java.util.concurrent.TimeUnit.SECONDS);
-    assertThat(events).as("the in-flight stream ran to its end").last().isEqualTo("[DONE]");
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    JsonNode history = a.get("/v1/management/engines/" + engine + "/events").json();
-    assertThat(history.toString()).contains("DRAINING").contains("STOPPED");
-    String audit = a.get("/v1/management/audit?target=" + engine).body();
-    assertThat(audit).contains("via node node-c");
-
-    // a restart and a removal through c too, carried out by a
-    Http.Response restarted = c.post("/v1/management/engines/" + engine + "/restart?wait=true", "");
-    assertThat(restarted.status()).as(restarted.body()).isEqualTo(200);
-    assertThat(restarted.json().get("state").asText()).isEqualTo("READY");
-    assertThat(a.engine(engine).get("pid").asLong()).isNotEqualTo(pid);
-    Http.Response stopAgain = c.post("/v1/management/engines/" + engine + "/stop", "");
-    assertThat(stopAgain.status()).as(stopAgain.body()).isEqualTo(202);
-    a.awaitState(engine, "STOPPED", Duration.ofSeconds(30));
-    Http.Response removed = c.delete("/v1/management/engines/" + engine + "?purge=true");
-    assertThat(removed.status()).as(removed.body()).isEqualTo(200);
-    assertThat(removed.json().get("purged").asBoolean()).isTrue();
-    assertThat(a.get("/v1/management/engines/" + engine).status()).isEqualTo(404);
   }
 
   @Test
