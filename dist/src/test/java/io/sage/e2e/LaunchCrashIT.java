@@ -49,8 +49,7 @@ class LaunchCrashIT {
             ids.add(gateway.startEngine(mock("crash-" + n++)));
           }
           // the fault's timing (how long after the third acknowledgement the gateway dies)
-          Thread.sleep(delay);
-          gateway.kill9();
+          killNineAfter(gateway, delay);
           gateway = gateway.restart();
           Gateway current = gateway;
           for (String id : ids) {
@@ -95,8 +94,7 @@ class LaunchCrashIT {
       for (int i = 0; i < 3; i++) {
         lastIds.add(gateway.startEngine(mock("crash-last-" + i)));
       }
-      Thread.sleep(3);
-      gateway.kill9();
+      killNineAfter(gateway, 3);
       gateway = gateway.restart();
       Sage.Result stop =
           Sage.run(Map.of(), 120, "gateway", "stop", "--data-dir", dataDir.toString());
@@ -237,5 +235,21 @@ class LaunchCrashIT {
       }
     }
     return false;
+  }
+
+  /**
+   * {@code kill -9} of the gateway {@code delayMs} after now (the injected fault's moment), waiting
+   * for the kill to have happened (the process gone) with a deadline.
+   */
+  private static void killNineAfter(Gateway gateway, long delayMs) throws Exception {
+    java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      timer
+          .schedule(gateway::kill9, delayMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      timer.shutdownNow();
+    }
   }
 }
