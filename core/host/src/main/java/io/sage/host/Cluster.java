@@ -160,6 +160,9 @@ public final class Cluster implements AutoCloseable {
     }
     scheduler.repeat(settings.commandPollInterval(), () -> asLeader(pendingStarts::placeAll));
     scheduler.repeat(settings.probeInterval(), () -> asLeader(lostNodes::check));
+    // read once here, on the scheduler's thread, so a request's first look at the replicas
+    // (on the event loop) does not read the database
+    replicas.refreshNodes();
     scheduler.repeat(settings.renewInterval(), replicas::refreshNodes);
     scheduler.repeat(ClusterCommands.PRUNE_INTERVAL, () -> asLeader(commands::prune));
     started = true;
