@@ -59,7 +59,7 @@ final class UsageStreamFilter {
   // one scan of the event for "usage": (the rare event that has it is looked at further), not one
   // per pattern: this runs for every event of every stream the gateway asked usage of
   private ByteBuf emit(ByteBuf out, int start, int end) {
-    int at = startsWith(pending, start, end, DATA) ? indexOf(pending, start, end, USAGE_KEY) : -1;
+    int at = startsWith(pending, start, end, DATA) ? usageKey(start, end) : -1;
     int value = at + USAGE_KEY.length;
     if (at >= 0
         && value < end
@@ -96,6 +96,19 @@ final class UsageStreamFilter {
       System.arraycopy(pending, 0, bigger, 0, length);
       pending = bigger;
     }
+  }
+
+  /**
+   * The event's {@code "usage":} key: the first occurrence whose quote is not escaped (inside a
+   * JSON string, as in generated text, it is written {@code \"usage\":}).
+   */
+  private int usageKey(int start, int end) {
+    int from = start;
+    int at;
+    while ((at = indexOf(pending, from, end, USAGE_KEY)) > start && pending[at - 1] == '\\') {
+      from = at + 1;
+    }
+    return at;
   }
 
   private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {

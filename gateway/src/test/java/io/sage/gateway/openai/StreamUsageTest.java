@@ -93,12 +93,14 @@ class StreamUsageTest {
     String engine =
         "data: {\"usage\":null,\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
             + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\":{\"}}]}\n\n"
+            + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\":null\"}}],\"usage\":null}\n\n"
             + ": a comment with \"usage\":null\n\n"
             + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":2}}\n\n"
             + "data: [DONE]\n\n";
     String client =
         "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
             + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\":{\"}}]}\n\n"
+            + "data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"content\":\"\\\"usage\\\":null\"}}]}\n\n"
             + ": a comment with \"usage\":null\n\n"
             + "data: [DONE]\n\n";
     StringBuilder out = new StringBuilder();
