@@ -43,7 +43,7 @@ public final class SageCli {
     int code =
         isGatewayProcess(args)
             ? gatewayProcess().execute(java.util.Arrays.copyOfRange(args, 2, args.length))
-            : commandLine().execute(args);
+            : commandLine(CliEnvironment.system(), args).execute(args);
     if (code != Integer.MIN_VALUE) {
       System.exit(code);
     }
@@ -72,6 +72,47 @@ public final class SageCli {
   public static CommandLine commandLine() {
     return commandLine(CliEnvironment.system());
   }
+
+  /**
+   * The command line for these arguments: when the first one names a top-level command that needs
+   * nothing of the rest of the tree, the root holds only that command (same names, options,
+   * messages and argument indexes). Building every command's model is most of what a short command
+   * such as {@code sage gateway stop} costs before it does anything (docs/decisions.md).
+   */
+  public static CommandLine commandLine(CliEnvironment environment, String[] args) {
+    Class<?> only = args.length > 0 ? leanCommand(args[0]) : null;
+    if (only == null) {
+      return commandLine(environment);
+    }
+    CommandLine cli = new CommandLine(new Lean(), new CliFactory(environment));
+    cli.addSubcommand(args[0], only);
+    return handled(cli);
+  }
+
+  /**
+   * The top-level command class named {@code name}, or null when there is none or it looks at the
+   * whole tree ({@code help}, {@code completion}).
+   */
+  static Class<?> leanCommand(String name) {
+    for (Class<?> sub : SageCli.class.getAnnotation(Command.class).subcommands()) {
+      Command command = sub.getAnnotation(Command.class);
+      if (command != null
+          && command.name().equals(name)
+          && command.aliases().length == 0
+          && sub != CompletionCommand.class
+          && sub != CommandLine.HelpCommand.class) {
+        return sub;
+      }
+    }
+    return null;
+  }
+
+  /** The root of a lean command line: {@link SageCli}'s own attributes, one subcommand. */
+  @Command(
+      name = "sage",
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionCommand.Provider.class)
+  static final class Lean {}
 
   /** The command line with the environment the commands read (tests pass a made-up one). */
   public static CommandLine commandLine(CliEnvironment environment) {

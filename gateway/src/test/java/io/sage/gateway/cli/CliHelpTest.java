@@ -40,6 +40,37 @@ class CliHelpTest {
   }
 
   @Test
+  void aLeanCommandLineShowsEveryCommandExactlyAsTheWholeTreeDoes() {
+    List<List<String>> paths = paths(SageCli.commandLine(), List.of());
+    int lean = 0;
+    for (List<String> path : paths) {
+      if (path.isEmpty() || SageCli.leanCommand(path.get(0)) == null) {
+        continue;
+      }
+      lean++;
+      String[] args = path.toArray(String[]::new);
+      CommandLine whole = SageCli.commandLine();
+      CommandLine only = SageCli.commandLine(CliEnvironment.system(), args);
+      assertThat(only.getSubcommands()).as("lean %s", path).hasSize(1);
+      for (String name : path) {
+        whole = whole.getSubcommands().get(name);
+        only = only.getSubcommands().get(name);
+      }
+      assertThat(only.getUsageMessage()).as("sage %s", path).isEqualTo(whole.getUsageMessage());
+      assertThat(only.getCommandSpec().qualifiedName())
+          .isEqualTo(whole.getCommandSpec().qualifiedName());
+    }
+    assertThat(lean).isGreaterThan(20);
+    assertThat(SageCli.leanCommand("completion")).isNull();
+    assertThat(SageCli.leanCommand("help")).isNull();
+    assertThat(SageCli.leanCommand("gatewayx")).isNull();
+    // an error names the same argument index as with the whole tree
+    CliRun stray = CliRun.run(Map.of(), "gateway", "status", "stray");
+    assertThat(stray.exitCode()).isEqualTo(SageCli.USAGE);
+    assertThat(stray.err()).contains("index 2");
+  }
+
+  @Test
   void versionNamesTheBuildAndCompletionCoversTheTree() {
     CliRun version = CliRun.run(Map.of(), "--version");
     assertThat(version.exitCode()).isZero();

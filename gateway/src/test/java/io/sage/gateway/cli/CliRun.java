@@ -12,7 +12,7 @@ record CliRun(int exitCode, String out, String err) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli =
-        SageCli.commandLine(new CliEnvironment(env, console, Path.of("/nonexistent-home")));
+        SageCli.commandLine(new CliEnvironment(env, console, Path.of("/nonexistent-home")), args);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int code = cli.execute(args);
