@@ -8,12 +8,12 @@ import io.sage.gateway.wiring.DataDirLock;
 import io.sage.gateway.wiring.DataDirs;
 import io.sage.gateway.wiring.GatewayPaths;
 import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,7 +175,6 @@ final class GatewayCommand {
       System.out.print("starting gateway (log " + log + ") ");
       System.out.flush();
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
       int polls = 0;
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
@@ -190,9 +189,10 @@ final class GatewayCommand {
                   + String.join("\n", GatewayProcesses.tail(console, 5)));
         }
         // ready once it answers and has finished starting: it writes its pid file last
-        if (healthy(http, url) && recordsPid(dataDir, process.pid())) {
+        if (healthy(url) && recordsPid(dataDir, process.pid())) {
           System.out.println();
           if (demo) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
             DemoWait.awaitDemoEngines(http, url, dataDir, deadline);
           }
           System.out.println("gateway ready at " + url);
@@ -361,21 +361,26 @@ final class GatewayCommand {
     }
   }
 
-  static boolean healthy(HttpClient http, String url) {
+  /**
+   * Whether {@code GET /health} answers 200. Asked through {@link HttpURLConnection}, not the JDK's
+   * {@link HttpClient}: that one builds the default TLS context and its own selector thread when it
+   * is created, CPU the starting gateway beside it needs on a small machine (docs/decisions.md).
+   */
+  static boolean healthy(String url) {
+    HttpURLConnection connection = null;
     try {
-      HttpResponse<Void> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url + "/health"))
-                  .timeout(Duration.ofSeconds(2))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
-    } catch (IOException e) {
+      connection =
+          (HttpURLConnection) URI.create(url + "/health").toURL().openConnection(Proxy.NO_PROXY);
+      connection.setConnectTimeout(1000);
+      connection.setReadTimeout(2000);
+      connection.setUseCaches(false);
+      return connection.getResponseCode() == 200;
+    } catch (IOException | IllegalArgumentException e) {
       return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+    } finally {
+      if (connection != null) {
+        connection.disconnect();
+      }
     }
   }
 
