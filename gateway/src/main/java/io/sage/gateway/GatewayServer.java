@@ -58,7 +58,22 @@ public final class GatewayServer {
     dataDirLock = lock;
     DataDirs.restrictTree(dataDir);
     DatabaseSettings database = DatabaseSettings.of(dataDir, config);
-    database.check(dataDir);
+    // the checks' connection keeps an H2 file open until the pool has it (one open per start)
+    java.sql.Connection held = database.checkAndHold(dataDir);
+    try {
+      return start(settings, config, dataDir, lock, database);
+    } finally {
+      DatabaseSettings.closeQuietly(held);
+    }
+  }
+
+  private static ApplicationContext start(
+      Settings settings,
+      ConfigFile.Loaded config,
+      Path dataDir,
+      DataDirLock lock,
+      DatabaseSettings database)
+      throws IOException {
     Map<String, Object> properties = new HashMap<>();
     properties.put("sage.data-dir", dataDir.toString());
     properties.putAll(database.properties());

@@ -46,6 +46,26 @@ public final class DataDirGuard {
    * @throws RefusedException with the reason and the way to recover
    */
   public static void check(Path dataDir) {
+    Connection held = checkAndHold(dataDir);
+    if (held != null) {
+      try {
+        held.close();
+      } catch (SQLException e) {
+        throw new RefusedException(describe(databaseFile(dataDir), e));
+      }
+    }
+  }
+
+  /**
+   * {@link #check} that leaves the database open: returns the connection it checked with, which
+   * keeps H2's file open until the caller closes it (null for a data dir without a database yet).
+   * Closing H2's last connection closes the file, which writes and compacts it, and the next open
+   * reads it again; a start checks, reads the schema history and then opens its pool, so it holds
+   * this connection until the pool is open (docs/decisions.md).
+   *
+   * @throws RefusedException with the reason and the way to recover
+   */
+  public static Connection checkAndHold(Path dataDir) {
     Path database = databaseFile(dataDir);
     long size = sizeOf(database);
     if (size <= 0) {
@@ -68,7 +88,7 @@ public final class DataDirGuard {
       if (size == 0) {
         deleteEmpty(database);
       }
-      return;
+      return null;
     }
     truncation(database, size)
         .ifPresent(
@@ -83,7 +103,7 @@ public final class DataDirGuard {
                       + dataDir
                       + " --force`, or move the file away to start with an empty registry.");
             });
-    open(dataDir, database);
+    return open(dataDir, database);
   }
 
   /**
@@ -135,12 +155,22 @@ public final class DataDirGuard {
     return Optional.empty();
   }
 
-  /** Opens and closes the database once, turning H2's failure into one line. */
-  private static void open(Path dataDir, Path database) {
-    try (Connection connection =
-        DriverManager.getConnection(H2Urls.fileUrl(dataDir) + ";IFEXISTS=TRUE", "sa", "")) {
+  /** Opens the database, turning H2's failure into one line. */
+  private static Connection open(Path dataDir, Path database) {
+    Connection connection = null;
+    try {
+      connection =
+          DriverManager.getConnection(H2Urls.fileUrl(dataDir) + ";IFEXISTS=TRUE", "sa", "");
       connection.isValid(5);
+      return connection;
     } catch (SQLException e) {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException closing) {
+          e.addSuppressed(closing);
+        }
+      }
       throw new RefusedException(describe(database, e));
     }
   }

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -126,14 +128,45 @@ public record DatabaseSettings(
    * @throws RuntimeException whose message is the whole story for the operator
    */
   public void check(Path dataDir) {
-    switch (vendor) {
+    closeQuietly(checkAndHold(dataDir));
+  }
+
+  /**
+   * {@link #check}, leaving an H2 database open: the connection the checks ran on (null when there
+   * is nothing to hold: a new data dir, PostgreSQL). The caller closes it once its connection pool
+   * is open, so the file is opened once per start, not three times (guard, schema check, pool).
+   *
+   * @throws RuntimeException whose message is the whole story for the operator
+   */
+  public Connection checkAndHold(Path dataDir) {
+    return switch (vendor) {
       case H2 -> {
-        DataDirGuard.check(dataDir);
-        if (Files.exists(DataDirGuard.databaseFile(dataDir))) {
-          SchemaCheck.refuseNewer(vendor, url + ";IFEXISTS=TRUE", user, password, where);
+        Connection held = DataDirGuard.checkAndHold(dataDir);
+        if (held != null) {
+          try {
+            SchemaCheck.refuseNewer(vendor, url + ";IFEXISTS=TRUE", user, password, where);
+          } catch (RuntimeException e) {
+            closeQuietly(held);
+            throw e;
+          }
         }
+        yield held;
       }
-      case POSTGRESQL -> SchemaCheck.refuseNewer(vendor, url, user, password, where);
+      case POSTGRESQL -> {
+        SchemaCheck.refuseNewer(vendor, url, user, password, where);
+        yield null;
+      }
+    };
+  }
+
+  /** Closes what {@link #checkAndHold} returned; null is nothing to close. */
+  public static void closeQuietly(Connection held) {
+    if (held != null) {
+      try {
+        held.close();
+      } catch (SQLException e) {
+        // the pool has the database open by now, or the next open reports what is wrong
+      }
     }
   }
 }
