@@ -22,8 +22,9 @@
 # than with it off, so its ratio also carries the engine's extra work.
 #
 # Environment: BENCH_UPSTREAM (static|mock), BENCH_DURATION (s per wrk run, default 10),
-# BENCH_ROUNDS (default 3), BENCH_WARMUP (s of untimed wrk per gateway and body before the first
-# measurement, default 30: the JIT's steady state, not its first minute), BENCH_ROWS (default
+# BENCH_ROUNDS (default 5), BENCH_WARMUP (s of untimed wrk per gateway and body before the first
+# measurement, default 60: the JIT's steady state, not its first minutes; on 2 cores the rounds
+# still rose after 30 s), BENCH_ROWS (default
 # 1000000), BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,8 +32,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/sage-bench-usage.XXXXXX")"
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 DURATION="${BENCH_DURATION:-10}"
-ROUNDS="${BENCH_ROUNDS:-3}"
-WARMUP="${BENCH_WARMUP:-30}"
+ROUNDS="${BENCH_ROUNDS:-5}"
+WARMUP="${BENCH_WARMUP:-60}"
 ROWS="${BENCH_ROWS:-1000000}"
 UPSTREAM="${BENCH_UPSTREAM:-static}"
 GOAL_RATIO=0.95

@@ -126,15 +126,17 @@ class ModelScalingIT {
         dataDir.resolve("sage.yml"),
         ownPorts()
             + "models:\n"
-            + "  busy:\n    model: b\n    runtime: mock\n    replicas: {min: 1, max: 3}\n"
+            + "  busy:\n    model: b\n    runtime: mock\n    replicas: {min: 1, max: 2}\n"
             + "    target_in_flight: 2\n    options: {latency_ms: 500}\n");
     try (Gateway gateway = Gateway.start(dataDir)) {
       DeclaredModelsIT.awaitModel(gateway, "busy", "running");
       try (Load load = new Load(gateway, "busy", 12)) {
+        // one step each way (ReplicaScalerTest covers the steps' arithmetic): every step down
+        // waits ReplicaScaler.DOWN_AFTER
         Await.until(
-            "three READY replicas",
+            "two READY replicas",
             WAIT,
-            () -> DeclaredModelsIT.readyEngines(gateway, "busy").size() == 3);
+            () -> DeclaredModelsIT.readyEngines(gateway, "busy").size() == 2);
         assertThat(load.failures).isEmpty();
       }
       Await.until(
@@ -145,7 +147,7 @@ class ModelScalingIT {
       for (var e : gateway.get("/v1/management/engines").json().path("engines")) {
         events += gateway.get("/v1/management/engines/" + e.path("id").asText() + "/events").body();
       }
-      assertThat(events).contains("scale up to 2").contains("scale up to 3").contains("scale down");
+      assertThat(events).contains("scale up to 2").contains("scale down to 1");
       assertThat(DeclaredModelsIT.liveEngines(gateway, "busy")).hasSize(1);
     } finally {
       assertThat(Leftovers.killAll(dataDir)).isZero();

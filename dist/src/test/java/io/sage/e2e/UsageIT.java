@@ -328,7 +328,7 @@ class UsageIT {
     assertThat(last.json().at("/error/code").asText()).isEqualTo("insufficient_quota");
     assertThat(last.json().at("/error/type").asText()).isEqualTo("insufficient_quota");
     int spent = served;
-    // what the budget counted has reached the database (the writer commits every 200 ms)
+    // what the budget counted has reached the database (the writer commits every flush interval)
     awaitJson(
         "/v1/management/usage?key=" + budgeted.id(),
         u -> u.at("/totals/requests").asLong() >= spent + 1);

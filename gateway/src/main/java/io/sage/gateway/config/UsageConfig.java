@@ -17,7 +17,7 @@ import java.time.Duration;
 @ConfigurationProperties("sage.usage")
 public record UsageConfig(
     @Bindable(defaultValue = "true") boolean enabled,
-    @Bindable(defaultValue = "200ms") Duration flushInterval,
+    @Bindable(defaultValue = "1s") Duration flushInterval,
     @Bindable(defaultValue = "5000") int batchSize,
     @Bindable(defaultValue = "200000") int queueCapacity,
     @Bindable(defaultValue = "30d") Duration retention,

@@ -115,17 +115,6 @@ public final class EngineHeaders {
   }
 
   /**
-   * Ends a relayed body that makes no progress for {@code stall} once it has begun: a client that
-   * stops reading (so nothing more can be written) or an engine that stops sending gives its
-   * in-flight slot back after {@code stall} instead of holding it for the idle timeouts. The wait
-   * for the first chunk is not limited here (a long prompt can take minutes).
-   */
-  static <T> Flux<T> stallGuard(Flux<T> body, java.time.Duration stall) {
-    return body.timeout(
-        reactor.core.publisher.Mono.never(), item -> reactor.core.publisher.Mono.delay(stall));
-  }
-
-  /**
    * The body as relayed: an error answer (status 400 and up) is gathered (up to {@link
    * #MAX_MASKED_ERROR_BYTES}) so the engine's key, should the engine echo it, is masked even when
    * it straddles two chunks; other bodies pass chunk by chunk, untouched.

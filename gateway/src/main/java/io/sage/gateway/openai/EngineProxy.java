@@ -6,7 +6,6 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.sage.gateway.config.LimitsConfig;
 import io.sage.gateway.security.InferenceAdmission;
 import io.sage.host.ControlPlane;
 import io.sage.host.DeclaredModels;
@@ -40,7 +39,7 @@ public final class EngineProxy {
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
   private final InferenceAdmission admission;
-  private final Duration stallTimeout;
+  private final StallWatch stallWatch;
   private final ProxyGate gate;
   private final StreamUsage streamUsage;
   private final DeclaredModels models;
@@ -58,10 +57,10 @@ public final class EngineProxy {
       StreamUsage streamUsage,
       @Client ProxyHttpClient http,
       @Value("${micronaut.http.client.read-timeout}") Duration responseTimeout,
-      LimitsConfig limits,
+      StallWatch stallWatch,
       DeclaredModels models) {
     this.models = models;
-    this.stallTimeout = limits.stallTimeout();
+    this.stallWatch = stallWatch;
     this.router = router;
     this.listeners = List.copyOf(listeners);
     this.admission = admission;
@@ -96,7 +95,7 @@ public final class EngineProxy {
             router,
             http,
             responseTimeout,
-            stallTimeout,
+            stallWatch,
             request,
             upstreamBody,
             upstreamBody != body,

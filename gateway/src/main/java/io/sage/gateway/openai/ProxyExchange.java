@@ -33,7 +33,7 @@ final class ProxyExchange {
   private final ControlPlane router;
   private final ProxyHttpClient http;
   private final Duration responseTimeout;
-  private final Duration stallTimeout;
+  private final StallWatch stallWatch;
   private final HttpRequest<?> request;
   private final byte[] body;
   private final boolean usageAdded;
@@ -50,7 +50,7 @@ final class ProxyExchange {
       ControlPlane router,
       ProxyHttpClient http,
       Duration responseTimeout,
-      Duration stallTimeout,
+      StallWatch stallWatch,
       HttpRequest<?> request,
       byte[] body,
       boolean usageAdded,
@@ -62,7 +62,7 @@ final class ProxyExchange {
     this.router = router;
     this.http = http;
     this.responseTimeout = responseTimeout;
-    this.stallTimeout = stallTimeout;
+    this.stallWatch = stallWatch;
     this.request = request;
     this.body = body;
     this.usageAdded = usageAdded;
@@ -78,11 +78,9 @@ final class ProxyExchange {
     }
   }
 
-  /**
-   * How long a relayed body may make no progress once begun ({@code sage.limits.stall-timeout}).
-   */
-  Duration stallTimeout() {
-    return stallTimeout;
+  /** Ends a relayed body that makes no progress once begun ({@code sage.limits.stall-timeout}). */
+  StallWatch stallWatch() {
+    return stallWatch;
   }
 
   ProxyCall call() {

@@ -21,7 +21,6 @@ import io.sage.host.engine.PlannedStop;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +62,7 @@ final class ResponseRelay {
         stages(
             EngineHeaders.masked(status, engine.record().engineApiKey(), bodyOf(response)),
             buf -> observe(exchange, buf),
-            exchange.stallTimeout(),
+            exchange.stallWatch(),
             exchange.usageAdded() && sse && status == 200,
             exchange.holdsCompletion()
                 ? () -> exchange.beforeComplete(engine.engineId(), status)
@@ -112,10 +111,10 @@ final class ResponseRelay {
   static Flux<ReadBuffer> stages(
       Flux<ByteBuf> engine,
       UnaryOperator<ByteBuf> observe,
-      Duration stallTimeout,
+      StallWatch stallWatch,
       boolean stripUsage,
       Supplier<CompletableFuture<Void>> commit) {
-    Flux<ByteBuf> body = EngineHeaders.stallGuard(engine.map(observe), stallTimeout);
+    Flux<ByteBuf> body = stallWatch.guard(engine.map(observe));
     if (stripUsage) {
       body = StreamUsage.strip(body).doOnDiscard(ByteBuf.class, ByteBuf::release);
     }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
 class ResponseRelayTest {
+  private static final StallWatch WATCH =
+      new StallWatch(Duration.ofMinutes(1), System::nanoTime, false);
   private static final String FIRST =
       "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}],\"usage\":null}\n\n";
   private static final String LAST =
@@ -34,7 +36,7 @@ class ResponseRelayTest {
               observed.add(buf.toString(StandardCharsets.UTF_8));
               return buf;
             },
-            Duration.ofMinutes(1),
+            WATCH,
             true,
             () -> stored)
         .subscribe(chunk -> sent.add(chunk.toString(StandardCharsets.UTF_8)));
@@ -53,7 +55,7 @@ class ResponseRelayTest {
   @Test
   void withoutStripOrHoldTheEngineBytesPassAsTheyAre() {
     List<String> sent = new CopyOnWriteArrayList<>();
-    ResponseRelay.stages(engine(), buf -> buf, Duration.ofMinutes(1), false, null)
+    ResponseRelay.stages(engine(), buf -> buf, WATCH, false, null)
         .subscribe(chunk -> sent.add(chunk.toString(StandardCharsets.UTF_8)));
     assertThat(sent).containsExactly(FIRST, LAST);
   }
