@@ -131,12 +131,20 @@ final class GatewayJvm {
     return true;
   }
 
-  /** Old builds' archives: only the newest {@link #KEPT_ARCHIVES} stay. */
+  /**
+   * Old builds' archives: only the newest {@link #KEPT_ARCHIVES} of the gateway's stay, and as many
+   * of the CLI's ({@code cli-<key>.jsa}, made by {@code bin/sage} in the same folder).
+   */
   private static void prune(Path cache) {
+    prune(cache, "gateway-[0-9a-f]+\\.jsa");
+    prune(cache, "cli-[0-9]+\\.jsa");
+  }
+
+  private static void prune(Path cache, String pattern) {
     try (var files = Files.list(cache)) {
       List<Path> archives =
           files
-              .filter(f -> f.getFileName().toString().matches("gateway-[0-9a-f]+\\.jsa"))
+              .filter(f -> f.getFileName().toString().matches(pattern))
               .sorted((a, b) -> Long.compare(b.toFile().lastModified(), a.toFile().lastModified()))
               .toList();
       for (Path old : archives.subList(Math.min(KEPT_ARCHIVES, archives.size()), archives.size())) {

@@ -44,12 +44,21 @@ class GatewayJvmTest {
     for (int i = 0; i < 5; i++) {
       Path old = Files.writeString(dataDir.resolve("gateway-00" + i + ".jsa"), "old");
       old.toFile().setLastModified(1_000_000L * (i + 1));
+      // bin/sage's archives of the CLI JVM, in the same folder
+      Path cli = Files.writeString(dataDir.resolve("cli-10" + i + ".jsa"), "old");
+      cli.toFile().setLastModified(1_000_000L * (i + 1));
     }
     Path jar = Files.writeString(dataDir.resolve("a.jar"), "x");
     GatewayJvm.options(dataDir, jar.toString(), null);
     try (var files = Files.list(dataDir)) {
       assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".jsa")))
-          .containsExactlyInAnyOrder("gateway-004.jsa", "gateway-003.jsa", "gateway-002.jsa");
+          .containsExactlyInAnyOrder(
+              "gateway-004.jsa",
+              "gateway-003.jsa",
+              "gateway-002.jsa",
+              "cli-104.jsa",
+              "cli-103.jsa",
+              "cli-102.jsa");
     }
   }
 
