@@ -31,9 +31,13 @@ ensure_commands() {
 
 # A TCP port nobody listens on right now (best effort: bash's /dev/tcp, no extra tools).
 free_port() {
-  local port
+  # below the kernel's ephemeral range: wrk's connections and the 10,000 idle ones take (and leave
+  # in TIME_WAIT) local ports in that range, where a server's bind then fails
+  local port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 12000 ] 2>/dev/null || low=32768
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 30000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
