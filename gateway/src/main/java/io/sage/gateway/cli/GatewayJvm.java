@@ -138,6 +138,26 @@ final class GatewayJvm {
   private static void prune(Path cache) {
     prune(cache, "gateway-[0-9a-f]+\\.jsa");
     prune(cache, "cli-[0-9]+\\.jsa");
+    pruneMarkers(cache);
+  }
+
+  /**
+   * Recording markers older than {@link #STALE_RECORDING}: a recording's marker stays behind once
+   * its archive is written, and one of a gateway killed while recording is never followed by one; a
+   * start treats either as stale already, so they only fill the folder.
+   */
+  private static void pruneMarkers(Path cache) {
+    Instant stale = Instant.now().minus(STALE_RECORDING);
+    try (var files = Files.list(cache)) {
+      for (Path marker : (Iterable<Path>) files::iterator) {
+        if (marker.getFileName().toString().endsWith(".jsa.recording")
+            && Files.getLastModifiedTime(marker).toInstant().isBefore(stale)) {
+          Files.deleteIfExists(marker);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // pruning is best effort
+    }
   }
 
   private static void prune(Path cache, String pattern) {

@@ -63,6 +63,23 @@ class GatewayJvmTest {
   }
 
   @Test
+  void recordingANewArchiveRemovesStaleRecordingMarkers() throws Exception {
+    Path stale = Files.writeString(dataDir.resolve("gateway-0a.jsa.recording"), "");
+    stale.toFile().setLastModified(System.currentTimeMillis() - 3_600_000L);
+    Path staleCli = Files.writeString(dataDir.resolve("cli-1.jsa.recording"), "");
+    staleCli.toFile().setLastModified(System.currentTimeMillis() - 3_600_000L);
+    Path recent = Files.writeString(dataDir.resolve("gateway-0b.jsa.recording"), "");
+    Path jar = Files.writeString(dataDir.resolve("a.jar"), "x");
+    GatewayJvm.options(dataDir, jar.toString(), null);
+    assertThat(stale).doesNotExist();
+    assertThat(staleCli).doesNotExist();
+    assertThat(recent).exists();
+    // this start's own marker stays while it records
+    assertThat(GatewayJvm.archive(dataDir, jar.toString()) + ".recording")
+        .satisfies(marker -> assertThat(Path.of(marker)).exists());
+  }
+
+  @Test
   void aChangedClassPathGetsItsOwnArchive() throws Exception {
     Path jar = Files.writeString(dataDir.resolve("a.jar"), "x");
     Path before = GatewayJvm.archive(dataDir, jar.toString());
