@@ -71,6 +71,23 @@ wait_http() {
   exit 2
 }
 
+# Runs `$SAGE gateway start` on PORT and DIR (its output to LOG) and prints "<ms until /health
+# answered 200> <ms until the command returned>", polling every 10 ms for at most 120 s.
+time_gateway_start() {
+  local port="$1" dir="$2" log="$3" t0 t1 t2 pid
+  t0=$(date +%s%N)
+  "$SAGE" gateway start --port "$port" --data-dir "$dir" >"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 12000); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break
+    sleep 0.01
+  done
+  t1=$(date +%s%N)
+  wait "$pid" || { echo "bench: gateway did not start:" >&2; cat "$log" >&2; exit 2; }
+  t2=$(date +%s%N)
+  echo "$(((t1 - t0) / 1000000)) $(((t2 - t0) / 1000000))"
+}
+
 # The Authorization header for a gateway's admin routes, when the gateway wrote an admin key.
 admin_header() {
   local data_dir="$1"

@@ -64,17 +64,9 @@ LG=(java -XX:+UseSerialGC -Xmx512m -cp "$LOADGEN/classes:$LOADGEN/lib/*" io.sage
 GW_PORT=$(free_port)
 mkdir -p "$WORK/gw-default"
 time_start() { # prints ms from `sage gateway start` to /health answering 200
-  local t0 t1
-  t0=$(date +%s%N)
-  "$SAGE" gateway start --port "$GW_PORT" --data-dir "$WORK/gw-default" > "$WORK/gateway.start.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 6000); do
-    curl -sf -o /dev/null "http://127.0.0.1:$GW_PORT/health" && break
-    sleep 0.01
-  done
-  t1=$(date +%s%N)
-  wait "$pid" || { echo "bench: gateway did not start:" >&2; cat "$WORK/gateway.start.log" >&2; exit 2; }
-  echo $(( (t1 - t0) / 1000000 ))
+  local ms
+  ms=$(time_gateway_start "$GW_PORT" "$WORK/gw-default" "$WORK/gateway.start.log")
+  echo "${ms%% *}"
 }
 GATEWAY_DIRS+=("$WORK/gw-default")
 FIRST_START_MS=$(time_start)

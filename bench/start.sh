@@ -30,19 +30,7 @@ trap cleanup EXIT
 
 # prints "<ms to /health> <ms until the command returned>"
 time_start() {
-  local dir="$1" port t0 t1 t2 pid
-  port=$(free_port)
-  t0=$(date +%s%N)
-  "$SAGE" gateway start --port "$port" --data-dir "$dir" >"$WORK/start.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 12000); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break
-    sleep 0.01
-  done
-  t1=$(date +%s%N)
-  wait "$pid" || { echo "bench: gateway did not start:" >&2; cat "$WORK/start.log" >&2; exit 2; }
-  t2=$(date +%s%N)
-  echo "$(((t1 - t0) / 1000000)) $(((t2 - t0) / 1000000))"
+  time_gateway_start "$(free_port)" "$1" "$WORK/start.log"
 }
 
 stop() {
