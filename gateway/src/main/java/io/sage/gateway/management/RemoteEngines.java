@@ -67,7 +67,8 @@ final class RemoteEngines {
       return pending(command);
     }
     Cluster.requireSucceeded(settled.get());
-    if (!settled.get().state().isFinished()) {
+    if (!wait) {
+      // 202 as a local stop answers, also when the node was quick enough to have finished it
       return HttpResponse.status(HttpStatus.ACCEPTED).body(view(command.engineId()));
     }
     return switch (command.action()) {

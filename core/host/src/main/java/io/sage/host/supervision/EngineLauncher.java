@@ -101,7 +101,9 @@ public final class EngineLauncher {
         long generation;
         synchronized (entry) {
           // a stop that came first wins here too: nothing is submitted
-          if (entry.state() != EngineState.STARTING || !entry.record().desiredState().isRunning()) {
+          if (entry.state() != EngineState.STARTING
+              || !entry.record().desiredState().isRunning()
+              || engines.closing()) {
             return;
           }
           engine.stopping = false;
@@ -116,7 +118,11 @@ public final class EngineLauncher {
       engine.stopGrace = runtime.stopGracePeriod();
       Started started = start(entry, engine, command);
       if (started == null) {
-        logs.note(record.id(), "not launched: the engine is " + entry.state() + ", stop requested");
+        logs.note(
+            record.id(),
+            engines.closing()
+                ? "not launched: the gateway is shutting down (it is launched at the next start)"
+                : "not launched: the engine is " + entry.state() + ", stop requested");
         return;
       }
       health.watch(engine, FIRST_PROBE_DELAY);
@@ -138,12 +144,20 @@ public final class EngineLauncher {
    * Writes the launch intent ahead of the launch, starts the process and records its identity, all
    * under the entry's lock: a stop either comes first (nothing is started) or finds the process
    * recorded (and stops it). A crash between the intent and the pid leaves a process that the next
-   * start finds by its engine id. Null when the engine should no longer be launched.
+   * start finds by its engine id. Null when the engine should no longer be launched, or when the
+   * gateway is shutting down: the shutdown's stop of every engine has passed or is waiting for this
+   * lock, so a process started now would outlive the gateway. Such an engine is STOPPED with its
+   * desired state kept, as the shutdown leaves the others, and is launched at the next start.
    */
   private Started start(EngineEntry entry, SupervisedEngine engine, LaunchCommand command) {
     synchronized (entry) {
       EngineRecord record = entry.record();
       if (record.state() != EngineState.STARTING || !record.desiredState().isRunning()) {
+        return null;
+      }
+      if (engines.closing()) {
+        registry.transition(
+            entry, EngineState.STOPPED, "gateway shutting down: not launched", r -> r);
         return null;
       }
       engine.stopping = false;

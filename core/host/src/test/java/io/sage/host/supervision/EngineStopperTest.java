@@ -240,6 +240,20 @@ class EngineStopperTest {
   }
 
   @Test
+  void anEngineCreatedWhileTheGatewayShutsDownIsNotLaunched() {
+    h.supervision.shutdown(false, Duration.ofSeconds(2));
+    // e.g. a cluster command or an on-demand load that arrived after the stop of every engine
+    EngineEntry late = h.launch("late");
+    h.scheduler.advance(Duration.ofSeconds(3));
+
+    assertThat(h.processes.launches()).as("no process outlives the gateway").isEmpty();
+    assertThat(late.state()).isEqualTo(EngineState.STOPPED);
+    assertThat(late.record().desiredState())
+        .as("launched at the next start")
+        .isEqualTo(DesiredState.RUNNING);
+  }
+
+  @Test
   void shutdownKeepingEnginesLeavesThemRunning() {
     EngineEntry entry = h.ready("a");
     CompletableFuture<Void> done = h.supervision.shutdown(true, Duration.ofSeconds(2));
