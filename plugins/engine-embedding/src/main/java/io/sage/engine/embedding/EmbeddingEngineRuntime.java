@@ -65,6 +65,7 @@ final class EmbeddingEngineRuntime implements EngineRuntime {
     argv.addAll(
         List.of(
             "--pooling", options.pooling(), "--normalize", Boolean.toString(options.normalize())));
+    argv.addAll(List.of("--spin-wait", Boolean.toString(options.spinWait())));
     Map<String, String> env = new HashMap<>();
     if (context.engineApiKey() != null && !context.engineApiKey().isBlank()) {
       env.put(API_KEY_ENV, context.engineApiKey());

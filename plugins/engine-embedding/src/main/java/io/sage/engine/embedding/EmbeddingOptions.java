@@ -27,7 +27,8 @@ record EmbeddingOptions(
     boolean truncate,
     int heapMb,
     String pooling,
-    boolean normalize) {
+    boolean normalize,
+    boolean spinWait) {
 
   /** The model shipped inside the plugin. */
   static final String DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
@@ -47,7 +48,8 @@ record EmbeddingOptions(
           "truncate",
           "heap_mb",
           "pooling",
-          "normalize");
+          "normalize",
+          "spin_wait");
 
   EmbeddingOptions {
     if (threads < 1 || maxBatchSize < 1 || maxInputs < 1 || maxInputTokens < 2 || heapMb < 64) {
@@ -94,6 +96,7 @@ record EmbeddingOptions(
     checkInt(o, "heap_mb", 64, 65_536, problems);
     checkBoolean(o, "truncate", problems);
     checkBoolean(o, "normalize", problems);
+    checkBoolean(o, "spin_wait", problems);
     String pooling = o.get("pooling");
     if (pooling != null
         && !Set.of("mean", "cls").contains(pooling.trim().toLowerCase(Locale.ROOT))) {
@@ -147,7 +150,8 @@ record EmbeddingOptions(
         Boolean.parseBoolean(o.getOrDefault("truncate", "false").trim()),
         intOption(o, "heap_mb", 512),
         o.getOrDefault("pooling", "mean").trim().toLowerCase(Locale.ROOT),
-        Boolean.parseBoolean(o.getOrDefault("normalize", "true").trim()));
+        Boolean.parseBoolean(o.getOrDefault("normalize", "true").trim()),
+        Boolean.parseBoolean(o.getOrDefault("spin_wait", "false").trim()));
   }
 
   private static int intOption(Map<String, String> options, String name, int fallback) {

@@ -139,10 +139,28 @@ class EmbeddingEngineRuntimeFactoryTest {
         .contains(
             "--host 127.0.0.1 --port 4321 --model sentence-transformers/all-MiniLM-L6-v2",
             "--served-model-name sentence-transformers/all-MiniLM-L6-v2",
-            "--threads 3");
+            "--threads 3",
+            "--spin-wait false");
     assertThat(command.environment()).containsEntry("SAGE_ENGINE_API_KEY", "k-1");
     assertThat(command.workingDirectory()).isEqualTo(temp);
     assertThat(runtime.healthProbe()).isEqualTo(new HealthProbe("/health", false));
+  }
+
+  @Test
+  void spinWaitIsPassedWhenAskedForAndMustBeABoolean() {
+    var runtime =
+        factory.create(
+            new TestEngineContext(
+                TestEngineContext.spec(EmbeddingOptions.DEFAULT_MODEL, Map.of("spin_wait", "true")),
+                4321,
+                temp,
+                null));
+    assertThat(String.join(" ", runtime.launchCommand().argv())).contains("--spin-wait true");
+    assertThat(
+            EmbeddingOptions.problems(
+                TestEngineContext.spec(
+                    EmbeddingOptions.DEFAULT_MODEL, Map.of("spin_wait", "maybe"))))
+        .anySatisfy(p -> assertThat(p).contains("spin_wait"));
   }
 
   @Test

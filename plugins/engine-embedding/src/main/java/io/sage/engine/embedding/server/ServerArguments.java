@@ -24,7 +24,8 @@ public record ServerArguments(
     int maxInputTokens,
     boolean truncate,
     boolean clsPooling,
-    boolean normalize) {
+    boolean normalize,
+    boolean spinWait) {
 
   public static final String DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
 
@@ -68,6 +69,7 @@ public record ServerArguments(
         Integer.parseInt(values.getOrDefault("max-input-tokens", "512")),
         Boolean.parseBoolean(values.getOrDefault("truncate", "false")),
         pooling.equals("cls"),
-        Boolean.parseBoolean(values.getOrDefault("normalize", "true")));
+        Boolean.parseBoolean(values.getOrDefault("normalize", "true")),
+        Boolean.parseBoolean(values.getOrDefault("spin-wait", "false")));
   }
 }

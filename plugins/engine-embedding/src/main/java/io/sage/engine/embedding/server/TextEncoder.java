@@ -61,6 +61,12 @@ public final class TextEncoder implements AutoCloseable {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(arguments.threads());
     options.setInterOpNumThreads(1);
+    if (!arguments.spinWait()) {
+      // ONNX Runtime's threads spin for work after each run by default, taking the cores the
+      // HTTP server, the JSON and the load generator need: blocking instead was 20-40 % more
+      // sentences per second and a third of the p99 on 2 cores (docs/decisions.md, 79)
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+    }
     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
     if (arguments.modelFolder() == null) {
       byte[] model;
