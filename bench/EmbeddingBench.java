@@ -3,10 +3,6 @@ import io.sage.engine.embedding.server.ServerArguments;
 import io.sage.engine.embedding.server.TextEncoder;
 import io.sage.engine.embedding.server.TokenizedText;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -96,9 +92,8 @@ public final class EmbeddingBench {
         result.join();
       }
     });
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (Map.Entry<String, String> url : urls.entrySet()) {
-      targets.put(url.getKey(), new HttpTarget(http, URI.create(url.getValue()), model, headers));
+      targets.put(url.getKey(), new HttpTarget(URI.create(url.getValue()), model, headers));
     }
 
     Map<String, double[]> sums = new LinkedHashMap<>();
@@ -159,15 +154,21 @@ public final class EmbeddingBench {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  /** {@code POST /v1/embeddings}; a non-200 answer stops the benchmark. */
+  /**
+   * {@code POST /v1/embeddings} over one kept-alive connection, written and read by hand: the
+   * JDK's {@code HttpClient} hands every exchange between its caller, selector and executor
+   * threads, which on 2 shared cores cost the engine's figures several milliseconds a request
+   * (decision 80). A non-200 answer stops the benchmark.
+   */
   static final class HttpTarget implements Target {
-    private final HttpClient http;
     private final URI uri;
     private final String model;
     private final List<String> headers;
+    private java.net.Socket socket;
+    private java.io.BufferedInputStream in;
+    private java.io.OutputStream out;
 
-    HttpTarget(HttpClient http, URI uri, String model, List<String> headers) {
-      this.http = http;
+    HttpTarget(URI uri, String model, List<String> headers) {
       this.uri = uri;
       this.model = model;
       this.headers = headers;
@@ -186,19 +187,76 @@ public final class EmbeddingBench {
         body.append(']');
       }
       body.append('}');
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-          .timeout(Duration.ofSeconds(60))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+      byte[] payload = body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      StringBuilder head = new StringBuilder("POST ").append(uri.getRawPath()).append(" HTTP/1.1\r\n")
+          .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+          .append("Content-Type: application/json\r\n")
+          .append("Content-Length: ").append(payload.length).append("\r\n");
       for (String header : headers) {
-        int colon = header.indexOf(':');
-        request.header(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+        head.append(header.trim()).append("\r\n");
       }
-      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException(uri + " answered " + response.statusCode() + ": "
-            + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+      head.append("\r\n");
+      if (socket == null) {
+        socket = new java.net.Socket(uri.getHost(), uri.getPort());
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(60_000);
+        in = new java.io.BufferedInputStream(socket.getInputStream(), 65536);
+        out = socket.getOutputStream();
       }
+      byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] request = Arrays.copyOf(headBytes, headBytes.length + payload.length);
+      System.arraycopy(payload, 0, request, headBytes.length, payload.length);
+      out.write(request);
+      out.flush();
+      String status = line();
+      long length = -1;
+      boolean chunked = false;
+      boolean close = false;
+      for (String h = line(); !h.isEmpty(); h = line()) {
+        String lower = h.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(h.substring(15).trim());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        } else if (lower.startsWith("connection:") && lower.contains("close")) {
+          close = true;
+        }
+      }
+      java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+      if (chunked) {
+        for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
+            size = Long.parseLong(line().split(";")[0].trim(), 16)) {
+          received.write(in.readNBytes((int) size));
+          line();
+        }
+        line();
+      } else if (length >= 0) {
+        received.write(in.readNBytes((int) length));
+      } else {
+        received.write(in.readAllBytes());
+        close = true;
+      }
+      if (close) {
+        socket.close();
+        socket = null;
+      }
+      if (!status.startsWith("HTTP/1.1 200")) {
+        throw new IllegalStateException(uri + " answered " + status + ": "
+            + received.toString(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+
+    private String line() throws java.io.IOException {
+      StringBuilder line = new StringBuilder();
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new java.io.EOFException(uri + " closed the connection");
+        }
+        if (c != '\r') {
+          line.append((char) c);
+        }
+      }
+      return line.toString();
     }
   }
 }
