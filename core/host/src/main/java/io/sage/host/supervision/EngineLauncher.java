@@ -101,9 +101,12 @@ public final class EngineLauncher {
         long generation;
         synchronized (entry) {
           // a stop that came first wins here too: nothing is submitted
-          if (entry.state() != EngineState.STARTING
-              || !entry.record().desiredState().isRunning()
-              || engines.closing()) {
+          if (entry.state() != EngineState.STARTING || !entry.record().desiredState().isRunning()) {
+            return;
+          }
+          if (engines.closing()) {
+            // a job submitted now would run on with nobody watching it: as for a process below
+            notLaunchedAtShutdown(entry);
             return;
           }
           engine.stopping = false;
@@ -118,11 +121,10 @@ public final class EngineLauncher {
       engine.stopGrace = runtime.stopGracePeriod();
       Started started = start(entry, engine, command);
       if (started == null) {
-        logs.note(
-            record.id(),
-            engines.closing()
-                ? "not launched: the gateway is shutting down (it is launched at the next start)"
-                : "not launched: the engine is " + entry.state() + ", stop requested");
+        if (!engines.closing()) {
+          logs.note(
+              record.id(), "not launched: the engine is " + entry.state() + ", stop requested");
+        }
         return;
       }
       health.watch(engine, FIRST_PROBE_DELAY);
@@ -156,8 +158,7 @@ public final class EngineLauncher {
         return null;
       }
       if (engines.closing()) {
-        registry.transition(
-            entry, EngineState.STOPPED, "gateway shutting down: not launched", r -> r);
+        notLaunchedAtShutdown(entry);
         return null;
       }
       engine.stopping = false;
@@ -182,6 +183,14 @@ public final class EngineLauncher {
       registry.update(entry, r -> r.withProcess(process.identity(), scheduler.now()));
       return new Started(process, generation);
     }
+  }
+
+  /** STOPPED with its desired state kept, as the shutdown leaves the engines it stopped. */
+  private void notLaunchedAtShutdown(EngineEntry entry) {
+    registry.transition(entry, EngineState.STOPPED, "gateway shutting down: not launched", r -> r);
+    logs.note(
+        entry.id(),
+        "not launched: the gateway is shutting down (it is launched at the next start)");
   }
 
   private HostEngineContext context(EngineRecord record) {

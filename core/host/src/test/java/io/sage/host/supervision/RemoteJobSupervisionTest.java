@@ -238,6 +238,18 @@ class RemoteJobSupervisionTest {
   }
 
   @Test
+  void aJobIsNotSubmittedOnceTheGatewayShutsDown() {
+    h.supervision.shutdown(false, Duration.ofSeconds(2));
+    EngineEntry late = launch();
+    h.scheduler.advance(Duration.ofSeconds(3));
+
+    assertThat(jobs.submitted).as("no job runs on unwatched").isEmpty();
+    assertThat(late.state()).isEqualTo(EngineState.STOPPED);
+    assertThat(late.record().desiredState()).isEqualTo(DesiredState.RUNNING);
+    assertThat(h.lastReason(late)).contains("gateway shutting down");
+  }
+
+  @Test
   void stoppingCancelsTheJob() {
     EngineEntry entry = launch();
     jobs.jobs.put("1", ScriptedJobs.running("node1", 41000));
